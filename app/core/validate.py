@@ -1,0 +1,262 @@
+"""Workflow validation: every problem at once, each tied to the node or edge it is about.
+
+Runs on every save and before every run. Pure: it needs a node catalogue and the names of the
+registered functions, nothing else.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+import networkx as nx
+from pydantic import BaseModel, ValidationError
+
+from app.core.catalog import Catalog, FunctionLookup, NodeTypeInfo
+from app.core.conditions import condition_problem
+from app.core.dsl import WorkflowSpec
+from app.core.ports import ERROR_PORT, Port, types_compatible
+from app.core.problems import Problem
+
+
+class _Checked:
+    """A node whose type is known and whose config parsed."""
+
+    def __init__(self, info: NodeTypeInfo, config: BaseModel, on_error: str) -> None:
+        self.info = info
+        self.config = config
+        self.inputs: dict[str, Port] = {p.name: p for p in info.input_ports(config)}
+        self.outputs: dict[str, Port] = {p.name: p for p in info.output_ports(config)}
+        if on_error == "continue":  # a failure then leaves through its own port
+            self.outputs[ERROR_PORT.name] = ERROR_PORT
+
+
+def validate(spec: WorkflowSpec, catalog: Catalog, functions: FunctionLookup) -> list[Problem]:
+    problems: list[Problem] = []
+    checked = _check_nodes(spec, catalog, functions, problems)
+    _check_parents(spec, checked, problems)
+    _check_edges(spec, checked, problems)
+    _check_structure(spec, checked, problems)
+    return problems
+
+
+def _check_nodes(
+    spec: WorkflowSpec, catalog: Catalog, functions: FunctionLookup, problems: list[Problem]
+) -> dict[str, _Checked]:
+    counts = Counter(n.id for n in spec.nodes)
+    for node_id, count in counts.items():
+        if count > 1:
+            problems.append(Problem("duplicate_node", f"{count} nodes share this id", node_id))
+    checked: dict[str, _Checked] = {}
+    for node in spec.nodes:
+        info = catalog.lookup(node.type, node.type_version)
+        if info is None:
+            known = ", ".join(sorted(catalog.known_types()))
+            problems.append(
+                Problem(
+                    "unknown_node_type",
+                    f"unknown node type '{node.type}' (version {node.type_version}); "
+                    f"known types: {known}",
+                    node.id,
+                    field="type",
+                )
+            )
+            continue
+        try:
+            config = info.parse_config(node.config)
+        except ValidationError as err:
+            for e in err.errors():
+                path = ".".join(str(p) for p in ("config", *e["loc"]))
+                problems.append(Problem("bad_config", e["msg"], node.id, field=path))
+            continue
+        for field_path, message in info.config_problems(config, functions):
+            problems.append(Problem("bad_config", message, node.id, field=f"config.{field_path}"))
+        checked[node.id] = _Checked(info, config, node.on_error)
+    return checked
+
+
+def _check_parents(
+    spec: WorkflowSpec, checked: dict[str, _Checked], problems: list[Problem]
+) -> None:
+    ids = {n.id for n in spec.nodes}
+    for node in spec.nodes:
+        if node.parent is None:
+            continue
+        parent = checked.get(node.parent)
+        if node.parent not in ids:
+            problems.append(
+                Problem(
+                    "bad_parent", f"parent '{node.parent}' does not exist", node.id, field="parent"
+                )
+            )
+        elif parent is not None and not parent.info.is_loop:
+            problems.append(
+                Problem(
+                    "bad_parent",
+                    f"parent '{node.parent}' is not a loop node, so it cannot hold other nodes",
+                    node.id,
+                    field="parent",
+                )
+            )
+    for node_id, node in checked.items():
+        if node.info.is_loop and not any(n.parent == node_id for n in spec.nodes):
+            problems.append(Problem("empty_loop", "the loop has no nodes in its body", node_id))
+
+
+def _check_edges(spec: WorkflowSpec, checked: dict[str, _Checked], problems: list[Problem]) -> None:
+    nodes = {n.id: n for n in spec.nodes}
+    for edge_id, count in Counter(e.id for e in spec.edges).items():
+        if count > 1:
+            problems.append(
+                Problem("duplicate_edge", f"{count} edges share this id", edge_id=edge_id)
+            )
+    seen: set[tuple[str, str, str, str]] = set()
+    for edge in spec.edges:
+        missing = [end for end in (edge.source, edge.target) if end not in nodes]
+        if missing:
+            names = " and ".join(f"'{m}'" for m in missing)
+            problems.append(
+                Problem("dangling_edge", f"edge points to missing node {names}", edge_id=edge.id)
+            )
+            continue
+        key = (edge.source, edge.source_port, edge.target, edge.target_port)
+        if key in seen:
+            problems.append(
+                Problem(
+                    "duplicate_edge",
+                    f"another edge already connects '{edge.source}.{edge.source_port}' "
+                    f"to '{edge.target}.{edge.target_port}'",
+                    edge_id=edge.id,
+                )
+            )
+        seen.add(key)
+        if edge.source == edge.target:
+            problems.append(
+                Problem("self_loop", "an edge cannot connect a node to itself", edge_id=edge.id)
+            )
+        if nodes[edge.source].parent != nodes[edge.target].parent:
+            problems.append(
+                Problem(
+                    "cross_scope_edge",
+                    "an edge cannot cross a loop's border; use the loop's output instead",
+                    edge_id=edge.id,
+                )
+            )
+        _check_ports(
+            edge.id, edge.source, edge.source_port, edge.target, edge.target_port, checked, problems
+        )
+        if edge.when is not None:
+            message = condition_problem(edge.when)
+            if message:
+                problems.append(Problem("bad_expression", message, edge_id=edge.id, field="when"))
+
+
+def _check_ports(
+    edge_id: str,
+    source: str,
+    source_port: str,
+    target: str,
+    target_port: str,
+    checked: dict[str, _Checked],
+    problems: list[Problem],
+) -> None:
+    src, dst = checked.get(source), checked.get(target)
+    out_port = src.outputs.get(source_port) if src else None
+    in_port = dst.inputs.get(target_port) if dst else None
+    if src and out_port is None:
+        problems.append(
+            Problem(
+                "unknown_port",
+                f"node '{source}' has no output port '{source_port}' "
+                f"(it has: {_names(src.outputs.values())})",
+                edge_id=edge_id,
+                field="source_port",
+            )
+        )
+    if dst and in_port is None:
+        problems.append(
+            Problem(
+                "unknown_port",
+                f"node '{target}' has no input port '{target_port}' "
+                f"(it has: {_names(dst.inputs.values())})",
+                edge_id=edge_id,
+                field="target_port",
+            )
+        )
+    if out_port and in_port and not types_compatible(out_port.type, in_port.type):
+        problems.append(
+            Problem(
+                "type_mismatch",
+                f"output '{source}.{source_port}' gives {out_port.type} but input "
+                f"'{target}.{target_port}' takes {in_port.type}",
+                edge_id=edge_id,
+            )
+        )
+
+
+def _names(ports: Iterable[Port]) -> str:
+    return ", ".join(p.name for p in ports) or "none"
+
+
+def _check_structure(
+    spec: WorkflowSpec, checked: dict[str, _Checked], problems: list[Problem]
+) -> None:
+    graph: nx.DiGraph = nx.DiGraph()
+    graph.add_nodes_from(n.id for n in spec.nodes)
+    ids = set(graph.nodes)
+    graph.add_edges_from(
+        (e.source, e.target) for e in spec.edges if e.source in ids and e.target in ids
+    )
+
+    for cycle in _cycles(graph):
+        path = " -> ".join([*cycle, cycle[0]])
+        problems.append(
+            Problem(
+                "cycle",
+                f"cycle {path}; repeat work with a foreach loop instead of an edge back",
+                cycle[0],
+            )
+        )
+
+    top_level = [n for n in spec.nodes if n.parent is None]
+    triggers = [n.id for n in top_level if n.id in checked and checked[n.id].info.is_trigger]
+    if not triggers:
+        problems.append(Problem("no_start", "the workflow has no start node (add a Start node)"))
+    else:
+        reachable = set(triggers)
+        for trigger in triggers:
+            reachable |= nx.descendants(graph, trigger)
+        for node in top_level:
+            if node.id not in reachable:
+                problems.append(
+                    Problem("unreachable", "no path leads here from a start node", node.id)
+                )
+    for trigger in triggers:
+        if graph.in_degree(trigger):
+            problems.append(
+                Problem("trigger_input", "a start node cannot have incoming edges", trigger)
+            )
+
+    for node_id, node in checked.items():
+        connected = {e.source_port for e in spec.edges if e.source == node_id}
+        for port in node.info.branch_ports(node.config):
+            if port not in connected:
+                problems.append(
+                    Problem(
+                        "unconnected_outcome",
+                        f"outcome '{port}' is not connected to any node",
+                        node_id,
+                        field=f"outputs.{port}",
+                    )
+                )
+
+
+def _cycles(graph: nx.DiGraph) -> list[list[str]]:
+    """One representative cycle per strongly connected component, so a big knot is one problem."""
+    found: list[list[str]] = []
+    for component in nx.strongly_connected_components(graph):
+        if len(component) == 1:
+            continue  # self-loops are reported per edge
+        cycle = nx.find_cycle(graph.subgraph(component))
+        found.append([u for u, _ in cycle])
+    return found

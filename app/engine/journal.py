@@ -1,0 +1,133 @@
+"""The journal: the single path by which the engine writes, with group commit.
+
+`commit()` returns once the batch is durable. Batches and events submitted in the same turn of
+the event loop share one transaction, so parallel branches and many runs cost one commit
+together. `stage()` queues writes without waiting (loop items, checkpointed in batches).
+Events are numbered as they are emitted, shown to live subscribers at once, and written with
+the next commit (or within `EVENT_FLUSH_S` when nothing else commits).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.engine.events import EventBus, JsonlLog, LogWriter, RunEvent
+from app.store.store import Store
+from app.store.writes import Batch
+
+EVENT_FLUSH_S = 0.25
+STAGE_LIMIT = 2000  # staged statements that force a commit
+
+
+@dataclass(eq=False)
+class RunLog:
+    """A live run's event numbering, events not yet committed, and its JSON Lines file."""
+
+    run_id: str
+    next_seq: int
+    jsonl: JsonlLog
+    pending: list[RunEvent] = field(default_factory=list)
+
+
+class Journal:
+    def __init__(self, store: Store, bus: EventBus, logs: LogWriter) -> None:
+        self.store = store
+        self.bus = bus
+        self.logs = logs
+        self._batches: list[Batch] = []
+        self._staged_ops = 0
+        self._touched: dict[int, RunLog] = {}
+        self._waiters: list[asyncio.Future[None]] = []
+        self._flush_soon: asyncio.Handle | None = None
+        self._flush_later: asyncio.TimerHandle | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop:
+        if self._loop is None:
+            self._loop = asyncio.get_running_loop()
+        return self._loop
+
+    def emit(
+        self,
+        run: RunLog,
+        type_: str,
+        node_key: str | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> RunEvent:
+        event = RunEvent(run.run_id, run.next_seq, type_, node_key, data or {}, time.time())
+        run.next_seq += 1
+        run.pending.append(event)
+        self._touched[id(run)] = run
+        self.bus.publish(event)
+        if self._flush_later is None and self._flush_soon is None:
+            self._flush_later = self.loop.call_later(EVENT_FLUSH_S, self.flush)
+        return event
+
+    def emit_threadsafe(
+        self, run: RunLog, type_: str, node_key: str | None, data: dict[str, Any]
+    ) -> None:
+        self.loop.call_soon_threadsafe(self.emit, run, type_, node_key, data)
+
+    async def commit(self, run: RunLog | None, batch: Batch) -> None:
+        """Write `batch` (and all pending events) durably; return when committed."""
+        self._queue(run, batch)
+        waiter: asyncio.Future[None] = self.loop.create_future()
+        self._waiters.append(waiter)
+        if self._flush_soon is None:
+            self._flush_soon = self.loop.call_soon(self.flush)
+        await waiter
+
+    def stage(self, run: RunLog, batch: Batch) -> None:
+        """Queue `batch` for the next commit without waiting for it."""
+        self._queue(run, batch)
+        self._staged_ops += len(batch)
+        if self._staged_ops >= STAGE_LIMIT:
+            self.flush()
+        elif self._flush_soon is None:
+            self._flush_soon = self.loop.call_soon(self.flush)
+
+    def _queue(self, run: RunLog | None, batch: Batch) -> None:
+        self._batches.append(batch)
+        if run is not None:
+            self._touched[id(run)] = run
+
+    def flush(self) -> None:
+        """Commit everything queued in one transaction, then release the waiters."""
+        if self._flush_soon is not None:
+            self._flush_soon.cancel()
+            self._flush_soon = None
+        if self._flush_later is not None:
+            self._flush_later.cancel()
+            self._flush_later = None
+        batches, self._batches = self._batches, []
+        touched, self._touched = list(self._touched.values()), {}
+        waiters, self._waiters = self._waiters, []
+        self._staged_ops = 0
+        combined = Batch()
+        for batch in batches:
+            combined.extend(batch)
+        committed: list[tuple[RunLog, list[RunEvent]]] = []
+        for run in touched:
+            if run.pending:
+                events, run.pending = run.pending, []
+                committed.append((run, events))
+                for e in events:
+                    combined.event(e.run_id, e.seq, e.type, e.node_key, e.data, e.at)
+        try:
+            self.store.write(combined)
+        except BaseException as err:
+            for run, events in committed:  # keep them for the next attempt
+                run.pending[:0] = events
+            for waiter in waiters:
+                if not waiter.done():
+                    waiter.set_exception(err)
+            raise
+        for run, events in committed:
+            self.logs.submit(run.jsonl, events)
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)

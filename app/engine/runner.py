@@ -1,0 +1,474 @@
+"""The runner: advances one run from its committed state until it ends or has to stop.
+
+It asks the pure planner (app.core.plan) what is ready, runs ready nodes concurrently, and
+commits each completed step (step row + skips it causes + events + run state) before any
+successor starts. Loop bodies run as nested scopes (app.engine.loops).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import traceback
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.core.conditions import evaluate_condition
+from app.core.expressions import expression_scope
+from app.core.plan import Advance, ScopeProgress
+from app.engine.journal import Journal
+from app.engine.state import RunState, StepRecord, node_key
+from app.nodes.base import NodeResult
+from app.nodes.context import StepContext, StepInterrupted
+from app.store import writes
+from app.store.writes import Batch
+
+RUN_TERMINAL = ("succeeded", "failed", "canceled")
+
+
+class StepFailed(Exception):
+    """A step failed and its node says the run fails (or pauses) with it."""
+
+    def __init__(self, key: str, error: dict[str, Any]) -> None:
+        self.key = key
+        self.error = error
+        super().__init__(f"step '{key}' failed: {error.get('message')}")
+
+
+@dataclass
+class Outcome:
+    node_id: str
+    key: str
+    attempt: int
+    status: str
+    input: Any
+    input_json: str | None
+    output: Any = None
+    output_json: str | None = None
+    ports: tuple[str, ...] = ()
+    live_edges: tuple[str, ...] = ()
+    error: dict[str, Any] | None = None
+    started_at: float = 0.0
+    finished_at: float = 0.0
+
+
+@dataclass
+class ScopeRun:
+    """One scope instance being driven: the top level, or one loop item."""
+
+    progress: ScopeProgress
+    suffix: str
+    loop_vars: dict[str, Any] = field(default_factory=dict)
+    entry_input: Any = None
+    batched: bool = False  # loop items checkpoint in batches (see Journal.stage)
+
+
+def describe_error(err: BaseException) -> dict[str, Any]:
+    frames = traceback.format_exception(type(err), err, err.__traceback__, limit=-8)
+    return {
+        "type": type(err).__name__,
+        "message": str(err) or type(err).__name__,
+        "traceback": "".join(frames)[-4000:],
+    }
+
+
+class RunDriver:
+    """Drives one run. Created when a run is (re)started and dropped when it stops."""
+
+    def __init__(self, state: RunState, journal: Journal, data_dir_root: Any) -> None:
+        self.state = state
+        self.journal = journal
+        self.data_dir_root = data_dir_root
+        self.halt: str | None = None  # "failed" | "paused" | "canceled"
+        self.halt_error: dict[str, Any] | None = None
+        self.final_batch = Batch()
+        self.finished = False
+
+    # -- the top level -------------------------------------------------------------------
+
+    async def drive(self) -> str:
+        """Run until the run ends or stops; returns the run's status afterwards."""
+        graph = self.state.compiled.graph
+        top = ScopeProgress(graph, None)
+        advance = top.restore(self.state.done_in_scope(top.node_ids, ""))
+        scope = ScopeRun(top, "", entry_input=self.state.input)
+        timeout = self.state.compiled.spec.timeout_s
+        try:
+            if timeout is None:
+                await self.run_scope(scope, advance)
+            else:
+                loop = asyncio.get_running_loop()
+                deadline = loop.time() + (self.state.started_at + timeout - time.time())
+                async with asyncio.timeout_at(deadline):
+                    await self.run_scope(scope, advance)
+        except TimeoutError:
+            self.halt = "failed"
+            self.halt_error = {
+                "type": "RunTimeout",
+                "message": f"the run took longer than {timeout} s",
+            }
+        if self.halt is None and top.finished:
+            if not self.finished:  # e.g. the last nodes were skipped while restoring
+                batch = Batch()
+                self._finish_succeeded(batch)
+                await self.journal.commit(self.state.log, batch)
+            return "succeeded"
+        if self.halt is None:  # nothing can run now but the run is not done
+            self.halt, self.halt_error = "failed", {"message": "the run cannot make progress"}
+        return await self._stop()
+
+    async def _stop(self) -> str:
+        status = self.halt or "failed"
+        batch = self.final_batch
+        now = time.time()
+        log = self.state.log
+        if status == "paused":
+            batch.add(writes.SET_RUN_STATUS, "paused", now, self.state.run_id)
+            self.journal.emit(log, "run.paused", data={"error": self.halt_error})
+        else:
+            error = self.halt_error or {"message": f"run {status}"}
+            batch.add(
+                writes.FINISH_RUN, status, None, writes.to_json(error), now, now, self.state.run_id
+            )
+            self.journal.emit(log, f"run.{status}", data={"error": error})
+        await self.journal.commit(log, batch)
+        return status
+
+    def run_output(self) -> Any:
+        """The output of the `end` nodes that ran (else of the last nodes that ran)."""
+        compiled = self.state.compiled
+        top_ids = compiled.graph.scope_nodes(None)
+        ends = [n for n in top_ids if compiled.nodes[n].spec.type == "end"]
+        sinks = ends or [n for n in top_ids if not compiled.graph.out_edges[n]]
+        ran = {
+            n: self.state.records[n].output
+            for n in sinks
+            if n in self.state.records and self.state.records[n].status == "succeeded"
+        }
+        if len(ran) == 1:
+            return next(iter(ran.values()))
+        return ran or None
+
+    # -- a scope -------------------------------------------------------------------------
+
+    async def run_scope(self, scope: ScopeRun, first: Advance) -> None:
+        """Run the ready nodes of one scope instance until it finishes or the run halts."""
+        if first.skipped:
+            self._record_skips(scope, first.skipped, Batch())
+        queue: deque[str] = deque(first.ready)
+        pending: dict[asyncio.Task[Outcome], str] = {}
+        try:
+            while queue or pending:
+                if self.halt is not None:
+                    queue.clear()
+                    if not pending:
+                        break
+                if queue and not pending and len(queue) == 1:
+                    outcome = await self.run_node(scope, queue.popleft())  # a chain: no task
+                    queue.extend(await self._complete(scope, outcome, no_more_running=True))
+                    continue
+                while queue:
+                    node_id = queue.popleft()
+                    task = asyncio.ensure_future(self.run_node(scope, node_id))
+                    pending[task] = node_id
+                done, _ = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    del pending[task]
+                    outcome = task.result()
+                    queue.extend(await self._complete(scope, outcome, not pending and not queue))
+        finally:
+            for task in pending:
+                task.cancel()
+            if pending:
+                await asyncio.gather(*pending, return_exceptions=True)
+
+    async def _complete(
+        self, scope: ScopeRun, outcome: Outcome, no_more_running: bool
+    ) -> list[str]:
+        """Commit a finished step with what it causes; return the nodes now ready."""
+        spec = self.state.compiled.nodes[outcome.node_id].spec
+        if outcome.status == "interrupted":  # paused or canceled at a safe point: not a result
+            if self.halt is None:
+                self.halt = outcome.error["reason"] if outcome.error else "paused"
+            return []
+        batch = Batch()
+        if outcome.status == "failed" and spec.on_error == "continue":
+            outcome.ports = ("error",)
+            outcome.output = {"error": outcome.error, "input": outcome.input}
+            outcome.output, outcome.output_json = writes.normalize(outcome.output)
+            outcome.live_edges = self._live_edges(scope, outcome)
+        self._record_step(scope, outcome, batch)
+        if outcome.status == "failed" and not outcome.ports:
+            return self._fail_step(scope, outcome, batch, spec.on_error)
+        advance = scope.progress.complete(outcome.node_id, outcome.live_edges)
+        self._record_skips(scope, advance.skipped, batch)
+        top_done = scope.suffix == "" and scope.progress.finished and not advance.ready
+        if top_done and no_more_running and self.halt is None:
+            self._finish_succeeded(batch)
+        if scope.batched:
+            self.journal.stage(self.state.log, batch)
+        else:
+            await self.journal.commit(self.state.log, batch)
+        return advance.ready
+
+    def _fail_step(
+        self, scope: ScopeRun, outcome: Outcome, batch: Batch, on_error: str
+    ) -> list[str]:
+        error = outcome.error or {}
+        if scope.batched:  # inside a loop item: the loop node fails with it
+            self.journal.stage(self.state.log, batch)
+            raise StepFailed(outcome.key, error)
+        self.final_batch.extend(batch)
+        if self.halt is None:
+            self.halt = "paused" if on_error == "pause" else "failed"
+            self.halt_error = {**error, "node_key": outcome.key}
+        return []
+
+    def _finish_succeeded(self, batch: Batch) -> None:
+        self.finished = True
+        output, output_json = writes.normalize(self.run_output())
+        now = time.time()
+        batch.add(writes.FINISH_RUN, "succeeded", output_json, None, now, now, self.state.run_id)
+        self.journal.emit(self.state.log, "run.succeeded", data={})
+
+    def _record_step(self, scope: ScopeRun, outcome: Outcome, batch: Batch) -> None:
+        run_id = self.state.run_id
+        self.state.record(
+            outcome.key,
+            StepRecord(
+                outcome.node_id, outcome.attempt, outcome.status, outcome.output, outcome.ports
+            ),
+        )
+        batch.step(
+            run_id,
+            outcome.key,
+            outcome.node_id,
+            outcome.attempt,
+            outcome.status,
+            input_json=outcome.input_json,
+            output_json=outcome.output_json,
+            error=outcome.error,
+            ports=outcome.ports,
+            started_at=outcome.started_at,
+            finished_at=outcome.finished_at,
+        )
+        data: dict[str, Any] = {
+            "node_id": outcome.node_id,
+            "attempt": outcome.attempt,
+            "status": outcome.status,
+            "ports": list(outcome.ports),
+            "ms": round((outcome.finished_at - outcome.started_at) * 1000, 3),
+        }
+        if outcome.error:
+            data["error"] = outcome.error.get("message")
+        kind = "step.completed" if outcome.status == "succeeded" else "step.failed"
+        self.journal.emit(self.state.log, kind, outcome.key, data)
+
+    def _record_skips(self, scope: ScopeRun, skipped: list[str], batch: Batch) -> None:
+        now = time.time()
+        for node_id in skipped:
+            key = node_key(node_id, scope.suffix)
+            self.state.record(key, StepRecord(node_id, 1, "skipped", None, ()))
+            batch.step(
+                self.state.run_id,
+                key,
+                node_id,
+                1,
+                "skipped",
+                input_json=None,
+                output_json=None,
+                error=None,
+                ports=(),
+                started_at=None,
+                finished_at=now,
+            )
+            self.journal.emit(self.state.log, "step.skipped", key, {"node_id": node_id})
+
+    # -- one node ------------------------------------------------------------------------
+
+    def node_input(self, scope: ScopeRun, node_id: str) -> tuple[Any, dict[str, Any]]:
+        """The merged output of the live incoming edges (or the scope's entry input)."""
+        graph = self.state.compiled.graph
+        incoming = graph.in_edges[node_id]
+        if not incoming:
+            return scope.entry_input, {}
+        upstream: dict[str, Any] = {}
+        for edge in incoming:
+            source_key = node_key(edge.source, scope.suffix)
+            record = self.state.records.get(source_key)
+            if record is not None and edge.id in self._live_of(scope, edge.source):
+                upstream[edge.source] = record.output
+        if len(upstream) == 1:
+            return next(iter(upstream.values())), upstream
+        if all(isinstance(v, dict) for v in upstream.values()):
+            merged: dict[str, Any] = {}
+            for value in upstream.values():
+                merged.update(value)
+            return merged, upstream
+        return dict(upstream), upstream
+
+    def _live_of(self, scope: ScopeRun, node_id: str) -> frozenset[str]:
+        return scope.progress.live_edges.get(node_id, frozenset())
+
+    def nodes_view(self, scope: ScopeRun) -> dict[str, Any]:
+        """What `nodes.<id>` shows: top-level outputs, overlaid with this loop item's."""
+        if not scope.suffix:
+            return self.state.top_outputs
+        view = dict(self.state.top_outputs)
+        for node_id in scope.progress.node_ids:
+            record = self.state.records.get(node_key(node_id, scope.suffix))
+            if record is not None and record.status == "succeeded":
+                view[node_id] = record.output
+        return view
+
+    def make_context(
+        self, scope: ScopeRun, node_id: str, key: str, attempt: int, upstream: dict[str, Any]
+    ) -> StepContext:
+        journal, log = self.journal, self.state.log
+
+        def emit(type_: str, data: dict[str, Any]) -> None:
+            try:
+                asyncio.get_running_loop()
+            except RuntimeError:  # called from a worker thread (a sync function)
+                journal.emit_threadsafe(log, type_, key, data)
+                return
+            journal.emit(log, type_, key, data)
+
+        return StepContext(
+            run_id=self.state.run_id,
+            node_id=node_id,
+            node_key=key,
+            attempt=attempt,
+            params=self.state.input if isinstance(self.state.input, dict) else {},
+            run_info=self.state.info,
+            nodes_source=lambda: self.nodes_view(scope),
+            upstream=upstream,
+            control=self.state.control,
+            emit=emit,
+            data_dir=self.data_dir_root / self.state.run_id,
+            loop_vars=scope.loop_vars,
+        )
+
+    async def run_node(self, scope: ScopeRun, node_id: str) -> Outcome:
+        """Run one node, with its retries and timeout, and return how it ended."""
+        compiled = self.state.compiled.nodes[node_id]
+        key = node_key(node_id, scope.suffix)
+        input, upstream = self.node_input(scope, node_id)
+        input, input_json = writes.normalize(input)
+        attempt = self.state.next_attempt(key)
+        retry = compiled.spec.retry
+        max_attempts = retry.max_attempts if retry else 1
+        while True:
+            outcome = await self._attempt(scope, node_id, key, attempt, input, input_json, upstream)
+            if outcome.status == "succeeded" or attempt >= max_attempts or retry is None:
+                return outcome
+            await self._record_retry(outcome, retry.delay_before(attempt + 1))
+            await asyncio.sleep(retry.delay_before(attempt + 1))
+            attempt += 1
+
+    async def _record_retry(self, outcome: Outcome, delay: float) -> None:
+        batch = Batch()
+        self.state.record(
+            outcome.key, StepRecord(outcome.node_id, outcome.attempt, "failed", None, ())
+        )
+        batch.step(
+            self.state.run_id,
+            outcome.key,
+            outcome.node_id,
+            outcome.attempt,
+            "failed",
+            input_json=outcome.input_json,
+            output_json=None,
+            error=outcome.error,
+            ports=(),
+            started_at=outcome.started_at,
+            finished_at=outcome.finished_at,
+        )
+        self.journal.emit(
+            self.state.log,
+            "step.retrying",
+            outcome.key,
+            {
+                "node_id": outcome.node_id,
+                "attempt": outcome.attempt,
+                "error": (outcome.error or {}).get("message"),
+                "delay_s": delay,
+            },
+        )
+        await self.journal.commit(self.state.log, batch)
+
+    async def _attempt(
+        self,
+        scope: ScopeRun,
+        node_id: str,
+        key: str,
+        attempt: int,
+        input: Any,
+        input_json: str | None,
+        upstream: dict[str, Any],
+    ) -> Outcome:
+        compiled = self.state.compiled.nodes[node_id]
+        outcome = Outcome(
+            node_id, key, attempt, "failed", input, input_json, started_at=time.time()
+        )
+        self.journal.emit(
+            self.state.log, "step.started", key, {"node_id": node_id, "attempt": attempt}
+        )
+        ctx = self.make_context(scope, node_id, key, attempt, upstream)
+        try:
+            result = await self._execute(compiled, ctx, input, scope)
+            outcome.output, outcome.output_json = writes.normalize(result.output)
+            outcome.ports = result.ports
+            outcome.live_edges = self._live_edges(scope, outcome)
+            outcome.status = "succeeded"
+        except StepInterrupted as err:
+            outcome.status = "interrupted"
+            outcome.error = {"reason": "canceled" if err.reason == "cancel" else "paused"}
+        except (Exception, asyncio.TimeoutError) as err:  # noqa: UP041 - both are node failures
+            if isinstance(err, TimeoutError) and compiled.spec.timeout_s:
+                outcome.error = {
+                    "type": "StepTimeout",
+                    "message": f"timed out after {compiled.spec.timeout_s} s",
+                }
+            elif isinstance(err, StepFailed):
+                outcome.error = {**err.error, "message": f"{err.key}: {err.error.get('message')}"}
+            else:
+                outcome.error = describe_error(err)
+        outcome.finished_at = time.time()
+        return outcome
+
+    async def _execute(
+        self, compiled: Any, ctx: StepContext, input: Any, scope: ScopeRun
+    ) -> NodeResult:
+        if compiled.type.is_loop:
+            from app.engine.loops import run_foreach
+
+            work = run_foreach(self, scope, compiled, ctx, input)
+        else:
+            work = compiled.type.execute(ctx, compiled.config, input)
+        if compiled.spec.timeout_s:
+            return await asyncio.wait_for(work, compiled.spec.timeout_s)
+        result: NodeResult = await work
+        return result
+
+    def _live_edges(self, scope: ScopeRun, outcome: Outcome) -> tuple[str, ...]:
+        live = []
+        for edge in self.state.compiled.graph.out_edges[outcome.node_id]:
+            if edge.source_port not in outcome.ports:
+                continue
+            if edge.when is not None:
+                names = expression_scope(
+                    input=outcome.output,
+                    nodes=self.nodes_view(scope),
+                    params=self._params(),
+                    run=self.state.info,
+                    extra=scope.loop_vars or None,
+                )
+                if not evaluate_condition(edge.when, names):
+                    continue
+            live.append(edge.id)
+        return tuple(live)
+
+    def _params(self) -> dict[str, Any]:
+        return self.state.input if isinstance(self.state.input, dict) else {}

@@ -1,0 +1,81 @@
+"""The in-memory state of a run while it is being advanced (and only then)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from app.engine.compiled import CompiledWorkflow
+from app.engine.journal import RunLog
+from app.nodes.context import RunControl
+
+
+def node_key(node_id: str, suffix: str) -> str:
+    """`node_id` plus the loop item path, e.g. `resize[42]` or `inner[3][7]`."""
+    return node_id + suffix
+
+
+def split_key(key: str) -> tuple[str, str]:
+    cut = key.find("[")
+    return (key, "") if cut < 0 else (key[:cut], key[cut:])
+
+
+@dataclass
+class StepRecord:
+    """The latest attempt of one node run."""
+
+    node_id: str
+    attempt: int
+    status: str  # succeeded | failed | skipped
+    output: Any
+    ports: tuple[str, ...]
+
+    @property
+    def done(self) -> bool:
+        """Finished for planning: succeeded, skipped, or failed with the error handled."""
+        return self.status != "failed" or bool(self.ports)
+
+
+@dataclass(eq=False)
+class RunState:
+    run_id: str
+    workflow_id: str
+    version_id: str
+    compiled: CompiledWorkflow
+    input: Any
+    started_at: float
+    log: RunLog
+    records: dict[str, StepRecord] = field(default_factory=dict)
+    control: RunControl = field(default_factory=RunControl)
+    top_outputs: dict[str, Any] = field(default_factory=dict)  # what `nodes.<id>` shows
+
+    def record(self, key: str, record: StepRecord) -> None:
+        self.records[key] = record
+        if "[" not in key:
+            if record.status == "succeeded":
+                self.top_outputs[key] = record.output
+            else:
+                self.top_outputs.pop(key, None)
+
+    @cached_property
+    def info(self) -> dict[str, Any]:
+        """What expressions see as `run`."""
+        return {"id": self.run_id, "workflow_id": self.workflow_id, "started_at": self.started_at}
+
+    def done_in_scope(
+        self, scope_nodes: tuple[str, ...], suffix: str
+    ) -> dict[str, tuple[str, ...]]:
+        """node id -> fired ports, for the nodes of one scope instance that are done."""
+        done = {}
+        for node_id in scope_nodes:
+            record = self.records.get(node_key(node_id, suffix))
+            if record is not None and record.done:
+                done[node_id] = record.ports
+        return done
+
+    def next_attempt(self, key: str) -> int:
+        record = self.records.get(key)
+        if record is None:
+            return 1
+        return record.attempt + 1 if record.status == "failed" else record.attempt

@@ -1,0 +1,82 @@
+"""The base of every node type: a pydantic config model, typed ports and an async `execute`.
+
+A custom node type subclasses `NodeType`, sets the class attributes and implements `execute`;
+`register_node_type` (app.nodes.catalog) makes it available, and third-party packs do that
+through the `ren.nodes` entry point.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+
+from app.core.catalog import FunctionLookup
+from app.core.ports import Port
+from app.nodes.context import StepContext
+
+
+class NodeConfig(BaseModel):
+    """Base of node configs: unknown keys are errors, so a typo never passes silently."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+C = TypeVar("C", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class NodeResult:
+    output: Any
+    ports: tuple[str, ...] = ("out",)
+
+
+IN = Port("in", "any", "input")
+OUT = Port("out", "any", "output")
+
+
+class NodeType(ABC, Generic[C]):
+    type_name: ClassVar[str]
+    type_version: ClassVar[int] = 1
+    title: ClassVar[str]
+    category: ClassVar[str] = "Flow"
+    description: ClassVar[str] = ""
+    icon: ClassVar[str] = "circle"
+    is_trigger: ClassVar[bool] = False
+    is_loop: ClassVar[bool] = False
+    config_model: type[C]
+
+    def parse_config(self, config: dict[str, Any]) -> C:
+        return self.config_model.model_validate(config)
+
+    def input_ports(self, config: C) -> Sequence[Port]:
+        return (IN,)
+
+    def output_ports(self, config: C) -> Sequence[Port]:
+        return (OUT,)
+
+    def branch_ports(self, config: C) -> Sequence[str]:
+        return ()
+
+    def config_problems(self, config: C, functions: FunctionLookup) -> list[tuple[str, str]]:
+        return []
+
+    @abstractmethod
+    async def execute(self, ctx: StepContext, config: C, input: Any) -> NodeResult: ...
+
+    def describe(self) -> dict[str, Any]:
+        """What the editor's palette and config panel need to know about this type."""
+        return {
+            "type": self.type_name,
+            "type_version": self.type_version,
+            "title": self.title,
+            "category": self.category,
+            "description": self.description,
+            "icon": self.icon,
+            "is_trigger": self.is_trigger,
+            "is_loop": self.is_loop,
+            "config_schema": self.config_model.model_json_schema(),
+        }

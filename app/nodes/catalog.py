@@ -1,0 +1,67 @@
+"""The node catalogue: every node type Ren knows, built in or from installed packs."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from importlib.metadata import entry_points
+from typing import Any
+
+from app.nodes.base import NodeType
+from app.nodes.branch import IfNode, SwitchNode
+from app.nodes.data import FilterNode, LogNode, MergeNode, SetNode
+from app.nodes.end import EndNode
+from app.nodes.foreach import ForeachNode
+from app.nodes.function import FunctionNode
+from app.nodes.start import StartNode, WebhookNode
+
+log = logging.getLogger(__name__)
+
+AnyNodeType = NodeType[Any]
+
+BUILT_IN: tuple[type[AnyNodeType], ...] = (
+    StartNode,
+    WebhookNode,
+    EndNode,
+    IfNode,
+    SwitchNode,
+    MergeNode,
+    SetNode,
+    FilterNode,
+    ForeachNode,
+    FunctionNode,
+    LogNode,
+)
+
+ENTRY_POINT_GROUP = "ren.nodes"
+
+
+class NodeCatalog:
+    def __init__(self) -> None:
+        self._types: dict[tuple[str, int], AnyNodeType] = {}
+
+    def register(self, node_type: AnyNodeType) -> None:
+        self._types[(node_type.type_name, node_type.type_version)] = node_type
+
+    def lookup(self, type_name: str, type_version: int) -> AnyNodeType | None:
+        return self._types.get((type_name, type_version))
+
+    def known_types(self) -> Sequence[str]:
+        return sorted({name for name, _ in self._types})
+
+    def __iter__(self) -> Iterator[AnyNodeType]:
+        return iter(self._types.values())
+
+
+def default_catalog(load_packs: bool = True) -> NodeCatalog:
+    catalog = NodeCatalog()
+    for cls in BUILT_IN:
+        catalog.register(cls())
+    if load_packs:
+        for entry in entry_points(group=ENTRY_POINT_GROUP):
+            try:
+                loaded = entry.load()
+                catalog.register(loaded())
+            except Exception:  # a broken pack must not take Ren down
+                log.exception("cannot load node pack %s", entry.name)
+    return catalog

@@ -1,0 +1,94 @@
+"""Function node: calls a registered Python function as `fn(state, **args)`.
+
+Async functions run on the event loop; sync functions run in a worker thread so a long call
+never blocks the engine. The returned dict is the node's output (any other value is wrapped
+as `{"result": value}`; None becomes `{}`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import Field
+
+from app.core.catalog import FunctionLookup
+from app.core.ports import Port
+from app.core.templates import has_template, render_config
+from app.nodes.base import NodeConfig, NodeResult, NodeType
+from app.nodes.checks import template_fields
+from app.nodes.context import StepContext
+from app.nodes.functions import REGISTRY, FunctionRegistry
+
+
+class FunctionConfig(NodeConfig):
+    function: str = Field(min_length=1, description="Name of a registered function")
+    args: dict[str, Any] = Field(
+        default_factory=dict, description="Arguments; values may use {{ expressions }}"
+    )
+
+
+def _fresh_copy(value: Any) -> Any:
+    if isinstance(value, dict | list):
+        return json.loads(json.dumps(value))  # inputs are plain JSON data; faster than deepcopy
+    return value
+
+
+def _args_have_templates(args: Any) -> bool:
+    if isinstance(args, str):
+        return has_template(args)
+    if isinstance(args, dict):
+        return any(_args_have_templates(v) for v in args.values())
+    if isinstance(args, list):
+        return any(_args_have_templates(v) for v in args)
+    return False
+
+
+class FunctionNode(NodeType[FunctionConfig]):
+    type_name = "function"
+    title = "Python function"
+    category = "Code"
+    description = "Runs a registered Python function with the node's input as `state`."
+    icon = "code"
+    config_model = FunctionConfig
+
+    def __init__(self, registry: FunctionRegistry = REGISTRY) -> None:
+        self.registry = registry
+
+    def input_ports(self, config: FunctionConfig) -> Sequence[Port]:
+        return (Port("in", "object", "state"),)
+
+    def output_ports(self, config: FunctionConfig) -> Sequence[Port]:
+        return (Port("out", "object"),)
+
+    def config_problems(
+        self, config: FunctionConfig, functions: FunctionLookup
+    ) -> list[tuple[str, str]]:
+        if config.function not in functions:
+            return [("function", f"function '{config.function}' is not registered")]
+        return template_fields("args", config.args) + functions.arg_problems(
+            config.function, config.args
+        )
+
+    async def execute(self, ctx: StepContext, config: FunctionConfig, input: Any) -> NodeResult:
+        info = self.registry.get(config.function)
+        if info is None:
+            raise LookupError(f"function '{config.function}' is not registered")
+        args = config.args
+        if args and _args_have_templates(args):
+            args = render_config(args, ctx.scope(input))
+        kwargs = dict(args)
+        state = _fresh_copy(input)  # user code may mutate its state; recorded outputs stay intact
+        if info.wants_ctx:
+            kwargs["ctx"] = ctx
+        if info.is_async:
+            result = await info.fn(state, **kwargs)
+        else:
+            result = await asyncio.to_thread(info.fn, state, **kwargs)
+        if result is None:
+            result = {}
+        elif not isinstance(result, dict):
+            result = {"result": result}
+        return NodeResult(result)

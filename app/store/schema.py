@@ -1,0 +1,93 @@
+"""Every table Ren keeps, in one module. The migrations in `migrations/` create exactly these.
+
+Times are Unix seconds (REAL): cheap to write on the hot path and easy to compare in SQL.
+JSON columns hold plain JSON text.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class Workflow(SQLModel, table=True):
+    __tablename__ = "workflow"
+
+    id: str = Field(primary_key=True)
+    name: str
+    draft: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    latest_version: int | None = None
+    created_at: float
+    updated_at: float
+    deleted_at: float | None = None
+
+
+class WorkflowVersion(SQLModel, table=True):
+    """An immutable snapshot of a workflow; runs are pinned to one."""
+
+    __tablename__ = "workflow_version"
+    __table_args__ = (UniqueConstraint("workflow_id", "number"),)
+
+    id: str = Field(primary_key=True)
+    workflow_id: str = Field(foreign_key="workflow.id", index=True)
+    number: int
+    definition: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    hash: str
+    message: str = ""
+    created_at: float
+
+
+class Run(SQLModel, table=True):
+    __tablename__ = "run"
+    __table_args__ = (Index("ix_run_status", "status"), Index("ix_run_created", "created_at"))
+
+    id: str = Field(primary_key=True)
+    workflow_id: str = Field(foreign_key="workflow.id", index=True)
+    version_id: str = Field(foreign_key="workflow_version.id")
+    status: str
+    input: Any = Field(default=None, sa_column=Column(JSON))
+    output: Any = Field(default=None, sa_column=Column(JSON))
+    error: Any = Field(default=None, sa_column=Column(JSON))
+    idempotency_key: str | None = Field(default=None, unique=True)
+    parent_run_id: str | None = None
+    created_at: float
+    started_at: float | None = None
+    finished_at: float | None = None
+    updated_at: float
+
+
+class Step(SQLModel, table=True):
+    """One attempt of one node run. `node_key` is the node id plus its loop item path."""
+
+    __tablename__ = "step"
+    __table_args__ = (UniqueConstraint("run_id", "node_key", "attempt"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: str = Field(foreign_key="run.id")
+    node_key: str
+    node_id: str
+    attempt: int
+    status: str  # succeeded | failed | skipped
+    input: Any = Field(default=None, sa_column=Column(JSON))
+    output: Any = Field(default=None, sa_column=Column(JSON))
+    error: Any = Field(default=None, sa_column=Column(JSON))
+    ports: Any = Field(default=None, sa_column=Column(JSON))  # output ports it fired
+    started_at: float | None = None
+    finished_at: float
+
+
+class Event(SQLModel, table=True):
+    """The append-only log of a run; `seq` increases by one per event within a run."""
+
+    __tablename__ = "event"
+    __table_args__ = (UniqueConstraint("run_id", "seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: str = Field(foreign_key="run.id")
+    seq: int
+    type: str
+    node_key: str | None = None
+    data: Any = Field(default=None, sa_column=Column(JSON))
+    at: float

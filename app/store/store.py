@@ -1,0 +1,102 @@
+"""The store: one writer connection for every write, SQLModel sessions for reads."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, event
+from sqlmodel import Session, create_engine
+
+from app.store.db import BUSY_TIMEOUT_MS, Synchronous, connect
+from app.store.migrations import migrate
+from app.store.schema import Run
+from app.store.writes import INSERT_RUN, Batch
+
+_RUN_FIELDS = tuple(Run.model_fields)
+_RUN_COLUMNS = ", ".join(_RUN_FIELDS)
+
+
+class Store:
+    def __init__(self, db_path: Path, synchronous: Synchronous = "NORMAL") -> None:
+        self.db_path = db_path
+        self.synchronous = synchronous
+        self._conn = connect(db_path, synchronous)
+        self.schema_version = migrate(self._conn, db_path)
+        self._engine = _reader_engine(db_path)
+
+    def write(self, batch: Batch) -> None:
+        """Commit a batch in one transaction; on any error nothing of it is written."""
+        if not batch.ops:
+            return
+        conn = self._conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for sql, rows in batch.grouped():
+                if len(rows) == 1:
+                    conn.execute(sql, rows[0])
+                else:
+                    conn.executemany(sql, rows)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    def insert_run(self, params: tuple[Any, ...], batch: Batch) -> bool:
+        """Insert a run and `batch` in one transaction unless its idempotency key exists.
+
+        Returns False (and writes nothing) when a run with the same key is already there.
+        """
+        conn = self._conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            created = conn.execute(INSERT_RUN, params).rowcount == 1
+            if created:
+                for sql, rows in batch.grouped():
+                    conn.executemany(sql, rows)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return created
+
+    def run_id_for_key(self, idempotency_key: str) -> str | None:
+        row = self._conn.execute(
+            "SELECT id FROM run WHERE idempotency_key=?", (idempotency_key,)
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def fetch_run(self, run_id: str) -> Run | None:
+        """One run, read on the writer connection: the cheap path for `Engine.wait`."""
+        cursor = self._conn.execute(f"SELECT {_RUN_COLUMNS} FROM run WHERE id=?", (run_id,))
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        values = dict(zip(_RUN_FIELDS, row, strict=True))
+        for name in ("input", "output", "error"):
+            if values[name] is not None:
+                values[name] = json.loads(values[name])
+        return Run.model_validate(values)
+
+    def session(self) -> Session:
+        return Session(self._engine, expire_on_commit=False)
+
+    def close(self) -> None:
+        self._engine.dispose()
+        self._conn.close()
+
+
+def _reader_engine(db_path: Path) -> Engine:
+    engine = create_engine(
+        f"sqlite:///{db_path}",
+        connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+        dbapi_conn.execute("PRAGMA foreign_keys=ON")
+        dbapi_conn.execute("PRAGMA query_only=ON")  # readers never write
+
+    return engine

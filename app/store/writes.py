@@ -1,0 +1,135 @@
+"""Every write Ren makes, as SQL collected into batches that commit in one transaction.
+
+The engine's hot path (one commit per completed step) goes through the stdlib `sqlite3`
+connection with cached statements: an ORM round-trip per statement would cost more than the
+commit itself. Reads go through SQLModel (app.store.reads).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_encode_lenient = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
+
+
+def to_json(value: Any) -> str | None:
+    """JSON text for a column; values JSON cannot hold are stored as their str()."""
+    if value is None:
+        return None
+    try:
+        return _encode(value)
+    except (TypeError, ValueError):
+        return _encode_lenient(value)
+
+
+def normalize(value: Any) -> tuple[Any, str | None]:
+    """The value as it will read back from the database, and its JSON text.
+
+    Downstream nodes must see exactly what a recovered run would read back, so a value that
+    needed str() for some part is replaced by its JSON round trip.
+    """
+    if value is None:
+        return None, None
+    try:
+        return value, _encode(value)
+    except (TypeError, ValueError):
+        text = _encode_lenient(value)
+        return json.loads(text), text
+
+
+INSERT_STEP = (
+    "INSERT INTO step (run_id, node_key, node_id, attempt, status, input, output, error, ports,"
+    " started_at, finished_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
+)
+INSERT_EVENT = "INSERT INTO event (run_id, seq, type, node_key, data, at) VALUES (?,?,?,?,?,?)"
+SET_RUN_STATUS = "UPDATE run SET status=?, updated_at=? WHERE id=?"
+START_RUN = "UPDATE run SET status=?, started_at=coalesce(started_at, ?), updated_at=? WHERE id=?"
+FINISH_RUN = "UPDATE run SET status=?, output=?, error=?, finished_at=?, updated_at=? WHERE id=?"
+INSERT_WORKFLOW = (
+    "INSERT INTO workflow (id, name, draft, latest_version, created_at, updated_at)"
+    " VALUES (?,?,?,?,?,?)"
+)
+UPDATE_WORKFLOW = "UPDATE workflow SET name=?, draft=?, updated_at=? WHERE id=?"
+SET_LATEST_VERSION = "UPDATE workflow SET latest_version=?, updated_at=? WHERE id=?"
+DELETE_WORKFLOW = "UPDATE workflow SET deleted_at=?, updated_at=? WHERE id=?"
+INSERT_VERSION = (
+    "INSERT INTO workflow_version (id, workflow_id, number, definition, hash, message, created_at)"
+    " VALUES (?,?,?,?,?,?,?)"
+)
+INSERT_RUN = (
+    "INSERT INTO run (id, workflow_id, version_id, status, input, idempotency_key, parent_run_id,"
+    " created_at, started_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)"
+    " ON CONFLICT (idempotency_key) DO NOTHING"
+)
+
+
+@dataclass
+class Batch:
+    """Statements that must commit together (e.g. a step, the run's state and its events)."""
+
+    ops: list[tuple[str, tuple[Any, ...]]] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.ops)
+
+    def add(self, sql: str, *params: Any) -> None:
+        self.ops.append((sql, params))
+
+    def extend(self, other: Batch) -> None:
+        self.ops.extend(other.ops)
+
+    def step(
+        self,
+        run_id: str,
+        node_key: str,
+        node_id: str,
+        attempt: int,
+        status: str,
+        *,
+        input_json: str | None,
+        output_json: str | None,
+        error: Any,
+        ports: tuple[str, ...],
+        started_at: float | None,
+        finished_at: float,
+    ) -> None:
+        self.ops.append(
+            (
+                INSERT_STEP,
+                (
+                    run_id,
+                    node_key,
+                    node_id,
+                    attempt,
+                    status,
+                    input_json,
+                    output_json,
+                    to_json(error),
+                    _encode(list(ports)),
+                    started_at,
+                    finished_at,
+                ),
+            )
+        )
+
+    def event(
+        self, run_id: str, seq: int, type_: str, node_key: str | None, data: Any, at: float
+    ) -> None:
+        self.ops.append((INSERT_EVENT, (run_id, seq, type_, node_key, to_json(data), at)))
+
+    def grouped(self) -> Iterator[tuple[str, list[tuple[Any, ...]]]]:
+        """Consecutive statements with the same SQL, for executemany."""
+        current: str | None = None
+        rows: list[tuple[Any, ...]] = []
+        for sql, params in self.ops:
+            if sql != current:
+                if current is not None:
+                    yield current, rows
+                current, rows = sql, []
+            rows.append(params)
+        if current is not None:
+            yield current, rows
