@@ -22,6 +22,7 @@ from app.engine.service import Engine
 from app.nodes.functions import REGISTRY, load_functions
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_STOPPED = 0, 1, 2, 3
+MAX_SHOWN = 2000  # characters of a run's output shown in a terminal
 STATUS_EXIT = {"succeeded": EXIT_OK, "failed": EXIT_FAILED, "canceled": EXIT_FAILED}
 
 
@@ -169,7 +170,10 @@ async def cmd_run(args: argparse.Namespace) -> int:
         if run.error:
             print(f"error: {run.error.get('message')}", file=sys.stderr)
         if run.output is not None:
-            print(json.dumps(run.output, ensure_ascii=False, indent=2, default=str))
+            text = json.dumps(run.output, ensure_ascii=False, indent=2, default=str)
+            if len(text) > MAX_SHOWN:
+                text = text[:MAX_SHOWN] + f"\n… ({len(text):,} characters in all; --json shows all)"
+            print(text)
     return STATUS_EXIT.get(run.status, EXIT_STOPPED)
 
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-SCHEMA = "ren.workflow/1"
+SCHEMA: Final = "ren.workflow/1"
 
 PortType = Literal["any", "object", "list", "number", "text", "bool"]
 PORT_TYPES: tuple[PortType, ...] = ("any", "object", "list", "number", "text", "bool")

@@ -41,7 +41,6 @@ async def run_foreach(
     async def run_item(index: int) -> None:
         suffix = f"{scope.suffix}[{index}]"
         progress = ScopeProgress(graph, node.spec.id)
-        advance = progress.restore(driver.state.done_in_scope(body, suffix))
         loop_vars = {**scope.loop_vars, "item": items[index], "index": index}
         item_scope = ScopeRun(
             progress,
@@ -50,6 +49,7 @@ async def run_foreach(
             entry_input={"item": items[index], "index": index},
             batched=True,
         )
+        advance = driver.restore(item_scope)
         if not progress.finished:
             await driver.run_scope(item_scope, advance)
         if driver.halt is not None and not progress.finished:

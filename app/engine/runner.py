@@ -91,8 +91,8 @@ class RunDriver:
         """Run until the run ends or stops; returns the run's status afterwards."""
         graph = self.state.compiled.graph
         top = ScopeProgress(graph, None)
-        advance = top.restore(self.state.done_in_scope(top.node_ids, ""))
         scope = ScopeRun(top, "", entry_input=self.state.input)
+        advance = self.restore(scope)
         timeout = self.state.compiled.spec.timeout_s
         try:
             if timeout is None:
@@ -154,8 +154,10 @@ class RunDriver:
 
     async def run_scope(self, scope: ScopeRun, first: Advance) -> None:
         """Run the ready nodes of one scope instance until it finishes or the run halts."""
-        if first.skipped:
-            self._record_skips(scope, first.skipped, Batch())
+        if first.skipped:  # found while restoring: recorded with the next commit
+            batch = Batch()
+            self._record_skips(scope, first.skipped, batch)
+            self.journal.stage(self.state.log, batch)
         queue: deque[str] = deque(first.ready)
         pending: dict[asyncio.Task[Outcome], str] = {}
         try:
@@ -197,7 +199,9 @@ class RunDriver:
             outcome.ports = ("error",)
             outcome.output = {"error": outcome.error, "input": outcome.input}
             outcome.output, outcome.output_json = writes.normalize(outcome.output)
-            outcome.live_edges = self._live_edges(scope, outcome)
+            outcome.live_edges = self._live_edges(
+                scope, outcome.node_id, outcome.output, outcome.ports
+            )
         self._record_step(scope, outcome, batch)
         if outcome.status == "failed" and not outcome.ports:
             return self._fail_step(scope, outcome, batch, spec.on_error)
@@ -420,7 +424,7 @@ class RunDriver:
             result = await self._execute(compiled, ctx, input, scope)
             outcome.output, outcome.output_json = writes.normalize(result.output)
             outcome.ports = result.ports
-            outcome.live_edges = self._live_edges(scope, outcome)
+            outcome.live_edges = self._live_edges(scope, node_id, outcome.output, outcome.ports)
             outcome.status = "succeeded"
         except StepInterrupted as err:
             outcome.status = "interrupted"
@@ -452,14 +456,26 @@ class RunDriver:
         result: NodeResult = await work
         return result
 
-    def _live_edges(self, scope: ScopeRun, outcome: Outcome) -> tuple[str, ...]:
+    def restore(self, scope: ScopeRun) -> Advance:
+        """Load the scope's committed steps into its planner; return what is ready now."""
+        done = {}
+        for node_id in scope.progress.node_ids:
+            record = self.state.records.get(node_key(node_id, scope.suffix))
+            if record is not None and record.done:
+                done[node_id] = self._live_edges(scope, node_id, record.output, record.ports)
+        return scope.progress.restore(done)
+
+    def _live_edges(
+        self, scope: ScopeRun, node_id: str, output: Any, ports: tuple[str, ...]
+    ) -> tuple[str, ...]:
+        """The outgoing edges a finished node makes live: its fired ports, minus false `when`s."""
         live = []
-        for edge in self.state.compiled.graph.out_edges[outcome.node_id]:
-            if edge.source_port not in outcome.ports:
+        for edge in self.state.compiled.graph.out_edges[node_id]:
+            if edge.source_port not in ports:
                 continue
             if edge.when is not None:
                 names = expression_scope(
-                    input=outcome.output,
+                    input=output,
                     nodes=self.nodes_view(scope),
                     params=self._params(),
                     run=self.state.info,

@@ -63,17 +63,6 @@ class RunState:
         """What expressions see as `run`."""
         return {"id": self.run_id, "workflow_id": self.workflow_id, "started_at": self.started_at}
 
-    def done_in_scope(
-        self, scope_nodes: tuple[str, ...], suffix: str
-    ) -> dict[str, tuple[str, ...]]:
-        """node id -> fired ports, for the nodes of one scope instance that are done."""
-        done = {}
-        for node_id in scope_nodes:
-            record = self.records.get(node_key(node_id, suffix))
-            if record is not None and record.done:
-                done[node_id] = record.ports
-        return done
-
     def next_attempt(self, key: str) -> int:
         record = self.records.get(key)
         if record is None:
