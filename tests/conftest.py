@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,7 @@ def chain_workflow(*node_types: dict[str, Any], wid: str = "wf") -> dict[str, An
     for i, node in enumerate(node_types, 1):
         nodes.append({"id": f"n{i}", **node})
     nodes.append({"id": "end", "type": "end"})
-    edges = [{"source": a["id"], "target": b["id"]} for a, b in zip(nodes, nodes[1:], strict=False)]
+    edges = [{"source": a["id"], "target": b["id"]} for a, b in itertools.pairwise(nodes)]
     return {"schema": "ren.workflow/1", "id": wid, "name": wid, "nodes": nodes, "edges": edges}
 
 

@@ -15,10 +15,17 @@ from app.core.ports import Port
 
 
 class NodeTypeInfo(Protocol):
-    type_name: str
-    type_version: int
-    is_trigger: bool
-    is_loop: bool
+    @property
+    def type_name(self) -> str: ...
+
+    @property
+    def type_version(self) -> int: ...
+
+    @property
+    def is_trigger(self) -> bool: ...
+
+    @property
+    def is_loop(self) -> bool: ...
 
     def parse_config(self, config: dict[str, Any]) -> BaseModel: ...
 

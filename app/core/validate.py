@@ -98,8 +98,8 @@ def _check_parents(
                     field="parent",
                 )
             )
-    for node_id, node in checked.items():
-        if node.info.is_loop and not any(n.parent == node_id for n in spec.nodes):
+    for node_id, known in checked.items():
+        if known.info.is_loop and not any(n.parent == node_id for n in spec.nodes):
             problems.append(Problem("empty_loop", "the loop has no nodes in its body", node_id))
 
 
@@ -237,9 +237,9 @@ def _check_structure(
                 Problem("trigger_input", "a start node cannot have incoming edges", trigger)
             )
 
-    for node_id, node in checked.items():
+    for node_id, known in checked.items():
         connected = {e.source_port for e in spec.edges if e.source == node_id}
-        for port in node.info.branch_ports(node.config):
+        for port in known.info.branch_ports(known.config):
             if port not in connected:
                 problems.append(
                     Problem(

@@ -43,7 +43,7 @@ Subscriber = Callable[[RunEvent], None]
 
 
 class EventBus:
-    """Fan-out to subscribers on the engine's event loop. A failing subscriber is logged, not fatal."""
+    """Fan-out to subscribers on the engine's loop; a failing subscriber is logged, not fatal."""
 
     def __init__(self) -> None:
         self._subscribers: list[Subscriber] = []

@@ -231,7 +231,7 @@ class RunDriver:
 
     def _finish_succeeded(self, batch: Batch) -> None:
         self.finished = True
-        output, output_json = writes.normalize(self.run_output())
+        _output, output_json = writes.normalize(self.run_output())
         now = time.time()
         batch.add(writes.FINISH_RUN, "succeeded", output_json, None, now, now, self.state.run_id)
         self.journal.emit(self.state.log, "run.succeeded", data={})

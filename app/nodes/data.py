@@ -1,4 +1,4 @@
-"""Data nodes: merge (join branches), set/transform (build values) and filter (keep matching items)."""
+"""Data nodes: merge (join branches), set (build values), filter (keep matching items), log."""
 
 from __future__ import annotations
 

@@ -7,6 +7,7 @@ returns, so the test can see which steps ran, how often, and with which key.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import sys
 import time
 from pathlib import Path
@@ -44,7 +45,7 @@ def workflow() -> dict[str, Any]:
         {"id": "end", "type": "end"},
     ]
     ids = ["start", *[c["id"] for c in chain], "each", "end"]
-    edges = [{"source": a, "target": b} for a, b in zip(ids, ids[1:], strict=False)]
+    edges = [{"source": a, "target": b} for a, b in itertools.pairwise(ids)]
     return {
         "schema": "ren.workflow/1",
         "id": "crashy",

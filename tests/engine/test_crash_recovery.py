@@ -67,7 +67,7 @@ def test_sigkill_mid_run_then_restart_finishes_without_rerunning_committed_steps
     done_before = committed_keys(home)
 
     restarted = spawn("resume", home)
-    out, err = restarted.communicate(timeout=120)
+    _out, err = restarted.communicate(timeout=120)
     assert restarted.returncode == 0, err
 
     with sqlite3.connect(home / "ren.sqlite") as conn:

@@ -1,0 +1,149 @@
+"""Ren from plain Python: scripts, notebooks and tests.
+
+    import app
+    ren = app.open()                      # the data folder: $REN_HOME or the user data folder
+    ren.import_workflow("flow.json")      # any supported format; validated and published
+    run = ren.run("flow", {"count": 150}) # start and wait
+    ren.steps(run.id), ren.events(run.id)
+
+The engine runs on its own event loop in a background thread, so these calls block only the
+caller and work the same inside Jupyter (whose own loop is already running).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any, TypeVar
+
+from app.core.dsl import WorkflowSpec
+from app.core.importers import load_workflow_file
+from app.core.problems import Problem
+from app.engine.service import Engine
+from app.engine.workflows import Published
+from app.store.db import Synchronous
+from app.store.schema import Event, Run, Step
+
+T = TypeVar("T")
+
+
+class Ren:
+    def __init__(
+        self,
+        engine: Engine,
+        loop: asyncio.AbstractEventLoop,
+        thread: threading.Thread | None = None,
+    ) -> None:
+        self.engine = engine
+        self._loop = loop
+        self._thread = thread  # set when this object owns the loop
+
+    @classmethod
+    def open(
+        cls,
+        home: str | Path | None = None,
+        *,
+        recover: bool = True,
+        synchronous: Synchronous = "NORMAL",
+    ) -> Ren:
+        """Start an engine on `home` in a background thread (runs left running continue)."""
+        loop = asyncio.new_event_loop()
+        thread = threading.Thread(target=loop.run_forever, name="ren-engine", daemon=True)
+        thread.start()
+
+        async def make() -> Engine:
+            engine = Engine(home, synchronous=synchronous)
+            await engine.start(recover=recover)
+            return engine
+
+        engine = asyncio.run_coroutine_threadsafe(make(), loop).result()
+        return cls(engine, loop, thread)
+
+    # -- calls onto the engine's loop ------------------------------------------------------
+
+    def _await(self, make: Callable[[], Awaitable[T]], timeout: float | None = None) -> T:
+        async def call() -> T:
+            return await make()
+
+        return asyncio.run_coroutine_threadsafe(call(), self._loop).result(timeout)
+
+    def _call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        if threading.current_thread() is self._thread:
+            return fn(*args, **kwargs)
+        future: Future[T] = Future()
+
+        def run() -> None:
+            try:
+                future.set_result(fn(*args, **kwargs))
+            except BaseException as err:
+                future.set_exception(err)
+
+        self._loop.call_soon_threadsafe(run)
+        return future.result()
+
+    # -- workflows ---------------------------------------------------------------------------
+
+    def import_workflow(self, source: str | Path | dict[str, Any]) -> Published:
+        """Import a workflow (a path, JSON text or a dict; any supported format) and publish it."""
+        if isinstance(source, str) and not source.lstrip().startswith("{"):
+            source = Path(source)
+        result = self._call(self.engine.import_workflow, source, True)
+        assert isinstance(result, Published)
+        return result
+
+    def validate(self, source: str | Path | WorkflowSpec) -> list[Problem]:
+        spec = source if isinstance(source, WorkflowSpec) else load_workflow_file(Path(source))
+        return self._call(self.engine.validate, spec)
+
+    # -- runs ----------------------------------------------------------------------------------
+
+    def start(self, workflow_id: str, input: Any = None, **kwargs: Any) -> str:
+        """Start a run and return its id at once."""
+        return self._await(lambda: self.engine.start_run(workflow_id, input, **kwargs))
+
+    def wait(self, run_id: str, timeout: float | None = None) -> Run:
+        """Block until the run ends, pauses or waits; return it."""
+        return self._await(lambda: self.engine.wait(run_id, timeout))
+
+    def run(
+        self, workflow_id: str, input: Any = None, timeout: float | None = None, **kwargs: Any
+    ) -> Run:
+        """Start a run and wait for it."""
+        return self.wait(self.start(workflow_id, input, **kwargs), timeout)
+
+    def get_run(self, run_id: str) -> Run:
+        return self._call(self.engine.get_run, run_id)
+
+    def runs(self, status: str | None = None, limit: int = 100) -> Sequence[Run]:
+        return self._call(self.engine.list_runs, status, limit)
+
+    def steps(self, run_id: str) -> Sequence[Step]:
+        return self._call(self.engine.steps, run_id)
+
+    def events(self, run_id: str, after_seq: int = 0) -> Sequence[Event]:
+        return self._call(self.engine.events, run_id, after_seq)
+
+    # -- life cycle ----------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Stop the engine (runs in flight stay `running` and continue at the next start)."""
+        if self._thread is None:
+            return
+        self._await(self.engine.stop)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=10)
+        self._loop.close()
+        self._thread = None
+
+    def __enter__(self) -> Ren:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open(home: str | Path | None = None, **kwargs: Any) -> Ren:
+    return Ren.open(home, **kwargs)

@@ -1,0 +1,51 @@
+"""The blocking Python API, as a script or a notebook uses it."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import app
+from app.core.dsl import WorkflowSpec
+from tests import helpers_functions as _functions  # noqa: F401 - registers t.* functions
+from tests.conftest import chain_workflow
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def test_open_import_run_and_read_back(tmp_path: Path) -> None:
+    from app.nodes.functions import load_functions
+
+    load_functions(str(EXAMPLES / "seed004_functions.py"))
+    with app.open(tmp_path) as ren:
+        published = ren.import_workflow(str(EXAMPLES / "seed004_amount_approval.json"))
+        run = ren.run(published.workflow_id, {"data": {"amount": 1500}})
+        assert run.status == "succeeded"
+        assert run.output == {"decision": "approved", "amount": 1500}
+        assert [s.status for s in ren.steps(run.id)].count("skipped") == 1
+        assert ren.events(run.id)[-1].type == "run.succeeded"
+        assert ren.runs()[0].id == run.id
+
+
+def test_start_then_wait_from_another_thread(tmp_path: Path) -> None:
+    with app.open(tmp_path) as ren:
+        ren.import_workflow(chain_workflow({"type": "function", "config": {"function": "t.add"}}))
+        run_id = ren.start("wf", {"counter": 41})
+        results = []
+        waiter = threading.Thread(target=lambda: results.append(ren.wait(run_id, timeout=30)))
+        waiter.start()
+        waiter.join()
+        assert results[0].output == {"counter": 42}
+
+
+def test_import_from_json_text_and_validate(tmp_path: Path) -> None:
+    doc = chain_workflow({"type": "function", "config": {"function": "nope.missing"}}, wid="bad")
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(doc))
+    with app.open(tmp_path / "home") as ren:
+        problems = ren.validate(path)
+        assert [p.code for p in problems] == ["bad_config"]
+        assert ren.validate(WorkflowSpec.model_validate(chain_workflow())) == []
+        published = ren.import_workflow(json.dumps(chain_workflow(wid="txt")))
+        assert published.workflow_id == "txt" and published.number == 1
