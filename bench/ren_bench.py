@@ -1,0 +1,165 @@
+"""Ren's side of the benchmark: the same workloads as bench/peers/*, through Ren's real engine.
+
+Every step is durable: each completed step is committed (step row, events, run state) before
+its successor starts; foreach items are committed in batches. `--sync full` makes SQLite fsync
+every commit (as the peers do by default); `--sync normal` is Ren's default (WAL + NORMAL:
+a committed step survives a crash of the process, not a power cut).
+
+    python bench/ren_bench.py chain --steps 20 --runs 200 --sync full
+    python bench/ren_bench.py foreach --items 10000 --sync normal
+
+Prints exactly one line `RESULT {json}` on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import json
+import os
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from app import register_function
+from app.engine.service import Engine
+from app.store.db import Synchronous
+
+now = time.perf_counter
+
+
+@register_function("bench.add_one")
+async def add_one(state: dict[str, Any]) -> dict[str, Any]:
+    return {"counter": state.get("counter", 0) + 1}
+
+
+@register_function("bench.item")
+async def item(state: dict[str, Any]) -> dict[str, Any]:
+    return {"value": state["item"] + 1}
+
+
+def chain_doc(steps: int) -> dict[str, Any]:
+    nodes: list[dict[str, Any]] = [{"id": "start", "type": "start"}]
+    nodes += [{"id": f"n{i}", "type": "function", "config": {"function": "bench.add_one"}}
+              for i in range(steps)]
+    edges = [{"source": a["id"], "target": b["id"]} for a, b in zip(nodes, nodes[1:], strict=False)]
+    return {"schema": "ren.workflow/1", "id": f"chain{steps}", "name": "chain", "nodes": nodes,
+            "edges": edges}
+
+
+def foreach_doc(concurrency: int) -> dict[str, Any]:
+    return {
+        "schema": "ren.workflow/1", "id": "fanout", "name": "fanout",
+        "nodes": [
+            {"id": "start", "type": "start"},
+            {"id": "each", "type": "foreach",
+             "config": {"items": "params.items", "concurrency": concurrency}},
+            {"id": "work", "parent": "each", "type": "function",
+             "config": {"function": "bench.item"}},
+        ],
+        "edges": [{"source": "start", "target": "each"}],
+    }
+
+
+def cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+async def chain(engine: Engine, args: argparse.Namespace) -> dict[str, Any]:
+    doc = chain_doc(args.steps)
+    engine.import_workflow(doc)
+    for _ in range(args.warmup):
+        await engine.run(doc["id"], {"counter": 0})
+    latencies = []
+    c0, t0 = cpu_s(), now()
+    for _ in range(args.runs):
+        started = now()
+        run = await engine.run(doc["id"], {"counter": 0})
+        latencies.append(now() - started)
+        assert run.output == {"counter": args.steps}, run.output
+    wall, cpu = now() - t0, cpu_s() - c0
+    commits = _commits_per_run(engine, run.id)
+    median = statistics.median(latencies) * 1e3
+    latencies.sort()
+    return {
+        "run_ms_median": median,
+        "run_ms_p95": latencies[int(0.95 * (len(latencies) - 1))] * 1e3,
+        "per_step_ms": median / args.steps,
+        "runs_per_s": args.runs / wall,
+        "cpu_ms_per_run": cpu / args.runs * 1e3,
+        "durable_steps_per_run": args.steps + 1,  # the start node is a recorded step too
+        "commits_per_run": commits,
+    }
+
+
+def _commits_per_run(engine: Engine, run_id: str) -> int:
+    """Distinct commit instants of a run: its creation plus one per committed step."""
+    steps = engine.steps(run_id)
+    return 1 + len({s.finished_at for s in steps})
+
+
+async def foreach(engine: Engine, args: argparse.Namespace) -> dict[str, Any]:
+    doc = foreach_doc(args.concurrency)
+    engine.import_workflow(doc)
+    await engine.run(doc["id"], {"items": list(range(100))})  # warm-up
+    items = list(range(args.items))
+    c0, t0 = cpu_s(), now()
+    run = await engine.run(doc["id"], {"items": items})
+    wall, cpu = now() - t0, cpu_s() - c0
+    assert run.status == "succeeded", run.error
+    assert run.output["count"] == args.items
+    recorded = sum(1 for s in engine.steps(run.id) if s.node_id == "work")
+    assert recorded == args.items, recorded
+    return {"items_per_s": args.items / wall, "total_s": wall, "cpu_s": cpu,
+            "item_steps_recorded": recorded, "concurrency": args.concurrency}
+
+
+async def main_async(args: argparse.Namespace) -> dict[str, Any]:
+    sync: Synchronous = "FULL" if args.sync == "full" else "NORMAL"
+    with tempfile.TemporaryDirectory(prefix="ren-bench-") as home:
+        engine = Engine(Path(home), synchronous=sync)
+        await engine.start(recover=False)
+        try:
+            gc.collect()
+            figures = await {"chain": chain, "foreach": foreach}[args.workload](engine, args)
+        finally:
+            await engine.stop()
+    return {"system": "ren", "workload": args.workload, "sync": args.sync,
+            "mode": f"sync={args.sync}", **figures}
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="workload", required=True)
+    chain_p = sub.add_parser("chain")
+    chain_p.add_argument("--steps", type=int, default=20)
+    chain_p.add_argument("--runs", type=int, default=200)
+    chain_p.add_argument("--warmup", type=int, default=10)
+    each_p = sub.add_parser("foreach")
+    each_p.add_argument("--items", type=int, default=10_000)
+    each_p.add_argument("--concurrency", type=int, default=8)
+    for p in (chain_p, each_p):
+        p.add_argument("--sync", choices=["normal", "full"], default="normal")
+        p.add_argument("--budget", type=float, default=300)
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = parse_args()
+    stdout = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)  # only the RESULT line reaches stdout
+    result = asyncio.run(main_async(args))
+    result["python"] = sys.version.split()[0]
+    stdout.write("RESULT " + json.dumps(result) + "\n")
+    stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
