@@ -74,13 +74,19 @@ class JsonlLog:
         self._file: IO[str] | None = None
         self._size = 0
 
-    def write(self, events: list[RunEvent]) -> None:
+    def write(self, events: list[RunEvent], data_texts: list[str | None] | None = None) -> None:
+        """Append events; `data_texts` are their data already encoded as JSON (optional)."""
         if self._file is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._file = self.path.open("a", encoding="utf-8")
             self._size = self._file.tell()
+        if data_texts is None:
+            data_texts = [json.dumps(e.data, ensure_ascii=False, default=str) for e in events]
         lines = "".join(
-            json.dumps(e.to_dict(), ensure_ascii=False, default=str) + "\n" for e in events
+            f'{{"run_id":"{e.run_id}","seq":{e.seq},"type":"{e.type}",'
+            f'"node_key":{json.dumps(e.node_key, ensure_ascii=False)},'
+            f'"data":{text or "{}"},"at":{e.at}}}\n'
+            for e, text in zip(events, data_texts, strict=True)
         )
         self._file.write(lines)
         self._size += len(lines)
@@ -105,23 +111,26 @@ class JsonlLog:
             self._file = None
 
 
+_Job = tuple[JsonlLog, list[RunEvent] | None, list[str | None] | None]
+
+
 class LogWriter:
     """A thread that writes run logs; `submit` never blocks the event loop."""
 
     BATCH_WINDOW_S = 0.2
 
     def __init__(self) -> None:
-        self._queue: queue.SimpleQueue[tuple[JsonlLog, list[RunEvent] | None] | None] = (
-            queue.SimpleQueue()
-        )
+        self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._work, name="ren-log-writer", daemon=True)
         self._thread.start()
 
-    def submit(self, target: JsonlLog, events: list[RunEvent]) -> None:
-        self._queue.put((target, events))
+    def submit(
+        self, target: JsonlLog, events: list[RunEvent], texts: list[str | None] | None = None
+    ) -> None:
+        self._queue.put((target, events, texts))
 
     def close_log(self, target: JsonlLog) -> None:
-        self._queue.put((target, None))
+        self._queue.put((target, None, None))
 
     def stop(self) -> None:
         """Write everything submitted so far, then end the thread."""
@@ -136,13 +145,13 @@ class LogWriter:
             time.sleep(self.BATCH_WINDOW_S)  # let writes gather: fewer wake-ups, less GIL traffic
             touched: dict[int, JsonlLog] = {}
             while item is not None:
-                target, events = item
+                target, events, texts = item
                 try:
                     if events is None:
                         target.close()
                         touched.pop(id(target), None)
                     else:
-                        target.write(events)
+                        target.write(events, texts)
                         touched[id(target)] = target
                 except OSError:
                     log.exception("cannot write run log %s", target.path)

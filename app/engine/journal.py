@@ -57,7 +57,15 @@ class Journal:
         type_: str,
         node_key: str | None = None,
         data: dict[str, Any] | None = None,
+        *,
+        persist: bool = True,
     ) -> RunEvent:
+        """Record an event. `persist=False` only tells live subscribers (seq 0), e.g. that a
+        step started: its step row records the start time anyway."""
+        if not persist:
+            event = RunEvent(run.run_id, 0, type_, node_key, data or {}, time.time())
+            self.bus.publish(event)
+            return event
         event = RunEvent(run.run_id, run.next_seq, type_, node_key, data or {}, time.time())
         run.next_seq += 1
         run.pending.append(event)
@@ -110,24 +118,26 @@ class Journal:
         combined = Batch()
         for batch in batches:
             combined.extend(batch)
-        committed: list[tuple[RunLog, list[RunEvent]]] = []
+        committed: list[tuple[RunLog, list[RunEvent], list[str | None]]] = []
         for run in touched:
             if run.pending:
                 events, run.pending = run.pending, []
-                committed.append((run, events))
-                for e in events:
+                texts = [
                     combined.event(e.run_id, e.seq, e.type, e.node_key, e.data, e.at)
+                    for e in events
+                ]
+                committed.append((run, events, texts))
         try:
             self.store.write(combined)
         except BaseException as err:
-            for run, events in committed:  # keep them for the next attempt
+            for run, events, _ in committed:  # keep them for the next attempt
                 run.pending[:0] = events
             for waiter in waiters:
                 if not waiter.done():
                     waiter.set_exception(err)
             raise
-        for run, events in committed:
-            self.logs.submit(run.jsonl, events)
+        for run, events, texts in committed:
+            self.logs.submit(run.jsonl, events, texts)
         for waiter in waiters:
             if not waiter.done():
                 waiter.set_result(None)

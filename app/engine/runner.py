@@ -417,7 +417,11 @@ class RunDriver:
             node_id, key, attempt, "failed", input, input_json, started_at=time.time()
         )
         self.journal.emit(
-            self.state.log, "step.started", key, {"node_id": node_id, "attempt": attempt}
+            self.state.log,
+            "step.started",
+            key,
+            {"node_id": node_id, "attempt": attempt},
+            persist=False,
         )
         ctx = self.make_context(scope, node_id, key, attempt, upstream)
         try:

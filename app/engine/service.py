@@ -126,35 +126,76 @@ class Engine:
         run_id = new_id()
         now = time.time()
         input, input_json = writes.normalize(input)
-        created = RunEvent(
-            run_id, 1, "run.created", None, {"workflow_id": workflow_id, "version": row.number}, now
-        )
-        batch = Batch()
-        batch.event(run_id, 1, created.type, None, created.data, now)
-        inserted = self.store.insert_run(
-            (
+        events = [
+            RunEvent(
                 run_id,
-                workflow_id,
-                row.id,
-                "running",
-                input_json,
-                idempotency_key,
-                parent_run_id,
+                1,
+                "run.created",
+                None,
+                {"workflow_id": workflow_id, "version": row.number},
                 now,
-                now,
-                now,
-            ),
-            batch,
+            )
+        ]
+        batch = Batch()
+        # Trigger nodes complete as the run is created: their output is the run's input.
+        triggers = [
+            n for n in compiled.graph.scope_nodes(None) if compiled.nodes[n].type.is_trigger
+        ]
+        for node_id in triggers:
+            batch.step(
+                run_id,
+                node_id,
+                node_id,
+                1,
+                "succeeded",
+                input_json=input_json,
+                output_json=input_json,
+                error=None,
+                ports=("out",),
+                started_at=now,
+                finished_at=now,
+            )
+            events.append(
+                RunEvent(
+                    run_id,
+                    len(events) + 1,
+                    "step.completed",
+                    node_id,
+                    {
+                        "node_id": node_id,
+                        "attempt": 1,
+                        "status": "succeeded",
+                        "ports": ["out"],
+                        "ms": 0.0,
+                    },
+                    now,
+                )
+            )
+        texts = [batch.event(e.run_id, e.seq, e.type, e.node_key, e.data, e.at) for e in events]
+        run_row = (
+            run_id,
+            workflow_id,
+            row.id,
+            "running",
+            input_json,
+            idempotency_key,
+            parent_run_id,
+            now,
+            now,
+            now,
         )
-        if not inserted:
+        if not self.store.insert_run(run_row, batch):
             assert idempotency_key is not None
             existing = self.store.run_id_for_key(idempotency_key)
             assert existing is not None
             return existing
-        run_log = RunLog(run_id, 2, JsonlLog(self.folder.run_dir(run_id)))
-        self.logs.submit(run_log.jsonl, [created])
-        self.bus.publish(created)
+        run_log = RunLog(run_id, len(events) + 1, JsonlLog(self.folder.run_dir(run_id)))
+        self.logs.submit(run_log.jsonl, events, texts)
+        for event in events:
+            self.bus.publish(event)
         state = RunState(run_id, workflow_id, row.id, compiled, input, now, run_log)
+        for node_id in triggers:
+            state.record(node_id, StepRecord(node_id, 1, "succeeded", input, ("out",)))
         self._launch(state)
         return run_id
 

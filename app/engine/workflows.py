@@ -62,6 +62,7 @@ class Workflows:
         self.catalog = catalog
         self.functions = functions
         self._compiled: dict[str, CompiledWorkflow] = {}
+        self._latest: dict[str, WorkflowVersion] = {}  # one engine per folder, so this holds
 
     def validate(self, spec: WorkflowSpec) -> list[Problem]:
         return validate(spec, self.catalog, self.functions)
@@ -142,9 +143,12 @@ class Workflows:
         )
         batch.add(writes.SET_LATEST_VERSION, number, now, workflow_id)
         self.store.write(batch)
+        self._latest.pop(workflow_id, None)
         return Published(workflow_id, version_id, number, created=True)
 
     def version(self, workflow_id: str, number: int | None = None) -> WorkflowVersion:
+        if number is None and workflow_id in self._latest:
+            return self._latest[workflow_id]
         with self.store.session() as session:
             if number is None:
                 versions = reads.list_versions(session, workflow_id)
@@ -154,6 +158,8 @@ class Workflows:
         if row is None:
             which = "any published version" if number is None else f"version {number}"
             raise NotFound(f"workflow '{workflow_id}' has no {which}")
+        if number is None:
+            self._latest[workflow_id] = row
         return row
 
     def compiled(self, version_id: str) -> CompiledWorkflow:

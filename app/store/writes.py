@@ -118,8 +118,11 @@ class Batch:
 
     def event(
         self, run_id: str, seq: int, type_: str, node_key: str | None, data: Any, at: float
-    ) -> None:
-        self.ops.append((INSERT_EVENT, (run_id, seq, type_, node_key, to_json(data), at)))
+    ) -> str | None:
+        """Add an event row; returns its data as JSON text (reused for the run's log file)."""
+        text = to_json(data)
+        self.ops.append((INSERT_EVENT, (run_id, seq, type_, node_key, text, at)))
+        return text
 
     def grouped(self) -> Iterator[tuple[str, list[tuple[Any, ...]]]]:
         """Consecutive statements with the same SQL, for executemany."""
