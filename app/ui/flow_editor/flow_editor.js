@@ -1,0 +1,3 @@
+// NiceGUI component file: the Vue component itself lives in the bundle (src/ -> dist/index.js),
+// which NiceGUI serves through its importmap under the name registered in flow_editor.py.
+export { default } from "ren-flow-editor";

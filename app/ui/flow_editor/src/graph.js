@@ -1,0 +1,167 @@
+// Pure helpers: convert Ren's plain node/edge dicts to Vue Flow elements and check connections.
+// Nothing here touches the DOM or Vue, so the rules stay easy to read and to change.
+
+export const STATUSES = ["running", "succeeded", "failed", "skipped", "waiting", "paused"];
+
+export const STATUS_ICONS = {
+  running: "autorenew",
+  succeeded: "check_circle",
+  failed: "error",
+  skipped: "block",
+  waiting: "hourglass_top",
+  paused: "pause_circle",
+};
+
+const GROUP_WIDTH = 360;
+const GROUP_HEIGHT = 220;
+
+function num(value) {
+  const n = Number(value);
+  return Number.isFinite(n) ? n : 0;
+}
+
+function ports(list) {
+  if (!Array.isArray(list)) return [];
+  return list
+    .filter((p) => p && p.name !== undefined && p.name !== null)
+    .map((p) => ({ name: String(p.name), type: p.type ? String(p.type) : "any", label: p.label ? String(p.label) : "" }));
+}
+
+/** The node dict as the node components read it (Vue Flow keeps it in `node.data`). */
+export function nodeData(n) {
+  return {
+    id: String(n.id),
+    type: n.type ? String(n.type) : "",
+    label: n.label ? String(n.label) : "",
+    parent: n.parent ? String(n.parent) : null,
+    group: Boolean(n.group),
+    inputs: ports(n.inputs),
+    outputs: ports(n.outputs),
+    icon: n.icon || null,
+    color: n.color || null,
+    status: STATUSES.includes(n.status) ? n.status : null,
+    problems: Array.isArray(n.problems) ? n.problems.map(String) : [],
+    subtitle: n.subtitle || null,
+  };
+}
+
+export function groupStyle(n) {
+  return { width: `${num(n.width) || GROUP_WIDTH}px`, height: `${num(n.height) || GROUP_HEIGHT}px` };
+}
+
+/** Ren node dict -> Vue Flow node. Children are positioned relative to their group. */
+export function toFlowNode(n) {
+  const data = nodeData(n);
+  const node = {
+    id: data.id,
+    type: data.group ? "ren-group" : "ren",
+    position: { x: num(n.position?.x), y: num(n.position?.y) },
+    data,
+  };
+  if (data.parent) {
+    node.parentNode = data.parent;
+    node.extent = "parent";
+  }
+  if (data.group) node.style = groupStyle(n);
+  return node;
+}
+
+/** Vue Flow wants a parent before its children: groups first, each before its own children. */
+export function parentsFirst(nodes) {
+  const byId = new Map(nodes.map((n) => [String(n.id), n]));
+  const depth = (n, seen = 0) => {
+    const parent = n.parent ? byId.get(String(n.parent)) : undefined;
+    return parent && seen < 50 ? 1 + depth(parent, seen + 1) : 0;
+  };
+  return nodes
+    .map((n, i) => [depth(n), i, n])
+    .sort((a, b) => a[0] - b[0] || a[1] - b[1])
+    .map((x) => x[2]);
+}
+
+export function toFlowEdge(e) {
+  const edge = {
+    id: String(e.id),
+    source: String(e.source),
+    target: String(e.target),
+    sourceHandle: e.source_port === undefined || e.source_port === null ? null : String(e.source_port),
+    targetHandle: e.target_port === undefined || e.target_port === null ? null : String(e.target_port),
+    data: { label: e.label || null },
+  };
+  if (e.label) edge.label = String(e.label);
+  return edge;
+}
+
+export function fromFlowEdge(edge) {
+  return {
+    id: edge.id,
+    source: edge.source,
+    source_port: edge.sourceHandle ?? null,
+    target: edge.target,
+    target_port: edge.targetHandle ?? null,
+    label: edge.data?.label ?? (typeof edge.label === "string" ? edge.label : null),
+  };
+}
+
+export function typesMeet(a, b) {
+  return a === b || a === "any" || b === "any";
+}
+
+function name(data) {
+  return data.label || data.id;
+}
+
+/**
+ * Why a connection source.sourcePort -> target.targetPort cannot work, or null when it can.
+ * `source`/`target` are node data (see nodeData); `edges` the current Vue Flow edges.
+ * Groups: nodes connect inside the same group, and a group connects to its own body.
+ */
+export function refusal(source, sourcePort, target, targetPort, edges) {
+  if (source.id === target.id) return `Cannot connect '${name(source)}' to itself`;
+  const sameGroup =
+    (source.parent || null) === (target.parent || null) ||
+    target.parent === source.id ||
+    source.parent === target.id;
+  if (!sameGroup) {
+    return `Cannot connect '${name(source)}' to '${name(target)}': they are in different groups`;
+  }
+  const out = source.outputs.find((p) => p.name === sourcePort);
+  const inp = target.inputs.find((p) => p.name === targetPort);
+  if (!out) return `'${name(source)}' has no output '${sourcePort}'`;
+  if (!inp) return `'${name(target)}' has no input '${targetPort}'`;
+  if (!typesMeet(out.type, inp.type)) {
+    return `Cannot connect ${out.type} output '${out.name}' to ${inp.type} input '${inp.name}' of '${name(target)}'`;
+  }
+  const duplicate = edges.some(
+    (e) =>
+      e.source === source.id &&
+      e.target === target.id &&
+      (e.sourceHandle ?? null) === sourcePort &&
+      (e.targetHandle ?? null) === targetPort,
+  );
+  if (duplicate) {
+    return `Output '${out.name}' of '${name(source)}' is already connected to input '${inp.name}' of '${name(target)}'`;
+  }
+  return null;
+}
+
+/** CSS that dims the handles a connection being dragged cannot use and rings the ones it can. */
+export function connectingCss(scope, start, startData) {
+  if (!start || !startData) return "";
+  const fromOutput = start.handleType === "source";
+  const list = fromOutput ? startData.outputs : startData.inputs;
+  const port = list.find((p) => p.name === start.handleId);
+  const other = fromOutput ? "target" : "source";
+  const self = `${scope} .vue-flow__node[data-id="${CSS.escape(startData.id)}"] .vue-flow__handle.${other}`;
+  const rules = [`${self} { opacity: 0.25; box-shadow: none; }`];
+  if (port && port.type !== "any") {
+    const t = CSS.escape(port.type);
+    rules.unshift(
+      `${scope} .vue-flow__handle.${other}:not([data-ptype="${t}"]):not([data-ptype="any"]) { opacity: 0.25; }`,
+      `${scope} .vue-flow__handle.${other}[data-ptype="${t}"], ${scope} .vue-flow__handle.${other}[data-ptype="any"] { box-shadow: 0 0 0 3px var(--ren-accent-ring); }`,
+    );
+  } else {
+    rules.unshift(`${scope} .vue-flow__handle.${other} { box-shadow: 0 0 0 3px var(--ren-accent-ring); }`);
+  }
+  return rules.join("\n");
+}

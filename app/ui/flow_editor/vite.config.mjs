@@ -1,0 +1,17 @@
+// Builds dist/index.js (ES module, `vue` left external: NiceGUI's importmap provides it) and
+// dist/index.css. Rebuild with `npm ci && npm run build`; dist/ is committed.
+import { defineConfig } from "vite";
+import vue from "@vitejs/plugin-vue";
+
+export default defineConfig({
+  plugins: [vue()],
+  define: { "process.env.NODE_ENV": JSON.stringify("production") },
+  build: {
+    outDir: "dist",
+    emptyOutDir: true,
+    target: "es2020",
+    minify: true,
+    lib: { entry: "./src/index.js", formats: ["es"], fileName: () => "index.js", cssFileName: "index" },
+    rolldownOptions: { external: ["vue"], output: { minify: true } },
+  },
+});
