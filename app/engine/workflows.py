@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from app.core.catalog import FunctionLookup
-from app.core.dsl import WorkflowFormatError, WorkflowSpec, parse_workflow
+from app.core.dsl import NodeSpec, Position, WorkflowFormatError, WorkflowSpec, parse_workflow
 from app.core.ids import new_id
 from app.core.importers import import_workflow, load_workflow_file
 from app.core.problems import Problem
@@ -173,3 +173,85 @@ class Workflows:
             cached = CompiledWorkflow.build(version_id, spec, self.catalog)
             self._compiled[version_id] = cached
         return cached
+
+    # -- the app's workflow list -------------------------------------------------------
+
+    def summaries(self, search: str = "") -> list[WorkflowSummary]:
+        """Every workflow (matching `search`) with its latest version and its newest run."""
+        with self.store.session() as session:
+            rows = reads.list_workflows(session, search)
+            ids = [row.id for row in rows]
+            versions = reads.latest_versions(session, ids)
+            runs = reads.last_runs(session, ids)
+        result = []
+        for row in rows:
+            number, digest = versions.get(row.id, (None, None))
+            result.append(
+                WorkflowSummary(
+                    id=row.id,
+                    name=row.name,
+                    description=str(row.draft.get("description") or ""),
+                    nodes=len(row.draft.get("nodes") or ()),
+                    version=number,
+                    draft_changed=number is not None and _draft_hash(row.draft) != digest,
+                    updated_at=row.updated_at,
+                    last_run=runs.get(row.id),
+                )
+            )
+        return result
+
+    def free_id(self, wanted: str) -> str:
+        """`wanted` as a slug, or with `-2`, `-3`, … if a workflow (even a deleted one) has it."""
+        base = slug(wanted)
+        candidate, n = base, 1
+        with self.store.session() as session:
+            while reads.workflow_id_taken(session, candidate):
+                n += 1
+                candidate = f"{base[:60]}-{n}"
+        return candidate
+
+    def create(self, name: str) -> str:
+        """A new draft holding one Start node; returns its id."""
+        name = name.strip() or "Untitled workflow"
+        workflow_id = self.free_id(name)
+        start = NodeSpec(id="start", type="start", name="Start", position=Position(x=80, y=160))
+        return self.save(WorkflowSpec(id=workflow_id, name=name, nodes=[start]), workflow_id)
+
+    def add_imported(self, spec: WorkflowSpec, fallback_id: str = "workflow") -> str:
+        """Save an imported document as a new workflow (never over an existing one)."""
+        workflow_id = self.free_id(spec.id or fallback_id)
+        spec = spec.model_copy(update={"id": workflow_id})
+        return self.save(spec, workflow_id)
+
+    def duplicate(self, workflow_id: str) -> str:
+        """Copy a workflow's draft into a new workflow (no versions, no runs)."""
+        spec = self.draft(workflow_id)
+        new_id = self.free_id(f"{workflow_id}-copy")
+        copy = spec.model_copy(update={"id": new_id, "name": f"{spec.name} (copy)"})
+        return self.save(copy, new_id)
+
+    def export_json(self, workflow_id: str) -> str:
+        """The draft as a `ren.workflow/1` JSON document."""
+        return self.draft(workflow_id).to_json()
+
+    def run_count(self, workflow_id: str) -> int:
+        with self.store.session() as session:
+            return reads.count_runs(session, workflow_id)
+
+
+@dataclass(frozen=True)
+class WorkflowSummary:
+    id: str
+    name: str
+    description: str
+    nodes: int
+    version: int | None  # latest published version; None = draft only
+    draft_changed: bool  # the draft differs from that version
+    updated_at: float
+    last_run: reads.RunBrief | None
+
+
+def _draft_hash(draft: dict[str, Any]) -> str:
+    """`definition_hash` of a stored draft (a draft is stored as `spec.to_dict()`)."""
+    canonical = json.dumps(draft, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]

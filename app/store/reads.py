@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
-from sqlalchemy import func
+from sqlalchemy import Select, func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app.store.schema import Event, Run, Step, Workflow, WorkflowVersion
@@ -83,3 +85,98 @@ def list_events(
 def last_event_seq(session: Session, run_id: str) -> int:
     value = session.exec(select(func.max(Event.seq)).where(Event.run_id == run_id)).one()
     return int(value or 0)
+
+
+# -- the app's lists (workflows page, runs page) ------------------------------------------------
+
+
+class RunBrief(NamedTuple):
+    """A run as lists show it: no input, output or error payloads."""
+
+    id: str
+    workflow_id: str
+    workflow_name: str
+    version: int
+    status: str
+    created_at: float
+    started_at: float | None
+    finished_at: float | None
+
+
+_BriefQuery = Select[str, str, str, int, str, float, float | None, float | None]
+
+
+def _run_briefs() -> _BriefQuery:
+    return (
+        sa_select(
+            col(Run.id),
+            col(Run.workflow_id),
+            col(Workflow.name),
+            col(WorkflowVersion.number),
+            col(Run.status),
+            col(Run.created_at),
+            col(Run.started_at),
+            col(Run.finished_at),
+        )
+        .join(Workflow, col(Workflow.id) == col(Run.workflow_id))
+        .join(WorkflowVersion, col(WorkflowVersion.id) == col(Run.version_id))
+    )
+
+
+def list_run_briefs(
+    session: Session,
+    *,
+    status: str | None = None,
+    workflow_id: str | None = None,
+    limit: int = 500,
+) -> list[RunBrief]:
+    query = _run_briefs()
+    if status:
+        query = query.where(col(Run.status) == status)
+    if workflow_id:
+        query = query.where(col(Run.workflow_id) == workflow_id)
+    rows = session.execute(query.order_by(col(Run.created_at).desc()).limit(limit)).all()
+    return [RunBrief._make(row) for row in rows]
+
+
+def get_run_brief(session: Session, run_id: str) -> RunBrief | None:
+    row = session.execute(_run_briefs().where(col(Run.id) == run_id)).first()
+    return None if row is None else RunBrief._make(row)
+
+
+def latest_versions(session: Session, workflow_ids: Sequence[str]) -> dict[str, tuple[int, str]]:
+    """(number, hash) of each workflow's latest version (workflows never published are absent)."""
+    query = select(
+        col(WorkflowVersion.workflow_id), col(WorkflowVersion.number), col(WorkflowVersion.hash)
+    ).join(
+        Workflow,
+        (col(Workflow.id) == col(WorkflowVersion.workflow_id))
+        & (col(Workflow.latest_version) == col(WorkflowVersion.number)),
+    )
+    rows = session.exec(query.where(col(Workflow.id).in_(workflow_ids))).all()
+    return {workflow_id: (number, digest) for workflow_id, number, digest in rows}
+
+
+def last_runs(session: Session, workflow_ids: Sequence[str]) -> dict[str, RunBrief]:
+    """Each workflow's newest run (workflows never run are absent)."""
+    newest = (
+        sa_select(col(Run.workflow_id), func.max(col(Run.created_at)).label("created"))
+        .where(col(Run.workflow_id).in_(workflow_ids))
+        .group_by(col(Run.workflow_id))
+        .subquery()
+    )
+    query = _run_briefs().join(
+        newest,
+        (newest.c.workflow_id == col(Run.workflow_id)) & (newest.c.created == col(Run.created_at)),
+    )
+    return {brief.workflow_id: brief for brief in map(RunBrief._make, session.execute(query).all())}
+
+
+def count_runs(session: Session, workflow_id: str) -> int:
+    query = select(func.count()).select_from(Run).where(Run.workflow_id == workflow_id)
+    return int(session.exec(query).one())
+
+
+def workflow_id_taken(session: Session, workflow_id: str) -> bool:
+    """True when any workflow, deleted ones included, has this id."""
+    return session.get(Workflow, workflow_id) is not None
