@@ -28,8 +28,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import networkx as nx
-
 from app.core.dsl import (
     NODE_ID_PATTERN,
     SCHEMA,
@@ -38,9 +36,12 @@ from app.core.dsl import (
     parse_workflow,
     read_json_file,
 )
+from app.core.layout import X_STEP, Y_STEP, place_unpositioned
 
 __all__ = [
     "FORMATS",
+    "X_STEP",
+    "Y_STEP",
     "ImportResult",
     "convert_workflow",
     "detect_format",
@@ -50,7 +51,6 @@ __all__ = [
 
 FORMATS = ("ren", "seed001", "seed004", "seed002")
 _LABELS = {"ren": SCHEMA, "seed001": "seed 001", "seed004": "seed 004", "seed002": "seed 002"}
-X_STEP, Y_STEP = 240, 120
 _ID = re.compile(NODE_ID_PATTERN.removeprefix("^").removesuffix("$"))
 _SEED002_TYPES: dict[str, dict[str, str]] = {
     "TRIGGER_NODE": {"MANUAL": "start", "WEBHOOK": "webhook", "CRON": "start"},
@@ -121,7 +121,8 @@ def convert_workflow(doc: Any, source: str = "workflow") -> ImportResult:
     for edge in edges:
         edge["source"] = mapping.get(edge["source"], edge["source"])
         edge["target"] = mapping.get(edge["target"], edge["target"])
-    _layout(nodes, [(e["source"], e["target"]) for e in edges] + _renamed(rep.links, mapping))
+    links = [(e["source"], e["target"]) for e in edges] + _renamed(rep.links, mapping)
+    place_unpositioned(nodes, links)
     if rep.notes:
         lines = "\n".join(f"- {note}" for note in rep.notes)
         intro = f"Imported from a {_LABELS[fmt]} document; not carried over:\n"
@@ -649,25 +650,3 @@ def _normalize_ids(nodes: list[dict[str, Any]]) -> dict[str, str]:
 
 def _renamed(links: list[tuple[str, str]], mapping: dict[str, str]) -> list[tuple[str, str]]:
     return [(mapping.get(a, a), mapping.get(b, b)) for a, b in links]
-
-
-def _layout(nodes: list[dict[str, Any]], links: list[tuple[str, str]]) -> None:
-    """Place nodes without a position: column = depth from the entries, then row by order."""
-    graph: Any = nx.DiGraph()
-    graph.add_nodes_from(n["id"] for n in nodes)
-    graph.add_edges_from(links)
-    dag: Any = nx.condensation(graph)  # cycles collapse into one column
-    depth: dict[int, int] = {}
-    for part in nx.topological_sort(dag):
-        depth[part] = max((depth[p] + 1 for p in dag.predecessors(part)), default=0)
-    taken = {(n["position"]["x"], n["position"]["y"]) for n in nodes if "position" in n}
-    rows: dict[int, int] = defaultdict(int)
-    for node in nodes:
-        if "position" in node:
-            continue
-        column = depth[dag.graph["mapping"][node["id"]]]
-        while (X_STEP * column, Y_STEP * rows[column]) in taken:
-            rows[column] += 1
-        x, y = X_STEP * column, Y_STEP * rows[column]
-        taken.add((x, y))
-        node["position"] = {"x": x, "y": y}
