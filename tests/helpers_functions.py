@@ -68,3 +68,9 @@ def mutate(state: dict[str, Any]) -> dict[str, Any]:
 @register_function("t.scalar")
 def scalar(state: dict[str, Any]) -> int:
     return 42
+
+
+@register_function("t.record")
+def record(state: dict[str, Any], tag: str = "") -> dict[str, Any]:
+    CALLS.append(("record", tag))
+    return {**state, tag or "recorded": True}

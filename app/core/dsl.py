@@ -46,6 +46,16 @@ class RetryPolicy(_Strict):
         return min(self.max_backoff_s, self.backoff_s * self.backoff_factor ** max(0, attempt - 2))
 
 
+class ApprovalSpec(_Strict):
+    """Someone must approve before the node runs (seed 003's per-step approval)."""
+
+    title: str = ""
+    description: str = ""
+    assignee: str | None = None
+    group: str | None = None
+    due_in_s: float | None = Field(None, gt=0, description="Rejected if not answered in time")
+
+
 class NodeSpec(_Strict):
     id: str = Field(pattern=NODE_ID_PATTERN)
     type: str = Field(min_length=1)
@@ -57,6 +67,7 @@ class NodeSpec(_Strict):
     retry: RetryPolicy | None = None
     timeout_s: float | None = Field(None, gt=0)
     on_error: OnError = "fail"
+    approval: ApprovalSpec | None = None
 
     @property
     def label(self) -> str:

@@ -8,12 +8,13 @@ the same idempotency keys. Items already done before a restart are not run again
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from app.core.expressions import ExpressionError, evaluate
 from app.core.plan import ScopeProgress
 from app.engine.compiled import CompiledNode
-from app.engine.state import node_key
+from app.engine.state import ScopeBlocked, node_key
 from app.nodes.base import NodeResult
 from app.nodes.context import StepContext, StepInterrupted
 from app.nodes.foreach import ForeachConfig
@@ -36,7 +37,6 @@ async def run_foreach(
     body = graph.scope_nodes(node.spec.id)
     sinks = [n for n in body if not graph.out_edges[n]]
     results: list[Any] = [None] * len(items)
-    next_index = iter(range(len(items)))
 
     async def run_item(index: int) -> None:
         suffix = f"{scope.suffix}[{index}]"
@@ -52,22 +52,33 @@ async def run_foreach(
         advance = driver.restore(item_scope)
         if not progress.finished:
             await driver.run_scope(item_scope, advance)
-        if driver.halt is not None and not progress.finished:
-            return
-        results[index] = _item_result(driver, sinks, suffix)
+        if progress.finished:
+            results[index] = _item_result(driver, sinks, suffix)
+        elif driver.halt is None:
+            blocked.append(index)  # waits on a person, a timer, …
 
-    async def worker() -> None:
-        for index in next_index:
+    async def worker(indexes: Iterator[int]) -> None:
+        for index in indexes:
             if driver.halt is not None:
                 return
             await run_item(index)
 
-    workers = [asyncio.ensure_future(worker()) for _ in range(min(config.concurrency, len(items)))]
-    try:
-        await asyncio.gather(*workers)
-    finally:
-        for task in workers:
-            task.cancel()
+    indexes: Iterator[int] = iter(range(len(items)))
+    while True:
+        blocked: list[int] = []
+        generation = driver.state.wake_generation
+        width = min(config.concurrency, len(items))
+        workers = [asyncio.ensure_future(worker(indexes)) for _ in range(width)]
+        try:
+            await asyncio.gather(*workers)
+        finally:
+            for task in workers:
+                task.cancel()
+        if not blocked or driver.halt is not None:
+            break
+        if driver.state.wake_generation == generation:
+            raise ScopeBlocked(f"{len(blocked)} items wait")
+        indexes = iter(blocked)  # some waits were resolved meanwhile: look at those items again
     if driver.halt is not None:  # paused or canceled inside an item: nothing to record
         raise StepInterrupted("cancel" if driver.halt == "canceled" else "pause")
     return NodeResult({"results": results, "count": len(results)})

@@ -12,19 +12,42 @@ import time
 import traceback
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from app.core.conditions import evaluate_condition
+from app.core.dsl import ApprovalSpec
 from app.core.expressions import expression_scope
 from app.core.plan import Advance, ScopeProgress
 from app.engine.journal import Journal
-from app.engine.state import RunState, StepRecord, node_key
-from app.nodes.base import NodeResult
+from app.engine.state import (
+    RunState,
+    ScopeBlocked,
+    StepRecord,
+    WaitInfo,
+    approval_key,
+    node_key,
+    wait_key,
+)
+from app.nodes.base import NodeResult, WaitFor
 from app.nodes.context import StepContext, StepInterrupted
 from app.store import writes
 from app.store.writes import Batch
 
 RUN_TERMINAL = ("succeeded", "failed", "canceled")
+
+
+class WaitHost(Protocol):
+    """What the runner needs from the engine to record and start waits (app.engine.waits)."""
+
+    def record(
+        self, state: RunState, wkey: str, node_id: str, wait: WaitFor, input_json: str | None
+    ) -> tuple[Batch, WaitInfo]: ...
+
+    async def committed(
+        self, state: RunState, wkey: str, info: WaitInfo, wait: WaitFor
+    ) -> None: ...
+
+    def approval_wait(self, approval: ApprovalSpec, state: RunState, input: Any) -> WaitFor: ...
 
 
 class StepFailed(Exception):
@@ -51,6 +74,7 @@ class Outcome:
     error: dict[str, Any] | None = None
     started_at: float = 0.0
     finished_at: float = 0.0
+    wait: WaitFor | None = None  # status "waiting": the wait to record
 
 
 @dataclass
@@ -62,6 +86,8 @@ class ScopeRun:
     loop_vars: dict[str, Any] = field(default_factory=dict)
     entry_input: Any = None
     batched: bool = False  # loop items checkpoint in batches (see Journal.stage)
+    blocked: set[str] = field(default_factory=set)  # nodes waiting on a person, timer, …
+    generation: int = 0  # the run's wake generation this scope last looked at
 
 
 def describe_error(err: BaseException) -> dict[str, Any]:
@@ -76,9 +102,12 @@ def describe_error(err: BaseException) -> dict[str, Any]:
 class RunDriver:
     """Drives one run. Created when a run is (re)started and dropped when it stops."""
 
-    def __init__(self, state: RunState, journal: Journal, data_dir_root: Any) -> None:
+    def __init__(
+        self, state: RunState, journal: Journal, data_dir_root: Any, waits: WaitHost
+    ) -> None:
         self.state = state
         self.journal = journal
+        self.waits = waits
         self.data_dir_root = data_dir_root
         self.halt: str | None = None  # "failed" | "paused" | "canceled"
         self.halt_error: dict[str, Any] | None = None
@@ -114,9 +143,20 @@ class RunDriver:
                 self._finish_succeeded(batch)
                 await self.journal.commit(self.state.log, batch)
             return "succeeded"
+        if self.halt is None and self.state.has_open_waits:
+            return await self._sleep()
         if self.halt is None:  # nothing can run now but the run is not done
             self.halt, self.halt_error = "failed", {"message": "the run cannot make progress"}
         return await self._stop()
+
+    async def _sleep(self) -> str:
+        """Every live branch waits: commit the run as `waiting`; nothing of it stays in memory."""
+        batch = Batch()
+        batch.add(writes.SET_RUN_STATUS, "waiting", time.time(), self.state.run_id)
+        open_waits = [k for k, w in self.state.waits.items() if w.status == "open"]
+        self.journal.emit(self.state.log, "run.waiting", data={"waits": open_waits})
+        await self.journal.commit(self.state.log, batch)
+        return "waiting"
 
     async def _stop(self) -> str:
         status = self.halt or "failed"
@@ -153,37 +193,88 @@ class RunDriver:
     # -- a scope -------------------------------------------------------------------------
 
     async def run_scope(self, scope: ScopeRun, first: Advance) -> None:
-        """Run the ready nodes of one scope instance until it finishes or the run halts."""
+        """Run the ready nodes of one scope instance until it finishes, blocks or halts."""
         if first.skipped:  # found while restoring: recorded with the next commit
             batch = Batch()
             self._record_skips(scope, first.skipped, batch)
             self.journal.stage(self.state.log, batch)
+        scope.generation = self.state.wake_generation
         queue: deque[str] = deque(first.ready)
         pending: dict[asyncio.Task[Outcome], str] = {}
         try:
-            while queue or pending:
-                if self.halt is not None:
-                    queue.clear()
-                    if not pending:
-                        break
-                if queue and not pending and len(queue) == 1:
-                    outcome = await self.run_node(scope, queue.popleft())  # a chain: no task
-                    queue.extend(await self._complete(scope, outcome, no_more_running=True))
+            while True:
+                await self._drain(scope, queue, pending)
+                if self.halt is None and scope.blocked and self._rewake(scope, queue):
                     continue
-                while queue:
-                    node_id = queue.popleft()
-                    task = asyncio.ensure_future(self.run_node(scope, node_id))
-                    pending[task] = node_id
-                done, _ = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-                for task in done:
-                    del pending[task]
-                    outcome = task.result()
-                    queue.extend(await self._complete(scope, outcome, not pending and not queue))
+                return
         finally:
             for task in pending:
                 task.cancel()
             if pending:
                 await asyncio.gather(*pending, return_exceptions=True)
+
+    async def _drain(
+        self, scope: ScopeRun, queue: deque[str], pending: dict[asyncio.Task[Outcome], str]
+    ) -> None:
+        while queue or pending:
+            if self.halt is None and self.state.control.pause_requested:
+                self.halt = "canceled" if self.state.control.cancel_requested else "paused"
+            if self.halt is not None:
+                queue.clear()
+                if not pending:
+                    return
+            if queue and not pending and len(queue) == 1:
+                outcome = await self.run_node(scope, queue.popleft())  # a chain: no task
+                queue.extend(await self._complete(scope, outcome, no_more_running=True))
+                continue
+            while queue:
+                node_id = queue.popleft()
+                pending[asyncio.ensure_future(self.run_node(scope, node_id))] = node_id
+            waiting_for: set[asyncio.Future[Any]] = set(pending)
+            woken = None
+            if self.state.waits:  # a wait may be resolved while other branches run
+                woken = asyncio.ensure_future(self.state.woken.wait())
+                waiting_for.add(woken)
+            done, _ = await asyncio.wait(waiting_for, return_when=asyncio.FIRST_COMPLETED)
+            if woken is not None:
+                woken.cancel()
+                if woken in done:
+                    self.state.woken.clear()
+                    self._rewake(scope, queue)
+            for task in done:
+                if task is woken:
+                    continue
+                del pending[task]  # type: ignore[arg-type]
+                outcome = task.result()
+                queue.extend(await self._complete(scope, outcome, not pending and not queue))
+
+    def _rewake(self, scope: ScopeRun, queue: deque[str]) -> bool:
+        """After waits were resolved: queue what can move now. True if anything can."""
+        if scope.generation == self.state.wake_generation:
+            return False
+        scope.generation = self.state.wake_generation
+        advance = self.restore(scope)
+        for node_id in list(scope.blocked):
+            if scope.progress.is_done(node_id):
+                scope.blocked.discard(node_id)
+            elif not self._blocked_now(scope, node_id):
+                scope.blocked.discard(node_id)  # e.g. approved: now it can run
+                queue.append(node_id)
+        queue.extend(advance.ready)
+        if advance.skipped:
+            batch = Batch()
+            self._record_skips(scope, advance.skipped, batch)
+            self.journal.stage(self.state.log, batch)
+        return bool(queue)
+
+    def _blocked_now(self, scope: ScopeRun, node_id: str) -> bool:
+        key = node_key(node_id, scope.suffix)
+        attempt = self.state.next_attempt(key)
+        for wkey in (wait_key(key, attempt), approval_key(key)):
+            info = self.state.waits.get(wkey)
+            if info is not None and info.status == "open":
+                return True
+        return False
 
     async def _complete(
         self, scope: ScopeRun, outcome: Outcome, no_more_running: bool
@@ -193,6 +284,13 @@ class RunDriver:
         if outcome.status == "interrupted":  # paused or canceled at a safe point: not a result
             if self.halt is None:
                 self.halt = outcome.error["reason"] if outcome.error else "paused"
+            return []
+        if outcome.status == "blocked":
+            scope.blocked.add(outcome.node_id)
+            return []
+        if outcome.status == "waiting":
+            await self._record_wait(scope, outcome)
+            scope.blocked.add(outcome.node_id)
             return []
         batch = Batch()
         if outcome.status == "failed" and spec.on_error == "continue":
@@ -215,6 +313,26 @@ class RunDriver:
         else:
             await self.journal.commit(self.state.log, batch)
         return advance.ready
+
+    async def _record_wait(self, scope: ScopeRun, outcome: Outcome) -> None:
+        assert outcome.wait is not None
+        wkey = (
+            approval_key(outcome.key)
+            if outcome.wait.kind == "approval"
+            else wait_key(outcome.key, outcome.attempt)
+        )
+        batch, info = self.waits.record(
+            self.state, wkey, outcome.node_id, outcome.wait, outcome.input_json
+        )
+        self.state.waits[wkey] = info
+        self.journal.emit(
+            self.state.log,
+            "step.waiting",
+            outcome.key,
+            {"node_id": outcome.node_id, "kind": outcome.wait.kind, "wait_id": info.id},
+        )
+        await self.journal.commit(self.state.log, batch)
+        await self.waits.committed(self.state, wkey, info, outcome.wait)
 
     def _fail_step(
         self, scope: ScopeRun, outcome: Outcome, batch: Batch, on_error: str
@@ -359,8 +477,13 @@ class RunDriver:
         compiled = self.state.compiled.nodes[node_id]
         key = node_key(node_id, scope.suffix)
         input, upstream = self.node_input(scope, node_id)
+        if key in self.state.overrides:  # an operator edited this step's input on resume
+            input = self.state.overrides[key]
         input, input_json = writes.normalize(input)
         attempt = self.state.next_attempt(key)
+        early = self._settled_by_wait(compiled, key, attempt, input, input_json)
+        if early is not None:
+            return early
         retry = compiled.spec.retry
         max_attempts = retry.max_attempts if retry else 1
         while True:
@@ -370,6 +493,55 @@ class RunDriver:
             await self._record_retry(outcome, retry.delay_before(attempt + 1))
             await asyncio.sleep(retry.delay_before(attempt + 1))
             attempt += 1
+
+    def _settled_by_wait(
+        self, compiled: Any, key: str, attempt: int, input: Any, input_json: str | None
+    ) -> Outcome | None:
+        """Before running a node: is it still waiting, waiting for approval, or settled?"""
+        node_id = compiled.spec.id
+        approval = compiled.spec.approval
+        if approval is not None:
+            record = self.state.records.get(approval_key(key))
+            if record is None:
+                info = self.state.waits.get(approval_key(key))
+                if info is not None and info.status == "open":
+                    return Outcome(node_id, key, attempt, "blocked", input, input_json)
+                wait = self.waits.approval_wait(approval, self.state, input)
+                return Outcome(node_id, key, attempt, "waiting", input, input_json, wait=wait)
+            if "approve" not in record.ports:
+                by = (record.output or {}).get("completed_by") or "someone"
+                error = {"type": "Rejected", "message": f"rejected by {by}"}
+                return Outcome(
+                    node_id,
+                    key,
+                    attempt,
+                    "failed",
+                    input,
+                    input_json,
+                    error=error,
+                    started_at=time.time(),
+                    finished_at=time.time(),
+                )
+        info = self.state.waits.get(wait_key(key, attempt))
+        if info is None:
+            return None
+        if info.status == "open":
+            return Outcome(node_id, key, attempt, "blocked", input, input_json)
+        failure = (info.result or {}).get("error") or {
+            "type": "WaitCanceled",
+            "message": "the wait was canceled",
+        }
+        return Outcome(
+            node_id,
+            key,
+            attempt,
+            "failed",
+            input,
+            input_json,
+            error=failure,
+            started_at=time.time(),
+            finished_at=time.time(),
+        )
 
     async def _record_retry(self, outcome: Outcome, delay: float) -> None:
         batch = Batch()
@@ -426,10 +598,16 @@ class RunDriver:
         ctx = self.make_context(scope, node_id, key, attempt, upstream)
         try:
             result = await self._execute(compiled, ctx, input, scope)
+            if isinstance(result, WaitFor):
+                outcome.status, outcome.wait = "waiting", result
+                return outcome
             outcome.output, outcome.output_json = writes.normalize(result.output)
             outcome.ports = result.ports
             outcome.live_edges = self._live_edges(scope, node_id, outcome.output, outcome.ports)
             outcome.status = "succeeded"
+        except ScopeBlocked:
+            outcome.status = "blocked"
+            return outcome
         except StepInterrupted as err:
             outcome.status = "interrupted"
             outcome.error = {"reason": "canceled" if err.reason == "cancel" else "paused"}
@@ -448,7 +626,7 @@ class RunDriver:
 
     async def _execute(
         self, compiled: Any, ctx: StepContext, input: Any, scope: ScopeRun
-    ) -> NodeResult:
+    ) -> NodeResult | WaitFor:
         if compiled.type.is_loop:
             from app.engine.loops import run_foreach
 
@@ -457,7 +635,7 @@ class RunDriver:
             work = compiled.type.execute(ctx, compiled.config, input)
         if compiled.spec.timeout_s:
             return await asyncio.wait_for(work, compiled.spec.timeout_s)
-        result: NodeResult = await work
+        result: NodeResult | WaitFor = await work
         return result
 
     def restore(self, scope: ScopeRun) -> Advance:

@@ -18,12 +18,19 @@ from app.core.catalog import FunctionLookup
 from app.core.dsl import WorkflowSpec
 from app.core.ids import new_id
 from app.core.problems import Problem
+from app.engine.alarms import AlarmClock
+from app.engine.compiled import CompiledWorkflow
+from app.engine.control import Controls
 from app.engine.events import EventBus, JsonlLog, LogWriter, RunEvent
 from app.engine.inputs import check_input
 from app.engine.journal import Journal, RunLog
+from app.engine.lock import FolderLock
 from app.engine.paths import DataFolder
 from app.engine.runner import RUN_TERMINAL, RunDriver
-from app.engine.state import RunState, StepRecord
+from app.engine.schedules import Schedules
+from app.engine.state import RunState, StepRecord, WaitInfo
+from app.engine.tasks import Tasks
+from app.engine.waits import WaitBook, record_key
 from app.engine.workflows import NotFound, Published, Workflows
 from app.nodes.catalog import NodeCatalog, default_catalog
 from app.nodes.functions import REGISTRY
@@ -60,22 +67,35 @@ class Engine:
         self.logs = LogWriter()
         self.journal = Journal(self.store, self.bus, self.logs)
         self.workflows = Workflows(self.store, self.catalog, functions)
+        self.waits = WaitBook(self)
+        self.tasks = Tasks(self)
+        self.control = Controls(self)
+        self.schedules = Schedules(self)
+        self.alarms = AlarmClock(self.tasks.on_timer, self._on_schedule)
+        self.lock = FolderLock(self.folder.root)
         self._live: dict[str, LiveRun] = {}
         self._started = False
 
     # -- life cycle ----------------------------------------------------------------------
 
     async def start(self, recover: bool = True) -> None:
-        """Begin serving; with `recover`, continue every run left pending or running."""
+        """Begin serving: take the folder's lock, then (with `recover`) continue every run that
+        was running, re-arm timers and schedules, and apply the schedules' misfire policies."""
+        self.lock.acquire()  # raises EngineBusy when another process serves this folder
         self._started = True
-        if recover:
-            with self.store.session() as session:
-                left = reads.runs_with_status(session, RESUMABLE)
-            for run in left:
-                self._launch(self._load_state(run))
+        self.alarms.start()
+        if not recover:
+            return
+        for run_id in self.store.runs_to_resume():
+            self.relaunch(run_id)
+        for timer in self.store.rows("SELECT id, due_at FROM timer WHERE status='pending'"):
+            self.alarms.arm(timer["id"], timer["due_at"])
+        await self._reconcile_children()
+        await self.schedules.start()
 
     async def stop(self) -> None:
         """Stop advancing runs. They stay `running` in the database and continue next start."""
+        self.alarms.stop()
         tasks = [live.task for live in self._live.values()]
         for task in tasks:
             task.cancel()
@@ -84,6 +104,7 @@ class Engine:
             self.journal.flush()
         self.logs.stop()
         self.store.close()
+        self.lock.release()
 
     async def __aenter__(self) -> Engine:
         await self.start()
@@ -230,6 +251,162 @@ class Engine:
         with self.store.session() as session:
             return reads.list_events(session, run_id, after_seq)
 
+    # -- waits and control (used by app.engine.waits, tasks, control) -------------------
+
+    def live_state(self, run_id: str) -> RunState | None:
+        live = self._live.get(run_id)
+        return None if live is None else live.state
+
+    def compiled_for_run(self, run_id: str) -> CompiledWorkflow:
+        run = self.get_run(run_id)
+        return self.workflows.compiled(run.version_id)
+
+    def relaunch(self, run_id: str) -> None:
+        """Advance a run from its committed state (unless it is being advanced already)."""
+        if run_id in self._live:
+            return
+        run = self.get_run(run_id)
+        self._launch(self._load_state(run))
+
+    async def halt_live(self, run_id: str) -> None:
+        """Cancel a live run's driver and its in-flight steps (for cancel)."""
+        live = self._live.get(run_id)
+        if live is None:
+            return
+        live.state.control.cancel_requested = True
+        live.state.control.pause_requested = True
+        live.task.cancel()
+        await asyncio.gather(live.task, return_exceptions=True)
+
+    def note(self, run_id: str, type_: str, node_key: str | None, data: dict[str, Any]) -> None:
+        """Append an event to a run's log, whether the run is live or sleeping."""
+        live = self.live_state(run_id)
+        if live is not None:
+            self.journal.emit(live.log, type_, node_key, data)
+            return
+        self.journal.flush()
+        event = RunEvent(
+            run_id, self.store.next_event_seq(run_id), type_, node_key, data, time.time()
+        )
+        batch = Batch()
+        text = batch.event(
+            event.run_id, event.seq, event.type, event.node_key, event.data, event.at
+        )
+        self.store.write(batch)
+        self._publish_sleeping(run_id, [event], [text])
+
+    def after_wake(
+        self,
+        run_id: str,
+        events: list[RunEvent],
+        texts: list[str | None],
+        live: RunState | None,
+        wkey: str,
+        stored: Any,
+        record: StepRecord | None,
+    ) -> None:
+        """After a wait was resolved: tell the live run, or wake the sleeping one."""
+        if live is not None:
+            live.log.next_seq += len(events)
+            self.logs.submit(live.log.jsonl, events, texts)
+            for event in events:
+                self.bus.publish(event)
+            info = live.waits.get(wkey)
+            kind = info.kind if info else "wait"
+            live.waits[wkey] = WaitInfo(info.id if info else "", kind, "done", stored)
+            if record is not None:
+                live.record(record_key(wkey), record)
+            live.wake()
+            return
+        self._publish_sleeping(run_id, events, texts)
+        if self.get_run(run_id).status == "running":  # it was waiting (not paused)
+            self.relaunch(run_id)
+
+    async def start_child(self, parent_run_id: str, wkey: str, child: dict[str, Any]) -> None:
+        """Start a sub-workflow's run (at most once per parent step: the key is unique)."""
+        try:
+            child_id = await self.start_run(
+                child["workflow_id"],
+                child.get("input"),
+                version=child.get("version"),
+                idempotency_key=f"child:{parent_run_id}:{wkey}",
+                parent_run_id=parent_run_id,
+            )
+        except Exception as err:
+            wait = self.store.row(
+                "SELECT id FROM wait WHERE run_id=? AND node_key=?", parent_run_id, wkey
+            )
+            if wait is not None:
+                error = {"type": type(err).__name__, "message": f"sub-workflow: {err}"}
+                self.waits.resolve(wait["id"], {}, error=error)
+            return
+        batch = Batch()
+        batch.add(
+            "UPDATE wait SET key=? WHERE run_id=? AND node_key=?", child_id, parent_run_id, wkey
+        )
+        self.store.write(batch)
+        run = self.get_run(child_id)
+        if run.status in RUN_TERMINAL:  # it was quicker than us
+            self.run_ended(child_id, run.status)
+
+    def run_ended(self, run_id: str, status: str) -> None:
+        """A run ended: if it is a sub-workflow's child, wake its parent."""
+        run = self.get_run(run_id)
+        key = run.idempotency_key or ""
+        if not key.startswith("child:") or status not in RUN_TERMINAL:
+            return
+        _, parent_id, wkey = key.split(":", 2)
+        wait = self.store.row(
+            "SELECT id FROM wait WHERE run_id=? AND node_key=? AND status='open'", parent_id, wkey
+        )
+        if wait is None:
+            return
+        if status == "succeeded":
+            self.waits.resolve(wait["id"], {"run_id": run_id, "output": run.output})
+        else:
+            message = (run.error or {}).get("message", status)
+            error = {
+                "type": "ChildRunFailed",
+                "message": f"sub-workflow run {run_id} {status}: {message}",
+                "child_run_id": run_id,
+            }
+            self.waits.resolve(wait["id"], {}, error=error)
+
+    async def _reconcile_children(self) -> None:
+        """At start: start children a crash kept from starting; wake parents of ended ones."""
+        for wait in self.store.rows("SELECT * FROM wait WHERE kind='child' AND status='open'"):
+            if wait["key"] is None:
+                node = self.compiled_for_run(wait["run_id"]).nodes[wait["node_id"]]
+                state_input = wait["input"]
+                config = node.config
+                child = {
+                    "workflow_id": getattr(config, "workflow", ""),
+                    "version": getattr(config, "version", None),
+                    "input": state_input
+                    if getattr(config, "input", None) is None
+                    else getattr(config, "input", None),
+                }
+                await self.start_child(wait["run_id"], wait["node_key"], child)
+            else:
+                child_run = self.store.fetch_run(wait["key"])
+                if child_run is not None and child_run.status in RUN_TERMINAL:
+                    self.run_ended(child_run.id, child_run.status)
+
+    async def _on_schedule(self, schedule_id: str) -> None:
+        try:
+            await self.schedules.catch_up(schedule_id)
+        except Exception:
+            log.exception("schedule %s could not start its run", schedule_id)
+
+    def _publish_sleeping(
+        self, run_id: str, events: list[RunEvent], texts: list[str | None]
+    ) -> None:
+        jsonl = JsonlLog(self.folder.run_dir(run_id))
+        self.logs.submit(jsonl, events, texts)
+        self.logs.close_log(jsonl)
+        for event in events:
+            self.bus.publish(event)
+
     # -- internals -----------------------------------------------------------------------
 
     def _launch(self, state: RunState) -> None:
@@ -239,9 +416,17 @@ class Engine:
         self._live[state.run_id] = LiveRun(state, task)
 
     async def _drive(self, state: RunState) -> str:
-        driver = RunDriver(state, self.journal, self.folder.runs_dir)
         try:
-            return await driver.drive()
+            while True:
+                generation = state.wake_generation
+                driver = RunDriver(state, self.journal, self.folder.runs_dir, self.waits)
+                status = await driver.drive()
+                if status == "waiting" and state.wake_generation != generation:
+                    continue  # a wait was resolved while the run went to sleep: go on
+                break
+            if status in RUN_TERMINAL:
+                self.run_ended(state.run_id, status)
+            return status
         except asyncio.CancelledError:
             raise
         except Exception:
@@ -276,7 +461,13 @@ class Engine:
                     step.node_id, step.attempt, step.status, step.output, tuple(step.ports or ())
                 ),
             )
-        self.journal.emit(run_log, "run.resumed", data={"completed_steps": len(steps)})
+        for wait in self.store.rows(
+            "SELECT id, node_key, kind, status, result FROM wait WHERE run_id=?", run.id
+        ):
+            state.waits[wait["node_key"]] = WaitInfo(
+                wait["id"], wait["kind"], wait["status"], wait["result"]
+            )
+        state.overrides = dict(run.overrides or {})
         return state
 
 

@@ -34,6 +34,24 @@ class NodeResult:
     ports: tuple[str, ...] = ("out",)
 
 
+@dataclass(frozen=True)
+class WaitFor:
+    """A node's answer meaning "wake me later": the run sleeps until the wait is resolved.
+
+    kind: `task` (a person fills in a form), `timer` (wake at `due_at`), `signal` (a named
+    signal arrives) or `child` (a sub-workflow run ends). For tasks and signals `due_at` is
+    when the wait times out (then `timeout_port` fires, or the step fails without one).
+    """
+
+    kind: str
+    due_at: float | None = None
+    key: str | None = None  # the signal's name
+    task: dict[str, Any] | None = None  # title, description, form, outcomes, assignee, …
+    child: dict[str, Any] | None = None  # workflow_id, version, input
+    timeout_port: str | None = None
+    remind_every_s: float | None = None
+
+
 IN = Port("in", "any", "input")
 OUT = Port("out", "any", "output")
 
@@ -65,7 +83,11 @@ class NodeType(ABC, Generic[C]):
         return []
 
     @abstractmethod
-    async def execute(self, ctx: StepContext, config: C, input: Any) -> NodeResult: ...
+    async def execute(self, ctx: StepContext, config: C, input: Any) -> NodeResult | WaitFor: ...
+
+    def on_wake(self, config: C, input: Any, result: dict[str, Any]) -> NodeResult:
+        """The step's result once its wait is resolved (`result` says how, see app.engine.waits)."""
+        return NodeResult(result.get("output"), ports=(result.get("port") or "out",))
 
     def describe(self) -> dict[str, Any]:
         """What the editor's palette and config panel need to know about this type."""

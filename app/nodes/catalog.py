@@ -13,7 +13,10 @@ from app.nodes.data import FilterNode, LogNode, MergeNode, SetNode
 from app.nodes.end import EndNode
 from app.nodes.foreach import ForeachNode
 from app.nodes.function import FunctionNode
+from app.nodes.human_task import HumanTaskNode
 from app.nodes.start import StartNode, WebhookNode
+from app.nodes.subworkflow import SubworkflowNode
+from app.nodes.waiting import SignalNode, WaitNode
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +34,10 @@ BUILT_IN: tuple[type[AnyNodeType], ...] = (
     ForeachNode,
     FunctionNode,
     LogNode,
+    HumanTaskNode,
+    WaitNode,
+    SignalNode,
+    SubworkflowNode,
 )
 
 ENTRY_POINT_GROUP = "ren.nodes"

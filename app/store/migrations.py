@@ -44,16 +44,21 @@ def migrate(conn: sqlite3.Connection, db_path: Path | None = None) -> int:
     if current > 0 and db_path is not None:
         _backup(conn, db_path.with_name(f"{db_path.name}.v{current}.bak"))
     for migration in pending:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            for statement in _statements(migration.sql):
-                conn.execute(statement)
-            conn.execute(f"PRAGMA user_version={migration.version}")
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+        apply_migration(conn, migration)
     return latest
+
+
+def apply_migration(conn: sqlite3.Connection, migration: Migration) -> None:
+    """Run one migration in one transaction and record its version."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for statement in _statements(migration.sql):
+            conn.execute(statement)
+        conn.execute(f"PRAGMA user_version={migration.version}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
 
 
 def _statements(sql: str) -> list[str]:

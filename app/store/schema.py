@@ -52,6 +52,7 @@ class Run(SQLModel, table=True):
     error: Any = Field(default=None, sa_column=Column(JSON))
     idempotency_key: str | None = Field(default=None, unique=True)
     parent_run_id: str | None = None
+    overrides: Any = Field(default=None, sa_column=Column(JSON))  # edited inputs, by node key
     created_at: float
     started_at: float | None = None
     finished_at: float | None = None
@@ -91,3 +92,88 @@ class Event(SQLModel, table=True):
     node_key: str | None = None
     data: Any = Field(default=None, sa_column=Column(JSON))
     at: float
+
+
+class Wait(SQLModel, table=True):
+    """Something a run waits on: a human task, a timer, a signal or a child run.
+
+    A run is `waiting` exactly while it has open waits and nothing else to do. Waking is a
+    compare-and-set on this row (`status='open'` → `done`) in the transaction that completes
+    the waiting step, so a second submit or a double timer fire changes nothing.
+    """
+
+    __tablename__ = "wait"
+    __table_args__ = (
+        UniqueConstraint("run_id", "node_key"),
+        Index("ix_wait_open", "status", "kind"),
+    )
+
+    id: str = Field(primary_key=True)
+    run_id: str = Field(foreign_key="run.id")
+    node_key: str
+    node_id: str
+    kind: str  # task | timer | signal | child | approval
+    status: str  # open | done | canceled
+    key: str | None = None  # the signal's name, or the child run's id
+    due_at: float | None = None  # timer: when it fires; task/signal: when it times out
+    input: Any = Field(default=None, sa_column=Column(JSON))  # the waiting step's input
+    result: Any = Field(default=None, sa_column=Column(JSON))
+    created_at: float
+    resolved_at: float | None = None
+
+
+class Task(SQLModel, table=True):
+    """A human task: the form a person fills in, and who did it when."""
+
+    __tablename__ = "task"
+    __table_args__ = (Index("ix_task_status", "status"),)
+
+    id: str = Field(primary_key=True)  # the id of its wait
+    run_id: str = Field(foreign_key="run.id")
+    node_key: str
+    node_id: str
+    title: str
+    description: str = ""
+    form: Any = Field(default=None, sa_column=Column(JSON))  # list of field definitions
+    outcomes: Any = Field(default=None, sa_column=Column(JSON))  # list of {name, label}
+    assignee: str | None = None
+    assignee_group: str | None = None
+    due_at: float | None = None
+    status: str  # open | completed | canceled | expired
+    outcome: str | None = None
+    values: Any = Field(default=None, sa_column=Column(JSON))
+    completed_by: str | None = None
+    completed_at: float | None = None
+    created_at: float
+
+
+class Timer(SQLModel, table=True):
+    """An alarm: a wait's wake-up or timeout, or a task reminder. APScheduler only rings it."""
+
+    __tablename__ = "timer"
+    __table_args__ = (Index("ix_timer_pending", "status", "due_at"),)
+
+    id: str = Field(primary_key=True)
+    wait_id: str = Field(foreign_key="wait.id")
+    run_id: str = Field(foreign_key="run.id")
+    kind: str  # wake | timeout | remind
+    due_at: float
+    status: str  # pending | fired | canceled
+    fired_at: float | None = None
+
+
+class Schedule(SQLModel, table=True):
+    """Starts runs of a workflow on a cron or an interval."""
+
+    __tablename__ = "schedule"
+
+    id: str = Field(primary_key=True)
+    workflow_id: str = Field(foreign_key="workflow.id", index=True)
+    cron: str | None = None
+    interval_s: float | None = None
+    timezone: str = "UTC"
+    input: Any = Field(default=None, sa_column=Column(JSON))
+    enabled: bool = True
+    misfire: str = "once"  # skip | once | all
+    last_fire_at: float | None = None
+    created_at: float

@@ -75,10 +75,69 @@ class Store:
         if row is None:
             return None
         values = dict(zip(_RUN_FIELDS, row, strict=True))
-        for name in ("input", "output", "error"):
+        for name in ("input", "output", "error", "overrides"):
             if values[name] is not None:
                 values[name] = json.loads(values[name])
         return Run.model_validate(values)
+
+    def write_if(self, cas: tuple[str, tuple[Any, ...]], batch: Batch) -> bool:
+        """Compare-and-set: run `cas`; only if it changed exactly one row, also write `batch`.
+
+        All in one transaction: when the row was no longer in the expected state (a second
+        submit, a double fire), nothing at all is written and False is returned.
+        """
+        conn = self._conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if conn.execute(*cas).rowcount != 1:
+                conn.execute("ROLLBACK")
+                return False
+            for sql, rows in batch.grouped():
+                conn.executemany(sql, rows)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return True
+
+    def row(self, sql: str, *params: Any) -> dict[str, Any] | None:
+        """One row as a dict (JSON columns decoded), read on the writer connection."""
+        cursor = self._conn.execute(sql, params)
+        found = cursor.fetchone()
+        if found is None:
+            return None
+        names = [d[0] for d in cursor.description]
+        return {n: _decode(n, v) for n, v in zip(names, found, strict=True)}
+
+    def rows(self, sql: str, *params: Any) -> list[dict[str, Any]]:
+        cursor = self._conn.execute(sql, params)
+        names = [d[0] for d in cursor.description]
+        return [
+            {n: _decode(n, v) for n, v in zip(names, found, strict=True)}
+            for found in cursor.fetchall()
+        ]
+
+    def wait_row(self, wait_id: str) -> dict[str, Any] | None:
+        return self.row("SELECT * FROM wait WHERE id=?", wait_id)
+
+    def timer_ids(self, wait_id: str) -> list[str]:
+        return [
+            str(r[0])
+            for r in self._conn.execute("SELECT id FROM timer WHERE wait_id=?", (wait_id,))
+        ]
+
+    def next_event_seq(self, run_id: str) -> int:
+        found = self._conn.execute("SELECT max(seq) FROM event WHERE run_id=?", (run_id,))
+        return int(found.fetchone()[0] or 0) + 1
+
+    def runs_to_resume(self) -> list[str]:
+        """Runs a previous process left in flight: running, or waiting with no open wait."""
+        found = self._conn.execute(
+            "SELECT id FROM run WHERE status IN ('pending', 'running') OR (status = 'waiting'"
+            " AND NOT EXISTS (SELECT 1 FROM wait WHERE wait.run_id = run.id"
+            " AND wait.status = 'open')) ORDER BY created_at"
+        )
+        return [str(r[0]) for r in found]
 
     def session(self) -> Session:
         return Session(self._engine, expire_on_commit=False)
@@ -86,6 +145,30 @@ class Store:
     def close(self) -> None:
         self._engine.dispose()
         self._conn.close()
+
+
+_JSON_COLUMNS = frozenset(
+    {
+        "input",
+        "output",
+        "error",
+        "result",
+        "form",
+        "outcomes",
+        "values",
+        "data",
+        "ports",
+        "overrides",
+        "definition",
+        "draft",
+    }
+)
+
+
+def _decode(name: str, value: Any) -> Any:
+    if name in _JSON_COLUMNS and isinstance(value, str):
+        return json.loads(value)
+    return value
 
 
 def _reader_engine(db_path: Path) -> Engine:

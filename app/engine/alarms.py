@@ -1,0 +1,92 @@
+"""The alarm clock: APScheduler 3 (in-memory job store, UTC) rings; Ren's tables are the truth.
+
+Nothing is pickled or persisted by APScheduler: at start-up the engine re-arms every pending
+timer and schedule from its own tables, and an alarm that fell due while Ren was not running
+rings at once. A laptop that slept does not advance the event loop's monotonic clock, so a
+single watch compares it with the wall clock and wakes the scheduler after a jump — one check
+for the whole engine, never one per waiting run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from apscheduler.jobstores.base import JobLookupError
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.base import BaseTrigger
+
+log = logging.getLogger(__name__)
+
+CLOCK_CHECK_S = 15.0  # how often the wall clock is compared with the monotonic clock
+CLOCK_JUMP_S = 2.0  # a difference larger than this means the machine slept (or the clock moved)
+
+Ring = Callable[[str], Awaitable[None]]
+
+
+class AlarmClock:
+    def __init__(self, on_timer: Ring, on_schedule: Ring) -> None:
+        self._on_timer = on_timer
+        self._on_schedule = on_schedule
+        self.scheduler = AsyncIOScheduler(
+            timezone=UTC,
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+        )
+        self._watch: asyncio.TimerHandle | None = None
+        self._last = (time.time(), time.monotonic())
+
+    def start(self) -> None:
+        self.scheduler.start()
+        self._watch = asyncio.get_running_loop().call_later(CLOCK_CHECK_S, self._check_clock)
+
+    def stop(self) -> None:
+        if self._watch is not None:
+            self._watch.cancel()
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+
+    def arm(self, timer_id: str, due_at: float) -> None:
+        self.scheduler.add_job(
+            self._on_timer,
+            "date",
+            run_date=datetime.fromtimestamp(due_at, UTC),
+            id=f"timer:{timer_id}",
+            args=[timer_id],
+            replace_existing=True,
+        )
+
+    def disarm(self, timer_id: str) -> None:
+        self._remove(f"timer:{timer_id}")
+
+    def add_schedule(self, schedule_id: str, trigger: BaseTrigger) -> None:
+        self.scheduler.add_job(
+            self._on_schedule,
+            trigger,
+            id=f"schedule:{schedule_id}",
+            args=[schedule_id],
+            replace_existing=True,
+        )
+
+    def remove_schedule(self, schedule_id: str) -> None:
+        self._remove(f"schedule:{schedule_id}")
+
+    def jobs(self) -> list[Any]:
+        return list(self.scheduler.get_jobs())
+
+    def _remove(self, job_id: str) -> None:
+        with contextlib.suppress(JobLookupError):
+            self.scheduler.remove_job(job_id)
+
+    def _check_clock(self) -> None:
+        wall, mono = time.time(), time.monotonic()
+        jump = (wall - self._last[0]) - (mono - self._last[1])
+        self._last = (wall, mono)
+        if abs(jump) > CLOCK_JUMP_S:
+            log.info("the clock jumped %.0f s (sleep?); ringing what fell due", jump)
+            self.scheduler.wakeup()
+        self._watch = asyncio.get_running_loop().call_later(CLOCK_CHECK_S, self._check_clock)

@@ -1,0 +1,129 @@
+"""Run control from every state: pause, resume (with edited input), cancel, retry.
+
+A live run is told through its control flags and stops at the next step boundary (long steps
+see the request through `ctx` at their safe points). A sleeping run is changed in the database
+directly, with compare-and-set updates, so two racing requests cannot both take effect.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+from app.engine.tasks import NoLongerPossible
+from app.engine.workflows import NotFound
+from app.store import writes
+from app.store.writes import Batch
+
+if TYPE_CHECKING:
+    from app.engine.service import Engine
+
+TERMINAL = ("succeeded", "failed", "canceled")
+
+SET_STATUS_IF = "UPDATE run SET status=?, updated_at=? WHERE id=? AND status=?"
+CANCEL_RUN = (
+    "UPDATE run SET status='canceled', error=?, finished_at=?, updated_at=? WHERE id=?"
+    " AND status NOT IN ('succeeded', 'failed', 'canceled')"
+)
+CANCEL_WAITS = "UPDATE wait SET status='canceled', resolved_at=? WHERE run_id=? AND status='open'"
+CANCEL_TASKS = "UPDATE task SET status='canceled' WHERE run_id=? AND status='open'"
+CANCEL_RUN_TIMERS = "UPDATE timer SET status='canceled' WHERE run_id=? AND status='pending'"
+RETRY_RUN = (
+    "UPDATE run SET status='running', error=NULL, output=NULL, finished_at=NULL, updated_at=?"
+    " WHERE id=? AND status='failed'"
+)
+SET_OVERRIDES = "UPDATE run SET overrides=? WHERE id=?"
+
+
+class Controls:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def _status(self, run_id: str) -> str:
+        run = self.engine.store.fetch_run(run_id)
+        if run is None:
+            raise NotFound(f"no run '{run_id}'")
+        return run.status
+
+    async def pause(self, run_id: str) -> str:
+        """Pause at the next step boundary (at once if the run is sleeping)."""
+        engine = self.engine
+        live = engine.live_state(run_id)
+        if live is not None:
+            live.control.pause_requested = True
+            await engine.wait(run_id)
+            return self._status(run_id)
+        status = self._status(run_id)
+        if status == "paused":
+            return status
+        if status in TERMINAL:
+            raise NoLongerPossible(f"run {run_id} is {status}; it cannot be paused")
+        engine.journal.flush()
+        if not engine.store.write_if(
+            (SET_STATUS_IF, ("paused", time.time(), run_id, status)), Batch()
+        ):
+            raise NoLongerPossible(f"run {run_id} changed meanwhile; try again")
+        engine.note(run_id, "run.paused", None, {"by": "operator"})
+        return "paused"
+
+    async def resume(self, run_id: str, inputs: dict[str, Any] | None = None) -> str:
+        """Go on from where the run paused; `inputs` replaces the input of steps by node key."""
+        engine = self.engine
+        if engine.live_state(run_id) is not None:
+            await engine.wait(run_id)  # let a pause in progress finish first
+        status = self._status(run_id)
+        if status != "paused":
+            raise NoLongerPossible(f"run {run_id} is {status}, not paused")
+        engine.journal.flush()
+        batch = Batch()
+        if inputs:
+            batch.add(SET_OVERRIDES, writes.to_json(inputs), run_id)
+        if not engine.store.write_if(
+            (SET_STATUS_IF, ("running", time.time(), run_id, "paused")), batch
+        ):
+            raise NoLongerPossible(f"run {run_id} was resumed meanwhile")
+        engine.note(run_id, "run.resumed", None, {"edited": sorted(inputs or {})})
+        engine.relaunch(run_id)
+        return "running"
+
+    async def cancel(self, run_id: str) -> str:
+        """Stop the run for good: running steps are cancelled, open tasks and timers closed."""
+        engine = self.engine
+        status = self._status(run_id)
+        if status in TERMINAL:
+            raise NoLongerPossible(f"run {run_id} is already {status}")
+        await engine.halt_live(run_id)
+        now = time.time()
+        engine.journal.flush()
+        batch = Batch()
+        for sql in (CANCEL_WAITS,):
+            batch.add(sql, now, run_id)
+        batch.add(CANCEL_TASKS, run_id)
+        batch.add(CANCEL_RUN_TIMERS, run_id)
+        error = writes.to_json({"type": "Canceled", "message": "canceled by the operator"})
+        if not engine.store.write_if((CANCEL_RUN, (error, now, now, run_id)), batch):
+            raise NoLongerPossible(f"run {run_id} ended meanwhile")
+        for timer in engine.store.rows("SELECT id FROM timer WHERE run_id=?", run_id):
+            engine.alarms.disarm(timer["id"])
+        engine.note(run_id, "run.canceled", None, {"by": "operator"})
+        engine.run_ended(run_id, "canceled")
+        for child in engine.store.rows(
+            "SELECT id FROM run WHERE parent_run_id=? AND status NOT IN"
+            " ('succeeded', 'failed', 'canceled')",
+            run_id,
+        ):
+            await self.cancel(child["id"])
+        return "canceled"
+
+    async def retry(self, run_id: str) -> str:
+        """Run a failed run again from its failed step; completed steps keep their outputs."""
+        engine = self.engine
+        status = self._status(run_id)
+        if status != "failed":
+            raise NoLongerPossible(f"run {run_id} is {status}; only failed runs can be retried")
+        engine.journal.flush()
+        if not engine.store.write_if((RETRY_RUN, (time.time(), run_id)), Batch()):
+            raise NoLongerPossible(f"run {run_id} changed meanwhile")
+        engine.note(run_id, "run.retried", None, {})
+        engine.relaunch(run_id)
+        return "running"

@@ -1,0 +1,207 @@
+"""Schedules: start runs of a workflow on a cron expression or an interval.
+
+The `schedule` table is the truth; APScheduler only rings. Each fire's run carries the unique
+key `sched:{schedule}:{fire time}`, so no fire can ever start two runs. Fire times missed while
+Ren was not running (or the machine slept) follow the schedule's misfire policy:
+`skip` (none of them), `once` (one run for the latest) or `all` (one run per missed time).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from app.core.ids import new_id
+from app.engine.workflows import NotFound
+from app.store import writes
+from app.store.writes import Batch
+
+if TYPE_CHECKING:
+    from app.engine.service import Engine
+
+log = logging.getLogger(__name__)
+
+Misfire = Literal["skip", "once", "all"]
+ON_TIME_S = 60.0  # a fire this late still counts as on time
+MAX_CATCH_UP = 1000  # `all` never starts more runs than this at once
+
+INSERT_SCHEDULE = (
+    "INSERT INTO schedule (id, workflow_id, cron, interval_s, timezone, input, enabled, misfire,"
+    " last_fire_at, created_at) VALUES (?,?,?,?,?,?,?,?,?,?)"
+)
+
+
+class ScheduleInvalid(ValueError):
+    pass
+
+
+def make_trigger(schedule: dict[str, Any]) -> BaseTrigger:
+    try:
+        zone = ZoneInfo(schedule["timezone"])
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ScheduleInvalid(f"unknown time zone '{schedule['timezone']}'") from None
+    if schedule.get("cron"):
+        try:
+            return CronTrigger.from_crontab(schedule["cron"], timezone=zone)
+        except ValueError as err:
+            raise ScheduleInvalid(f"bad cron expression '{schedule['cron']}': {err}") from None
+    if schedule.get("interval_s"):
+        start = datetime.fromtimestamp(schedule["created_at"], UTC)
+        return IntervalTrigger(
+            seconds=float(schedule["interval_s"]), start_date=start, timezone=zone
+        )
+    raise ScheduleInvalid("a schedule needs a cron expression or an interval")
+
+
+def fire_times(trigger: BaseTrigger, after: float, until: float, limit: int) -> list[float]:
+    """Fire times t with after < t <= until (at most the last `limit` of them)."""
+    times: list[float] = []
+    previous: datetime | None = None
+    cursor = datetime.fromtimestamp(after, UTC) + timedelta(microseconds=1)
+    end = datetime.fromtimestamp(until, UTC)
+    while True:
+        nxt = trigger.get_next_fire_time(previous, cursor)
+        if nxt is None or nxt > end:
+            return times[-limit:]
+        times.append(nxt.timestamp())
+        previous, cursor = nxt, nxt + timedelta(microseconds=1)
+        if len(times) > 10 * limit:
+            times = times[-limit:]
+
+
+def due_fires(times: list[float], now: float, misfire: str) -> list[float]:
+    """Which of the fire times that came due get a run, under the misfire policy."""
+    if not times:
+        return []
+    if misfire == "all":
+        return times
+    latest = times[-1]
+    if misfire == "skip" and now - latest > ON_TIME_S:
+        return []
+    return [latest]
+
+
+class Schedules:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def all(self) -> list[dict[str, Any]]:
+        return self.engine.store.rows("SELECT * FROM schedule ORDER BY created_at")
+
+    def get(self, schedule_id: str) -> dict[str, Any]:
+        found = self.engine.store.row("SELECT * FROM schedule WHERE id=?", schedule_id)
+        if found is None:
+            raise NotFound(f"no schedule '{schedule_id}'")
+        return found
+
+    def add(
+        self,
+        workflow_id: str,
+        *,
+        cron: str | None = None,
+        interval_s: float | None = None,
+        timezone: str = "UTC",
+        input: Any = None,
+        misfire: Misfire = "once",
+        enabled: bool = True,
+    ) -> dict[str, Any]:
+        self.engine.workflows.version(workflow_id)  # it must be published
+        if misfire not in ("skip", "once", "all"):
+            raise ScheduleInvalid(f"misfire must be skip, once or all, not '{misfire}'")
+        if interval_s is not None and interval_s <= 0:
+            raise ScheduleInvalid("the interval must be more than 0 seconds")
+        now = time.time()
+        schedule = {
+            "id": new_id(),
+            "workflow_id": workflow_id,
+            "cron": cron,
+            "interval_s": interval_s,
+            "timezone": timezone,
+            "input": input,
+            "enabled": enabled,
+            "misfire": misfire,
+            "last_fire_at": now,
+            "created_at": now,
+        }
+        trigger = make_trigger(schedule)  # refuses bad cron, interval or zone before writing
+        batch = Batch()
+        batch.add(
+            INSERT_SCHEDULE,
+            schedule["id"],
+            workflow_id,
+            cron,
+            interval_s,
+            timezone,
+            writes.to_json(input),
+            enabled,
+            misfire,
+            now,
+            now,
+        )
+        self.engine.store.write(batch)
+        if enabled:
+            self.engine.alarms.add_schedule(schedule["id"], trigger)
+        return schedule
+
+    def remove(self, schedule_id: str) -> None:
+        self.get(schedule_id)
+        batch = Batch()
+        batch.add("DELETE FROM schedule WHERE id=?", schedule_id)
+        self.engine.store.write(batch)
+        self.engine.alarms.remove_schedule(schedule_id)
+
+    def set_enabled(self, schedule_id: str, enabled: bool) -> None:
+        schedule = self.get(schedule_id)
+        batch = Batch()
+        batch.add(
+            "UPDATE schedule SET enabled=?, last_fire_at=? WHERE id=?",
+            enabled,
+            time.time(),
+            schedule_id,
+        )  # re-enabling does not replay the paused time
+        self.engine.store.write(batch)
+        if enabled:
+            self.engine.alarms.add_schedule(schedule_id, make_trigger(schedule))
+        else:
+            self.engine.alarms.remove_schedule(schedule_id)
+
+    async def start(self) -> None:
+        """At engine start: catch up on missed fires, then arm every enabled schedule."""
+        for schedule in self.all():
+            if not schedule["enabled"]:
+                continue
+            try:
+                await self.catch_up(schedule["id"])
+                self.engine.alarms.add_schedule(schedule["id"], make_trigger(schedule))
+            except Exception:
+                log.exception("cannot arm schedule %s", schedule["id"])
+
+    async def catch_up(self, schedule_id: str) -> list[str]:
+        """Start the runs this schedule owes now (used for each fire and at start-up)."""
+        schedule = self.get(schedule_id)
+        if not schedule["enabled"]:
+            return []
+        now = time.time()
+        limit = MAX_CATCH_UP if schedule["misfire"] == "all" else 1
+        times = fire_times(make_trigger(schedule), schedule["last_fire_at"] or now, now, limit)
+        started: list[str] = []
+        for fire in due_fires(times, now, schedule["misfire"]):
+            stamp = datetime.fromtimestamp(fire, UTC).isoformat()
+            run_id = await self.engine.start_run(
+                schedule["workflow_id"],
+                schedule["input"] or {},
+                idempotency_key=f"sched:{schedule_id}:{stamp}",
+            )
+            started.append(run_id)
+        if times:
+            batch = Batch()
+            batch.add("UPDATE schedule SET last_fire_at=? WHERE id=?", times[-1], schedule_id)
+            self.engine.store.write(batch)
+        return started

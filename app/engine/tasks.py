@@ -1,0 +1,162 @@
+"""Answering waits: a person completes a task, a signal arrives, a timer rings."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import TYPE_CHECKING, Any
+
+from app.core.forms import FormSpec, validate_values
+from app.core.ids import new_id
+from app.engine.waits import COMPLETE_TASK, INSERT_TIMER
+from app.engine.workflows import NotFound
+from app.store import writes
+from app.store.writes import Batch
+
+if TYPE_CHECKING:
+    from app.engine.service import Engine
+
+log = logging.getLogger(__name__)
+
+FIRE_TIMER = "UPDATE timer SET status='fired', fired_at=? WHERE id=? AND status='pending'"
+OPEN_TASKS = (
+    "SELECT t.*, r.workflow_id FROM task t JOIN run r ON r.id = t.run_id"
+    " WHERE t.status='open' ORDER BY t.created_at"
+)
+
+
+class NoLongerPossible(Exception):
+    """The action cannot happen any more (e.g. the task was already completed): exit code 4."""
+
+
+class Tasks:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def open_tasks(self, assignee: str | None = None) -> list[dict[str, Any]]:
+        """Open tasks, oldest first; with `assignee`, only theirs (and unassigned ones)."""
+        tasks = self.engine.store.rows(OPEN_TASKS)
+        if assignee is not None:
+            tasks = [t for t in tasks if t["assignee"] in (None, assignee)]
+        return tasks
+
+    def get(self, task_id: str) -> dict[str, Any]:
+        task = self.engine.store.row("SELECT * FROM task WHERE id=?", task_id)
+        if task is None:
+            raise NotFound(f"no task '{task_id}'")
+        return task
+
+    def open_count(self) -> int:
+        found = self.engine.store.row("SELECT count(*) AS n FROM task WHERE status='open'")
+        return int(found["n"]) if found else 0
+
+    # -- answering --------------------------------------------------------------------------
+
+    def complete(
+        self, task_id: str, outcome: str, values: dict[str, Any], by: str = "local user"
+    ) -> str:
+        """Record a person's answer and wake the run. Returns the run's id.
+
+        Wrong values raise FormInvalid (every wrong field named); a task that is no longer open
+        raises NoLongerPossible and changes nothing.
+        """
+        task = self.get(task_id)
+        if task["status"] != "open":
+            raise NoLongerPossible(f"task {task_id} is already {task['status']}")
+        form = FormSpec(fields=task["form"] or [], outcomes=task["outcomes"] or [])
+        clean = validate_values(form, values, outcome=outcome)
+        now = time.time()
+        extra = Batch()
+        extra.add(COMPLETE_TASK, "completed", outcome, writes.to_json(clean), by, now, task_id)
+        result = {"outcome": outcome, "values": clean, "completed_by": by, "completed_at": now}
+        if not self.engine.waits.resolve(task_id, result, extra=extra):
+            raise NoLongerPossible(f"task {task_id} was completed or closed meanwhile")
+        return str(task["run_id"])
+
+    def signal(self, run_id: str, name: str, data: Any = None) -> bool:
+        """Deliver a named signal to a run that waits for it."""
+        wait = self.engine.store.row(
+            "SELECT id FROM wait WHERE run_id=? AND kind='signal' AND key=? AND status='open'"
+            " ORDER BY created_at LIMIT 1",
+            run_id,
+            name,
+        )
+        if wait is None:
+            if self.engine.store.fetch_run(run_id) is None:
+                raise NotFound(f"no run '{run_id}'")
+            raise NoLongerPossible(f"run {run_id} is not waiting for signal '{name}'")
+        return self.engine.waits.resolve(wait["id"], {"name": name, "data": data})
+
+    # -- timers -----------------------------------------------------------------------------
+
+    async def on_timer(self, timer_id: str) -> None:
+        """An alarm rang. Compare-and-set first, so a double ring does nothing."""
+        engine = self.engine
+        timer = engine.store.row("SELECT * FROM timer WHERE id=?", timer_id)
+        if timer is None or timer["status"] != "pending":
+            return
+        engine.journal.flush()
+        fired = Batch()
+        if not engine.store.write_if((FIRE_TIMER, (time.time(), timer_id)), fired):
+            return
+        wait = engine.store.wait_row(timer["wait_id"])
+        if wait is None or wait["status"] != "open":
+            return
+        if timer["kind"] == "wake":
+            engine.waits.resolve(wait["id"], {"fired_at": time.time()})
+        elif timer["kind"] == "timeout":
+            self._time_out(wait)
+        elif timer["kind"] == "remind":
+            self._remind(wait, timer)
+
+    def _time_out(self, wait: dict[str, Any]) -> None:
+        engine = self.engine
+        if wait["kind"] in ("task", "approval"):
+            node = engine.compiled_for_run(wait["run_id"]).nodes[wait["node_id"]]
+            reassign = getattr(node.config, "reassign_to", None)
+            if wait["kind"] == "task" and getattr(node.config, "on_timeout", "") == "reassign":
+                engine.store.write(_reassign(wait["id"], str(reassign)))
+                engine.note(
+                    wait["run_id"],
+                    "task.reassigned",
+                    wait["node_key"],
+                    {"task_id": wait["id"], "assignee": reassign},
+                )
+                return
+            extra = Batch()
+            extra.add(COMPLETE_TASK, "expired", None, None, None, time.time(), wait["id"])
+            if wait["kind"] == "approval":
+                result = {"outcome": "reject", "completed_by": "timeout"}
+                engine.waits.resolve(wait["id"], result, extra=extra)
+                return
+            try:
+                node.type.on_wake(node.config, wait["input"], {"timed_out": True})
+            except Exception as err:  # no timeout port: the step fails
+                error = {"type": "TaskTimeout", "message": str(err)}
+                engine.waits.resolve(wait["id"], {}, extra=extra, error=error)
+                return
+            engine.waits.resolve(wait["id"], {"timed_out": True}, extra=extra)
+            return
+        engine.waits.resolve(wait["id"], {"timed_out": True})
+
+    def _remind(self, wait: dict[str, Any], timer: dict[str, Any]) -> None:
+        engine = self.engine
+        engine.note(wait["run_id"], "task.reminder", wait["node_key"], {"task_id": wait["id"]})
+        node = engine.compiled_for_run(wait["run_id"]).nodes[wait["node_id"]]
+        every = getattr(node.config, "remind_every_s", None)
+        if every:
+            timer_id, due = new_id(), time.time() + float(every)
+            batch = Batch()
+            batch.add(INSERT_TIMER, timer_id, wait["id"], wait["run_id"], "remind", due)
+            engine.store.write(batch)
+            engine.alarms.arm(timer_id, due)
+
+
+def _reassign(task_id: str, assignee: str) -> Batch:
+    batch = Batch()
+    batch.add(
+        "UPDATE task SET assignee=?, due_at=NULL WHERE id=? AND status='open'", assignee, task_id
+    )
+    return batch
