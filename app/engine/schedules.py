@@ -76,16 +76,27 @@ def fire_times(trigger: BaseTrigger, after: float, until: float, limit: int) -> 
             times = times[-limit:]
 
 
-def due_fires(times: list[float], now: float, misfire: str) -> list[float]:
-    """Which of the fire times that came due get a run, under the misfire policy."""
+def due_fires(times: list[float], now: float, misfire: str, grace_s: float) -> list[float]:
+    """Which of the fire times that came due get a run, under the misfire policy.
+
+    A fire at most `grace_s` late is on time; `skip` drops every fire that is not.
+    """
     if not times:
         return []
     if misfire == "all":
         return times
     latest = times[-1]
-    if misfire == "skip" and now - latest > ON_TIME_S:
+    if misfire == "skip" and now - latest > grace_s:
         return []
     return [latest]
+
+
+def grace(trigger: BaseTrigger, fire: float) -> float:
+    """How late a fire may be and still count as on time: a minute, or half the period."""
+    after = datetime.fromtimestamp(fire, UTC)
+    nxt = trigger.get_next_fire_time(after, after + timedelta(microseconds=1))
+    period = (nxt.timestamp() - fire) if nxt is not None else ON_TIME_S * 2
+    return min(ON_TIME_S, period / 2)
 
 
 class Schedules:
@@ -190,9 +201,11 @@ class Schedules:
             return []
         now = time.time()
         limit = MAX_CATCH_UP if schedule["misfire"] == "all" else 1
-        times = fire_times(make_trigger(schedule), schedule["last_fire_at"] or now, now, limit)
+        trigger = make_trigger(schedule)
+        times = fire_times(trigger, schedule["last_fire_at"] or now, now, limit)
+        on_time = grace(trigger, times[-1]) if times else 0.0
         started: list[str] = []
-        for fire in due_fires(times, now, schedule["misfire"]):
+        for fire in due_fires(times, now, schedule["misfire"], on_time):
             stamp = datetime.fromtimestamp(fire, UTC).isoformat()
             run_id = await self.engine.start_run(
                 schedule["workflow_id"],

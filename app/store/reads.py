@@ -180,3 +180,15 @@ def count_runs(session: Session, workflow_id: str) -> int:
 def workflow_id_taken(session: Session, workflow_id: str) -> bool:
     """True when any workflow, deleted ones included, has this id."""
     return session.get(Workflow, workflow_id) is not None
+
+
+def count_runs_by_status(session: Session, workflow_id: str | None = None) -> dict[str, int]:
+    query = select(col(Run.status), func.count()).group_by(col(Run.status))
+    if workflow_id:
+        query = query.where(col(Run.workflow_id) == workflow_id)
+    return {status: int(n) for status, n in session.exec(query).all()}
+
+
+def get_workflow_any(session: Session, workflow_id: str) -> Workflow | None:
+    """The workflow even if it was deleted (its runs still name it)."""
+    return session.get(Workflow, workflow_id)

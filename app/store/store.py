@@ -100,6 +100,12 @@ class Store:
             raise
         return True
 
+    def write_raw(self, sql: str, *params: Any) -> None:
+        """One statement in its own transaction (maintenance and tests)."""
+        batch = Batch()
+        batch.add(sql, *params)
+        self.write(batch)
+
     def row(self, sql: str, *params: Any) -> dict[str, Any] | None:
         """One row as a dict (JSON columns decoded), read on the writer connection."""
         cursor = self._conn.execute(sql, params)
