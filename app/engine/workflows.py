@@ -238,6 +238,11 @@ class Workflows:
         with self.store.session() as session:
             return reads.count_runs(session, workflow_id)
 
+    def versions(self, workflow_id: str) -> list[WorkflowVersion]:
+        """Every published version of the workflow, newest first."""
+        with self.store.session() as session:
+            return list(reads.list_versions(session, workflow_id))
+
 
 @dataclass(frozen=True)
 class WorkflowSummary:
