@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 from pathlib import Path
@@ -12,22 +11,18 @@ from typing import Any
 from app.cli.common import (
     EXIT_INVALID,
     EXIT_OK,
-    EXIT_STOPPED,
-    STATUS_EXIT,
     Usage,
+    execute,
     functions_option,
-    load_function_refs,
+    print_report,
+    report_exit,
 )
-from app.core.dsl import WorkflowSpec
-from app.core.importers import load_workflow_file
+from app.core.dsl import read_json_file
+from app.core.importers import import_workflow
 from app.core.validate import validate
 from app.engine.events import RunEvent
-from app.engine.inputs import input_problems
-from app.engine.service import Engine
 from app.nodes.catalog import default_catalog
-from app.nodes.functions import REGISTRY
-
-MAX_SHOWN = 2000  # characters of a run's output shown in a terminal
+from app.nodes.functions import REGISTRY, load_functions
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -38,7 +33,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     source.add_argument("--input-file", type=Path, help="a file holding the run's input as JSON")
     functions_option(run)
     run.add_argument("--json", action="store_true", help="print one JSON object on stdout")
-    run.set_defaults(handler=lambda args: asyncio.run(cmd_run(args)))
+    run.set_defaults(handler=cmd_run)
 
     check = sub.add_parser("validate", help="list a workflow file's problems")
     check.add_argument("file", type=Path)
@@ -47,16 +42,23 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     check.set_defaults(handler=cmd_validate)
 
 
-def _load(args: argparse.Namespace) -> tuple[WorkflowSpec, list[str]]:
-    """Load the functions and the workflow; return the spec and its problems (as lines)."""
-    load_function_refs(args.functions)
-    spec = load_workflow_file(args.file)
-    problems = validate(spec, default_catalog(), REGISTRY)
-    return spec, [f"{args.file}: {p}" for p in problems]
+def load_function_refs(refs: list[str]) -> list[str]:
+    """Import the functions here (so problems show at once); return them as absolute refs."""
+    resolved = []
+    for ref in refs:
+        try:
+            load_functions(ref)
+        except Exception as err:
+            raise Usage(f"cannot load functions from {ref}: {type(err).__name__}: {err}") from None
+        path = Path(ref)
+        resolved.append(str(path.resolve()) if path.is_file() else ref)
+    return resolved
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    spec, problems = _load(args)
+    load_function_refs(args.functions)
+    spec = import_workflow(read_json_file(args.file), str(args.file))
+    problems = [f"{args.file}: {p}" for p in validate(spec, default_catalog(), REGISTRY)]
     if args.json:
         print(json.dumps({"valid": not problems, "problems": problems}, ensure_ascii=False))
     elif problems:
@@ -66,79 +68,41 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_INVALID if problems else EXIT_OK
 
 
-def read_json_option(text: str | None, file: Path | None, what: str) -> Any:
-    """The value of a `--X JSON` / `--X-file PATH` pair (None when neither is given)."""
-    if file is not None:
+def read_input(args: argparse.Namespace) -> Any:
+    if args.input_file is not None:
         try:
-            text = file.read_text(encoding="utf-8")
+            text = args.input_file.read_text(encoding="utf-8")
         except OSError as err:
-            raise Usage(f"cannot read --{what}-file {file}: {err.strerror}") from None
-        where = f"--{what}-file {file}"
-    elif text is not None:
-        where = f"--{what}"
+            raise Usage(f"cannot read --input-file {args.input_file}: {err.strerror}") from None
+        where = f"--input-file {args.input_file}"
+    elif args.input is not None:
+        text, where = args.input, "--input"
     else:
-        return None
+        return {}
     try:
         return json.loads(text)
     except json.JSONDecodeError as err:
         raise Usage(f"{where} is not valid JSON: {err.msg} at column {err.colno}") from None
 
 
-async def cmd_run(args: argparse.Namespace) -> int:
-    spec, problems = _load(args)
-    run_input = read_json_option(args.input, args.input_file, "input")
-    run_input = {} if run_input is None else run_input
-    problems += [f"{args.file}: {p}" for p in input_problems(spec.params, run_input)]
-    if problems:  # checked before anything is written
-        print("\n".join(problems), file=sys.stderr)
-        return EXIT_INVALID
-    engine = Engine(args.home)
-    await engine.start(recover=False)
-    try:
-        if spec.id is None:
-            spec.id = args.file.stem
-        workflow_id = engine.workflows.save(spec)
-        engine.workflows.publish(workflow_id)
-        if not args.json:
-            engine.bus.subscribe(print_progress)
-        run = await engine.run(workflow_id, run_input)
-        report = run_report(engine, run.id)
-    finally:
-        await engine.stop()
+def cmd_run(args: argparse.Namespace) -> int:
+    functions = load_function_refs(args.functions)
+    document = read_json_file(args.file)
+    import_workflow(document, str(args.file))  # a bad file is reported before anything runs
+    run_input = read_input(args)
+    report = execute(
+        args.home,
+        "run_document",
+        {
+            "document": document,
+            "source": str(args.file),
+            "input": run_input,
+            "functions": functions,
+        },
+        on_event=None if args.json else print_progress,
+    )
     print_report(report, args.json)
-    return STATUS_EXIT.get(report["status"], EXIT_STOPPED)
-
-
-def run_report(engine: Engine, run_id: str) -> dict[str, Any]:
-    """What `ren run --json` prints: the run and the latest attempt of each step."""
-    run = engine.get_run(run_id)
-    latest: dict[str, Any] = {}
-    for step in engine.steps(run_id):
-        latest[step.node_key] = step
-    return {
-        "run_id": run.id,
-        "status": run.status,
-        "output": run.output,
-        "error": run.error,
-        "steps": [
-            {"node_id": s.node_id, "node_key": s.node_key, "status": s.status, "attempt": s.attempt}
-            for s in latest.values()
-        ],
-    }
-
-
-def print_report(report: dict[str, Any], as_json: bool) -> None:
-    if as_json:
-        print(json.dumps(report, ensure_ascii=False, default=str))
-        return
-    print(f"run {report['run_id']}: {report['status']}")
-    if report["error"]:
-        print(f"error: {report['error'].get('message')}", file=sys.stderr)
-    if report["output"] is not None:
-        text = json.dumps(report["output"], ensure_ascii=False, indent=2, default=str)
-        if len(text) > MAX_SHOWN:
-            text = text[:MAX_SHOWN] + f"\n… ({len(text):,} characters in all; --json shows all)"
-        print(text)
+    return report_exit(report)
 
 
 _MARKS = {
@@ -146,6 +110,7 @@ _MARKS = {
     "step.failed": "FAIL",
     "step.skipped": "skip",
     "step.retrying": "retry",
+    "step.waiting": "wait",
 }
 
 

@@ -39,6 +39,7 @@ class FolderLock:
         """Say how to reach this process (e.g. its API's port) to other `ren` commands."""
         payload = {"pid": os.getpid(), **info}
         temp = self.info_path.with_suffix(".tmp")
+        temp.touch(mode=0o600)  # it may hold the local API's token
         temp.write_text(json.dumps(payload), encoding="utf-8")
         temp.replace(self.info_path)
 

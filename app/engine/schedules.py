@@ -120,7 +120,7 @@ class Schedules:
         interval_s: float | None = None,
         timezone: str = "UTC",
         input: Any = None,
-        misfire: Misfire = "once",
+        misfire: str = "once",
         enabled: bool = True,
     ) -> dict[str, Any]:
         self.engine.workflows.version(workflow_id)  # it must be published

@@ -61,8 +61,14 @@ class Engine:
         functions: FunctionLookup = REGISTRY,
     ) -> None:
         self.folder = DataFolder.resolve(home)
+        self.lock = FolderLock(self.folder.root)
+        self.lock.acquire()  # raises EngineBusy when another process serves this folder
         self.catalog = catalog or default_catalog()
-        self.store = Store(self.folder.db_path, synchronous)
+        try:
+            self.store = Store(self.folder.db_path, synchronous)
+        except BaseException:
+            self.lock.release()
+            raise
         self.bus = EventBus()
         self.logs = LogWriter()
         self.journal = Journal(self.store, self.bus, self.logs)
@@ -72,16 +78,14 @@ class Engine:
         self.control = Controls(self)
         self.schedules = Schedules(self)
         self.alarms = AlarmClock(self.tasks.on_timer, self._on_schedule)
-        self.lock = FolderLock(self.folder.root)
         self._live: dict[str, LiveRun] = {}
         self._started = False
 
     # -- life cycle ----------------------------------------------------------------------
 
     async def start(self, recover: bool = True) -> None:
-        """Begin serving: take the folder's lock, then (with `recover`) continue every run that
-        was running, re-arm timers and schedules, and apply the schedules' misfire policies."""
-        self.lock.acquire()  # raises EngineBusy when another process serves this folder
+        """Begin serving; with `recover`, continue every run that was running, re-arm timers
+        and schedules, and apply the schedules' misfire policies."""
         self._started = True
         self.alarms.start()
         if not recover:
@@ -235,6 +239,16 @@ class Engine:
 
     async def run(self, workflow_id: str, input: Any = None, **kwargs: Any) -> Run:
         return await self.wait(await self.start_run(workflow_id, input, **kwargs))
+
+    def idle(self) -> bool:
+        """No run is being advanced and no alarm is due now (what `ren worker --until-idle`
+        waits for)."""
+        if self._live:
+            return False
+        now = time.time()
+        return not self.store.rows(
+            "SELECT id FROM timer WHERE status='pending' AND due_at <= ? LIMIT 1", now
+        )
 
     def is_live(self, run_id: str) -> bool:
         return run_id in self._live

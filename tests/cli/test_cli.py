@@ -168,7 +168,7 @@ def test_malformed_json_names_file_line_and_column(tmp_path: Path) -> None:
     result = ren(tmp_path / "h", "run", path)
     assert result.returncode == 2
     assert f"{path}: invalid JSON at line 2, column 14" in result.stderr
-    assert row_counts(tmp_path / "h") == {}
+    assert not any(row_counts(tmp_path / "h").values())
 
 
 def flow_file(tmp_path: Path, nodes: list[dict[str, Any]], edges: list[dict[str, Any]]) -> str:
@@ -228,7 +228,7 @@ def test_invalid_workflows_are_refused_before_anything_is_written(
     result = ren(tmp_path / "h", "run", path)
     assert result.returncode == 2, result.stderr
     assert f"{path}: " in result.stderr and expected in result.stderr
-    assert row_counts(tmp_path / "h") == {}
+    assert not any(row_counts(tmp_path / "h").values())
 
 
 def test_wrong_input_is_refused_naming_the_field(tmp_path: Path) -> None:
@@ -252,7 +252,7 @@ def test_wrong_input_is_refused_naming_the_field(tmp_path: Path) -> None:
     assert "input.amount: 'lots' is not of type 'number'" in wrong.stderr
     missing = ren(tmp_path / "h", "run", path, "--input-file", str(tmp_path / "nope.json"))
     assert missing.returncode == 2 and "cannot read --input-file" in missing.stderr
-    assert row_counts(tmp_path / "h") == {}
+    assert not any(row_counts(tmp_path / "h").values())
 
 
 def test_missing_functions_file(tmp_path: Path) -> None:

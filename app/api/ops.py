@@ -1,0 +1,237 @@
+"""Operations in JSON form: what the `ren` commands and the HTTP API do, in one place.
+
+Each operation takes an Engine and plain JSON arguments and returns plain JSON. The CLI calls
+them on its own engine, or — when another Ren process serves the data folder — through that
+process's API (app.api.rpc), so every command behaves the same either way.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from app.core.dsl import WorkflowFormatError
+from app.core.forms import FormInvalid
+from app.core.importers import import_workflow
+from app.engine.inputs import InputInvalid, input_problems
+from app.engine.schedules import ScheduleInvalid
+from app.engine.service import Engine
+from app.engine.tasks import NoLongerPossible
+from app.engine.workflows import NotFound, WorkflowInvalid
+from app.nodes.functions import load_functions
+
+Op = Callable[..., Awaitable[Any]]
+OPS: dict[str, Op] = {}
+
+
+class OpError(Exception):
+    """A failed operation, as the CLI reports it: a kind (→ exit code), a message, details."""
+
+    def __init__(self, kind: str, message: str, problems: list[str] | None = None) -> None:
+        self.kind = kind  # invalid | not_found | no_longer_possible
+        self.message = message
+        self.problems = problems or []
+        super().__init__(message)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "message": self.message, "problems": self.problems}
+
+
+def op(fn: Op) -> Op:
+    OPS[fn.__name__] = fn
+    return fn
+
+
+async def call(engine: Engine, name: str, args: dict[str, Any]) -> Any:
+    """Run an operation, turning the engine's exceptions into OpErrors."""
+    if name not in OPS:
+        raise OpError("invalid", f"unknown operation '{name}'")
+    try:
+        inspect.signature(OPS[name]).bind(engine, **args)
+    except TypeError as err:
+        raise OpError("invalid", f"{name}: {err}") from None
+    try:
+        return await OPS[name](engine, **args)
+    except NotFound as err:
+        raise OpError("not_found", str(err)) from None
+    except NoLongerPossible as err:
+        raise OpError("no_longer_possible", str(err)) from None
+    except FormInvalid as err:
+        lines = [f"{field}: {message}" for field, message in err.errors.items()]
+        raise OpError("invalid", "the answer does not fit the form", lines) from None
+    except WorkflowInvalid as err:
+        raise OpError("invalid", str(err), [str(p) for p in err.problems]) from None
+    except (InputInvalid, WorkflowFormatError, ScheduleInvalid) as err:
+        raise OpError("invalid", str(err)) from None
+
+
+# -- reports -------------------------------------------------------------------------------
+
+
+def run_report(engine: Engine, run_id: str) -> dict[str, Any]:
+    """A run with the latest attempt of each step and, while it waits, its open tasks."""
+    run = engine.get_run(run_id)
+    latest: dict[str, Any] = {}
+    for step in engine.steps(run_id):
+        latest[step.node_key] = step
+    report: dict[str, Any] = {
+        "run_id": run.id,
+        "workflow_id": run.workflow_id,
+        "status": run.status,
+        "output": run.output,
+        "error": run.error,
+        "steps": [
+            {"node_id": s.node_id, "node_key": s.node_key, "status": s.status, "attempt": s.attempt}
+            for s in latest.values()
+        ],
+    }
+    if run.status in ("waiting", "paused"):
+        report["tasks"] = [
+            task_brief(t) for t in engine.tasks.open_tasks() if t["run_id"] == run_id
+        ]
+        report["waits"] = engine.store.rows(
+            "SELECT id, node_key, kind, key, due_at FROM wait WHERE run_id=? AND status='open'",
+            run_id,
+        )
+    return report
+
+
+def task_brief(task: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": task["id"],
+        "run_id": task["run_id"],
+        "node_id": task["node_id"],
+        "title": task["title"],
+        "assignee": task.get("assignee"),
+        "due_at": task.get("due_at"),
+        "fields": task.get("form") or [],
+        "outcomes": [o["name"] for o in task.get("outcomes") or []],
+    }
+
+
+# -- operations ------------------------------------------------------------------------------
+
+
+@op
+async def run_document(
+    engine: Engine, document: Any, source: str, input: Any, functions: list[str]
+) -> dict[str, Any]:
+    """Import, validate, publish and run a workflow document; wait until it ends or waits."""
+    for ref in functions:
+        load_functions(ref)
+    spec = import_workflow(document, source)
+    problems = [f"{source}: {p}" for p in engine.validate(spec)]
+    problems += [f"{source}: {p}" for p in input_problems(spec.params, input)]
+    if problems:
+        raise OpError("invalid", f"{source} cannot run", problems)
+    if spec.id is None:
+        spec.id = Path(source).stem
+    workflow_id = engine.workflows.save(spec)
+    engine.workflows.publish(workflow_id)
+    run = await engine.run(workflow_id, input)
+    return run_report(engine, run.id)
+
+
+@op
+async def tasks(engine: Engine, assignee: str | None = None) -> list[dict[str, Any]]:
+    return [task_brief(t) for t in engine.tasks.open_tasks(assignee)]
+
+
+@op
+async def complete(
+    engine: Engine, task_id: str, outcome: str, values: dict[str, Any], by: str
+) -> dict[str, Any]:
+    run_id = engine.tasks.complete(task_id, outcome, values, by)
+    await engine.wait(run_id)
+    return run_report(engine, run_id)
+
+
+@op
+async def signal(engine: Engine, run_id: str, name: str, data: Any = None) -> dict[str, Any]:
+    engine.tasks.signal(run_id, name, data)
+    await engine.wait(run_id)
+    return run_report(engine, run_id)
+
+
+@op
+async def runs(engine: Engine, status: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+    return [
+        {
+            "run_id": r.id,
+            "workflow_id": r.workflow_id,
+            "status": r.status,
+            "created_at": r.created_at,
+            "finished_at": r.finished_at,
+        }
+        for r in engine.list_runs(status=status, limit=limit)
+    ]
+
+
+@op
+async def show(engine: Engine, run_id: str) -> dict[str, Any]:
+    report = run_report(engine, run_id)
+    report["waits"] = engine.store.rows(
+        "SELECT id, node_key, kind, key, status, due_at FROM wait WHERE run_id=?", run_id
+    )
+    return report
+
+
+@op
+async def pause(engine: Engine, run_id: str) -> dict[str, Any]:
+    await engine.control.pause(run_id)
+    return run_report(engine, run_id)
+
+
+@op
+async def resume(
+    engine: Engine, run_id: str, inputs: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    await engine.control.resume(run_id, inputs)
+    await engine.wait(run_id)
+    return run_report(engine, run_id)
+
+
+@op
+async def cancel(engine: Engine, run_id: str) -> dict[str, Any]:
+    await engine.control.cancel(run_id)
+    return run_report(engine, run_id)
+
+
+@op
+async def retry(engine: Engine, run_id: str) -> dict[str, Any]:
+    await engine.control.retry(run_id)
+    await engine.wait(run_id)
+    return run_report(engine, run_id)
+
+
+@op
+async def schedule_add(
+    engine: Engine,
+    workflow_id: str,
+    cron: str | None,
+    interval_s: float | None,
+    timezone: str,
+    input: Any,
+    misfire: str,
+) -> dict[str, Any]:
+    return engine.schedules.add(
+        workflow_id,
+        cron=cron,
+        interval_s=interval_s,
+        timezone=timezone,
+        input=input,
+        misfire=misfire,
+    )
+
+
+@op
+async def schedule_list(engine: Engine) -> list[dict[str, Any]]:
+    return engine.schedules.all()
+
+
+@op
+async def schedule_remove(engine: Engine, schedule_id: str) -> dict[str, Any]:
+    engine.schedules.remove(schedule_id)
+    return {"removed": schedule_id}

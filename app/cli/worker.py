@@ -1,0 +1,55 @@
+"""`ren worker`: run the engine and the scheduler headless, and take other commands' actions."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+
+from app.api.server import serve_api
+from app.cli.common import EXIT_OK, functions_option
+from app.cli.run import load_function_refs
+from app.engine.service import Engine
+
+IDLE_CHECK_S = 0.1
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    worker = sub.add_parser("worker", help="run the engine and schedules until stopped")
+    worker.add_argument(
+        "--until-idle",
+        action="store_true",
+        help="stop once no run can advance now (runs left waiting stay asleep)",
+    )
+    functions_option(worker)
+    worker.set_defaults(handler=cmd_worker)
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    load_function_refs(args.functions)
+    return asyncio.run(work(args.home, args.until_idle))
+
+
+async def work(home: str | None, until_idle: bool) -> int:
+    engine = Engine(home)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    if sys.platform != "win32":
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+    await engine.start(recover=True)
+    server = await serve_api(engine)
+    print(f"ren worker: serving {engine.folder.root}", file=sys.stderr, flush=True)
+    try:
+        if until_idle:
+            while not stop.is_set() and not engine.idle():
+                await asyncio.sleep(IDLE_CHECK_S)
+        else:
+            await stop.wait()
+    except KeyboardInterrupt:  # Windows has no signal handlers on the loop
+        pass
+    finally:
+        server.should_exit = True
+        await engine.stop()
+    return EXIT_OK
