@@ -61,7 +61,7 @@ async def main(mode: str) -> None:
     if mode == "start":
         engine.import_workflow(workflow())
         await engine.start_run("crashy", {"items": list(range(2000))})
-    while engine.list_runs(status="running") or engine._live:
+    while any(r.status not in ("succeeded", "failed", "canceled") for r in engine.list_runs()):
         await asyncio.sleep(0.05)
     await engine.stop()
     print("done", time.time())

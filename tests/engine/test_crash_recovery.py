@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import signal
 import sqlite3
 import subprocess
@@ -89,6 +90,35 @@ def test_sigkill_mid_run_then_restart_finishes_without_rerunning_committed_steps
     twice = {k for k, n in _counts(calls(home)).items() if n > 1}
     assert twice <= (expected - done_before)
     assert len(twice) <= 2000 // 2
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [1, 2])
+def test_sigkill_at_random_points_many_times(tmp_path: Path, seed: int) -> None:
+    """Three kills at random moments (chain, foreach, or the timer wait), then a clean finish."""
+    rng = random.Random(seed)
+    home = tmp_path / "home"
+    worker = spawn("start", home)
+    wait_for_calls(home, lambda c: len(c) >= 1)  # the run exists
+    for _ in range(3):
+        time.sleep(rng.uniform(0.0, 1.2))
+        os.kill(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=10)
+        worker = spawn("resume", home)
+    _, err = worker.communicate(timeout=120)
+    assert worker.returncode == 0, err
+    with sqlite3.connect(home / "ren.sqlite") as conn:
+        (status,) = conn.execute("SELECT status FROM run").fetchone()
+        steps = conn.execute(
+            "SELECT node_key, count(*) FROM step WHERE status='succeeded' GROUP BY node_key"
+        ).fetchall()
+    assert status == "succeeded"
+    assert all(n == 1 for _, n in steps), "a step was recorded as done twice"
+    keys_by_step: dict[str, set[str]] = defaultdict(set)
+    for node_key, idem in calls(home):
+        keys_by_step[node_key].add(idem)
+    assert len(keys_by_step) == 30 + 2000
+    assert all(len(ids) == 1 for ids in keys_by_step.values())
 
 
 def _counts(entries: list[tuple[str, str]]) -> dict[str, int]:
