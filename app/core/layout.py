@@ -45,7 +45,15 @@ def _depths(ids: Sequence[str], links: Iterable[tuple[str, str]]) -> dict[str, i
 
 
 def place_unpositioned(nodes: list[dict[str, Any]], links: list[tuple[str, str]]) -> None:
-    """Place nodes without a position: column = depth from the entries, then row by order."""
+    """Place nodes without a position. When none has one, the whole graph is laid out with
+    `layered`; otherwise the others go on a grid around the given ones (column = depth from
+    the entries, then row by order)."""
+    if nodes and not any("position" in n for n in nodes):
+        placed = layered([n["id"] for n in nodes], links)
+        for node in nodes:
+            x, y = placed[node["id"]]
+            node["position"] = {"x": round(x), "y": round(y)}
+        return
     depth = _depths([n["id"] for n in nodes], links)
     taken = {(n["position"]["x"], n["position"]["y"]) for n in nodes if "position" in n}
     rows: dict[int, int] = defaultdict(int)
@@ -60,6 +68,29 @@ def place_unpositioned(nodes: list[dict[str, Any]], links: list[tuple[str, str]]
         node["position"] = {"x": x, "y": y}
 
 
+DUMMY_SIZE = (40.0, 18.0)  # a long edge's place holder in the columns it crosses
+DUMMY_WEIGHT = 1.0  # how much a place holder counts when its column is placed
+
+
+def _pool(targets: list[float], weights: list[float]) -> list[float]:
+    """Weighted isotonic regression (pool adjacent violators): the non-decreasing sequence
+    closest to `targets`."""
+    blocks: list[list[float]] = []  # [mean, weight, count]
+    for target, weight in zip(targets, weights, strict=True):
+        blocks.append([target, weight, 1])
+        while len(blocks) > 1 and blocks[-2][0] > blocks[-1][0]:
+            mean, w, n = blocks.pop()
+            prev = blocks[-1]
+            total = prev[1] + w
+            prev[0] = (prev[0] * prev[1] + mean * w) / total
+            prev[1] = total
+            prev[2] += n
+    out: list[float] = []
+    for mean, _, count in blocks:
+        out.extend([mean] * int(count))
+    return out
+
+
 def layered(
     ids: Sequence[str],
     links: Iterable[tuple[str, str]],
@@ -68,54 +99,74 @@ def layered(
     gap_x: float = GAP_X,
     gap_y: float = GAP_Y,
 ) -> dict[str, Point]:
-    """Top-left corners for `ids`: a column per depth, rows ordered by their predecessors.
+    """Top-left corners for `ids`: a column per depth, each node level with its predecessors.
 
-    Within a column, nodes are sorted by the mean row of their predecessors (a barycentre
-    sweep), so chains stay straight and branches fan out in order; columns are centred on one
-    another. The result's top-left corner is (0, 0).
+    An edge that spans several columns gets a small place holder in each column it crosses,
+    so it runs beside the nodes rather than through them. In each column, nodes go as close
+    as they can to the mean centre of their predecessors without overlapping (a node's
+    successors fan out centred on it; a chain stays straight). The result's top-left corner
+    is (0, 0).
     """
     if not ids:
         return {}
-    sizes = sizes or {}
-    link_list = [(a, b) for a, b in links if a != b]
-    depth = _depths(ids, link_list)
+    sizes = dict(sizes or {})
+    known = set(ids)
+    link_list = list(dict.fromkeys((a, b) for a, b in links if a != b and {a, b} <= known))
+    depth: dict[str, int] = dict(_depths(ids, link_list))
     order = {node: i for i, node in enumerate(ids)}
     preds: dict[str, list[str]] = defaultdict(list)
+    dummies: set[str] = set()
     for a, b in link_list:
-        if a in depth and b in depth and depth[a] < depth[b]:
-            preds[b].append(a)
+        if depth[a] >= depth[b]:
+            continue  # inside a cycle: same column
+        previous = a
+        for d in range(depth[a] + 1, depth[b]):
+            dummy = f"\0{a}\0{b}\0{d}"
+            depth[dummy] = d
+            order[dummy] = len(order)
+            sizes[dummy] = DUMMY_SIZE
+            dummies.add(dummy)
+            preds[dummy].append(previous)
+            previous = dummy
+        preds[b].append(previous)
     columns: dict[int, list[str]] = defaultdict(list)
-    for node in ids:
+    for node in sorted(depth, key=lambda n: order[n]):
         columns[depth[node]].append(node)
-    row: dict[str, float] = {}
-    for d in sorted(columns):
-        column = columns[d]
-
-        def key(node: str) -> tuple[float, int]:
-            parents = [row[p] for p in preds[node] if p in row]
-            centre = sum(parents) / len(parents) if parents else float("inf")
-            return (centre, order[node])
-
-        column.sort(key=key)
-        for i, node in enumerate(column):
-            row[node] = float(i)
 
     def size(node: str) -> Size:
         return sizes.get(node, NODE_SIZE)
 
-    heights = {
-        d: sum(size(n)[1] for n in col) + gap_y * (len(col) - 1) for d, col in columns.items()
-    }
-    tallest = max(heights.values())
+    centre: dict[str, float] = {}
+    for d in sorted(columns):
+        wanted = {}
+        for node in columns[d]:
+            parents = [
+                (centre[p], DUMMY_WEIGHT if p in dummies else 1.0)
+                for p in preds[node]
+                if p in centre
+            ]
+            total = sum(w for _, w in parents)
+            wanted[node] = sum(c * w for c, w in parents) / total if parents else 0.0
+        column = sorted(columns[d], key=lambda n: (wanted[n], n in dummies, order[n]))
+        columns[d] = column
+        offsets, offset = [], 0.0
+        for node in column:
+            offsets.append(offset + size(node)[1] / 2)
+            offset += size(node)[1] + gap_y
+        targets = [wanted[n] - o for n, o in zip(column, offsets, strict=True)]
+        weights = [DUMMY_WEIGHT if n in dummies else 1.0 for n in column]
+        for node, base, o in zip(column, _pool(targets, weights), offsets, strict=True):
+            centre[node] = base + o
+    top = min(centre[n] - size(n)[1] / 2 for n in centre)
     positions: dict[str, Point] = {}
     x = 0.0
     for d in sorted(columns):
         column = columns[d]
-        y = (tallest - heights[d]) / 2
         for node in column:
-            positions[node] = (x, y)
-            y += size(node)[1] + gap_y
-        x += max(size(n)[0] for n in column) + gap_x
+            if node not in dummies:
+                positions[node] = (x, centre[node] - size(node)[1] / 2 - top)
+        real = [size(n)[0] for n in column if n not in dummies]
+        x += (max(real) if real else DUMMY_SIZE[0]) + gap_x
     return positions
 
 
