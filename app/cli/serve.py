@@ -1,0 +1,117 @@
+"""`ren` (or `ren serve`): start the app and open it in the browser or in a desktop window."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import ipaddress
+import socket
+import sys
+import webbrowser
+from typing import Any
+
+from app.cli.common import EXIT_OK, Usage, functions_option
+from app.engine.lock import EngineBusy, FolderLock
+from app.engine.paths import DataFolder
+from app.nodes.functions import load_functions
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8710
+
+
+def add_options(parser: argparse.ArgumentParser) -> None:
+    """The app's options; on the top-level parser too, so that `ren --port 9000` works."""
+    group = parser.add_argument_group("the app (`ren` with no command)")
+    group.add_argument(
+        "--host", default=DEFAULT_HOST, help=f"address to listen on ({DEFAULT_HOST})"
+    )
+    group.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port ({DEFAULT_PORT})")
+    group.add_argument("--no-browser", action="store_true", help="do not open a browser tab")
+    group.add_argument(
+        "--native", action="store_true", help="open a desktop window (needs the `native` extra)"
+    )
+    functions_option(parser)
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    serve = sub.add_parser("serve", help="start the app (what `ren` alone does)")
+    add_options(serve)
+    serve.set_defaults(handler=cmd_serve)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    if args.native and importlib.util.find_spec("webview") is None:
+        raise Usage(
+            "--native needs pywebview: pip install 'ren[native]' (from a clone: "
+            "pip install -e '.[native]'), or run `ren` without --native to use the browser"
+        )
+    if not 0 < args.port < 65536:
+        raise Usage(f"--port {args.port} is not a port number (1 to 65535)")
+    for ref in args.functions:
+        try:
+            load_functions(ref)
+        except Exception as err:
+            raise Usage(f"cannot load functions from {ref}: {type(err).__name__}: {err}") from None
+    folder = DataFolder.resolve(args.home)
+    running = _running_app(folder)
+    if running is not None:
+        print(f"Ren is already running for {folder.root} at {running}.")
+        if not args.no_browser and not args.native:
+            webbrowser.open(running)
+        return EXIT_OK
+    if not _port_free(args.host, args.port):
+        raise Usage(
+            f"port {args.port} on {args.host} is already in use; "
+            f"start Ren on another one with --port (e.g. --port {args.port + 1})"
+        )
+    if not _is_loopback(args.host):
+        print(
+            f"ren: warning: listening on {args.host}: Ren has no accounts yet, so anyone who can "
+            "reach this address can use it.",
+            file=sys.stderr,
+        )
+    from app.ui.main import serve  # NiceGUI loads only for this command
+
+    serve(
+        host=args.host,
+        port=args.port,
+        show=not args.no_browser,
+        native=args.native,
+        home=folder.root,
+    )
+    return EXIT_OK
+
+
+def _running_app(folder: DataFolder) -> str | None:
+    """The address of the Ren app that already serves this data folder, if one does."""
+    lock = FolderLock(folder.root)
+    try:
+        lock.acquire()
+    except EngineBusy as busy:
+        holder: dict[str, Any] = busy.holder
+        url = holder.get("ui")
+        if isinstance(url, str):
+            return url
+        raise Usage(f"{busy}; stop it first (or use another data folder with --home)") from None
+    lock.release()
+    return None
+
+
+def _port_free(host: str, port: int) -> bool:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -1,0 +1,367 @@
+"""The workflows page: search, the list with each workflow's version and last run, and the
+create / import / export / duplicate / delete actions. The editor lives at /workflows/{id}."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from nicegui import events, ui
+
+from app.core.dsl import WorkflowFormatError
+from app.core.importers import import_workflow
+from app.engine.service import Engine
+from app.engine.workflows import WorkflowSummary
+from app.ui.fmt import ago, stamp
+from app.ui.shell import empty_state, frame, page_heading, require_engine, status_chip
+
+Action = Callable[[], Any]
+PAGE_SIZE = 100
+MAX_UPLOAD_BYTES = 10 * 2**20
+
+
+def register() -> None:
+    ui.page("/")(workflows_page)
+    ui.page("/workflows")(workflows_page)
+
+
+def workflows_page() -> None:
+    with frame("Workflows", "workflows"):
+        engine = require_engine()
+        if engine is not None:
+            WorkflowsPage(engine)
+
+
+def editor_url(workflow_id: str) -> str:
+    return f"/workflows/{workflow_id}"
+
+
+# -- import ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Imported:
+    workflow_id: str
+    name: str
+    version: int | None  # the version published on import; None when it has problems
+    problems: list[str] = field(default_factory=list)
+
+
+def import_file(engine: Engine, filename: str, data: bytes) -> Imported:
+    """Read a workflow file in any supported format and add it as a new workflow, published
+    when it is valid. A file that cannot be read raises WorkflowFormatError and writes nothing."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise WorkflowFormatError(filename, ["the file is not UTF-8 text"]) from None
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise WorkflowFormatError(
+            filename, [f"invalid JSON at line {err.lineno}, column {err.colno}: {err.msg}"]
+        ) from None
+    spec = import_workflow(doc, filename)
+    problems = [str(p) for p in engine.workflows.validate(spec)]
+    workflow_id = engine.workflows.add_imported(spec, Path(filename).stem)
+    if problems:
+        return Imported(workflow_id, spec.name, None, problems)
+    published = engine.workflows.publish(workflow_id, f"Imported from {filename}")
+    return Imported(workflow_id, spec.name, published.number)
+
+
+# -- the page -------------------------------------------------------------------------------
+
+
+class WorkflowsPage:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.search = ""
+        self.limit = PAGE_SIZE
+        self.root = ui.column().classes("w-full gap-5")
+        with self.root:
+            actions = page_heading("Workflows", "Draw, publish and run your automations.")
+            with actions:
+                self.search_input = (
+                    ui.input(placeholder="Search workflows", on_change=self._on_search)
+                    .props('outlined dense clearable debounce=150 aria-label="Search workflows"')
+                    .classes("w-64")
+                    .mark("search")
+                )
+                with self.search_input.add_slot("prepend"):
+                    ui.icon("search", size="20px").classes("ren-faint")
+                with self.search_input.add_slot("append"):
+                    ui.html('<span class="ren-kbd">/</span>', sanitize=False)
+                ui.button("Import", icon="upload_file", on_click=self.open_import).props(
+                    "outline color=primary"
+                ).props('data-testid="import"').mark("import")
+                ui.button("New workflow", icon="add", on_click=self.open_create).props(
+                    "unelevated color=primary"
+                ).props('data-testid="new-workflow"').mark("new-workflow").tooltip(
+                    "New workflow (N)"
+                )
+            self.listing()
+        ui.keyboard(on_key=self._on_key)
+
+    # -- list -----------------------------------------------------------------------------
+
+    @ui.refreshable_method
+    def listing(self) -> None:
+        summaries = self.engine.workflows.summaries(self.search)
+        if not summaries:
+            with ui.column().classes("ren-card w-full"):
+                if self.search:
+                    actions = empty_state(
+                        "search_off",
+                        f"No workflows match “{self.search}”",
+                        "Try another name, or clear the search to see every workflow.",
+                    )
+                    with actions:
+                        ui.button("Clear search", on_click=self.clear_search).props("flat")
+                else:
+                    actions = empty_state(
+                        "account_tree",
+                        "No workflows yet",
+                        "Create one or import a file. A workflow is a graph of steps Ren runs "
+                        "for you — it can call your Python functions, branch, loop, and pick "
+                        "up where it left off after a restart.",
+                    )
+                    with actions:
+                        ui.button("Import a file", icon="upload_file", on_click=self.open_import)
+                        ui.button("New workflow", icon="add", on_click=self.open_create).props(
+                            "unelevated color=primary"
+                        )
+            return
+        with ui.column().classes("ren-card ren-list gap-0"):
+            with ui.element("div").classes("ren-list-row ren-list-head"):
+                ui.label("Name")
+                ui.label("Status")
+                ui.label("Last run").classes("ren-col-optional")
+                ui.label("Updated").classes("ren-col-optional")
+                ui.label("")
+            for summary in summaries[: self.limit]:
+                self._row(summary)
+            if len(summaries) > self.limit:
+                with ui.row().classes("ren-list-more w-full items-center justify-between"):
+                    ui.label(f"Showing {self.limit} of {len(summaries)}").classes("ren-muted")
+                    ui.button(f"Show all {len(summaries)}", on_click=self.show_all).props("flat")
+
+    def _row(self, s: WorkflowSummary) -> None:
+        with ui.element("div").classes("ren-list-row").props(f'data-workflow="{s.id}"'):
+            with ui.column().classes("gap-0 min-w-0"):
+                ui.link(s.name, editor_url(s.id)).classes("ren-row-link truncate max-w-full")
+                nodes = f"{s.nodes} node" + ("" if s.nodes == 1 else "s")
+                ui.label(f"{s.id} · {nodes}").classes("ren-small ren-faint truncate max-w-full")
+            with ui.column().classes("gap-1 items-start"):
+                if s.version is None:
+                    status_chip("draft", "Draft only")
+                else:
+                    status_chip("published", f"Published v{s.version}")
+                    if s.draft_changed:
+                        ui.label(f"Draft changed since v{s.version}").classes("ren-note-changed")
+            with ui.element("div").classes("ren-col-optional min-w-0"):
+                run = s.last_run
+                if run is None:
+                    ui.label("Never run").classes("ren-faint")
+                else:
+                    with ui.link(target=f"/runs/{run.id}").classes(
+                        "ren-link flex items-center gap-2 flex-nowrap"
+                    ):
+                        status_chip(run.status)
+                        ui.label(ago(run.created_at)).classes("ren-muted ren-small")
+                    ui.tooltip(f"Run {run.id} · started {stamp(run.created_at)}")
+            ui.label(ago(s.updated_at)).classes("ren-muted ren-col-optional").tooltip(
+                stamp(s.updated_at)
+            )
+            with ui.row().classes("justify-end gap-0 flex-nowrap"):
+                ui.button(
+                    icon="edit", color=None, on_click=lambda s=s: ui.navigate.to(editor_url(s.id))
+                ).props(f'flat round dense aria-label="Open {s.name} in the editor"').classes(
+                    "ren-icon-btn"
+                ).tooltip("Open in the editor")
+                more = ui.button(icon="more_horiz", color=None).props(
+                    f'flat round dense aria-label="More actions for {s.name}"'
+                )
+                more.classes("ren-icon-btn")
+                with more, ui.menu().props("auto-close anchor='bottom right' self='top right'"):
+                    self._menu_item("history", "Runs", lambda s=s: self.show_runs(s), "runs")
+                    self._menu_item("download", "Export JSON", lambda s=s: self.export(s), "export")
+                    self._menu_item(
+                        "content_copy", "Duplicate", lambda s=s: self.duplicate(s), "duplicate"
+                    )
+                    ui.separator()
+                    self._menu_item(
+                        "delete", "Delete…", lambda s=s: self.confirm_delete(s), "delete", True
+                    )
+
+    @staticmethod
+    def _menu_item(
+        icon: str,
+        label: str,
+        action: events.Handler[events.ClickEventArguments],
+        marker: str,
+        danger: bool = False,
+    ) -> None:
+        item = ui.menu_item(on_click=action).classes("min-h-0 py-2 pr-6").mark(marker)
+        item.props(f'data-testid="{marker}"')
+        with item, ui.row().classes("items-center gap-3 flex-nowrap"):
+            ui.icon(icon, size="18px").classes("text-negative" if danger else "ren-muted")
+            ui.label(label).classes("text-negative" if danger else "")
+
+    # -- search and keys ------------------------------------------------------------------
+
+    def _on_search(self, e: events.ValueChangeEventArguments[str | None]) -> None:
+        self.search = str(e.value or "").strip()
+        self.limit = PAGE_SIZE
+        self.listing.refresh()
+
+    def clear_search(self) -> None:
+        self.search_input.value = ""
+
+    def show_all(self) -> None:
+        self.limit = 10**9
+        self.listing.refresh()
+
+    def _on_key(self, e: events.KeyEventArguments) -> None:
+        if not e.action.keyup or e.modifiers.ctrl or e.modifiers.meta or e.modifiers.alt:
+            return
+        if e.key == "/":
+            self.search_input.run_method("focus")
+        elif e.key.name in ("n", "N"):
+            self.open_create()
+
+    # -- actions --------------------------------------------------------------------------
+
+    def open_create(self) -> None:
+        with self.root, ui.dialog() as dialog, ui.card().classes("ren-dialog"):
+            ui.label("New workflow").classes("ren-dialog-title")
+            name = (
+                ui.input("Name", placeholder="e.g. Nightly product import")
+                .props("outlined autofocus")
+                .classes("w-full")
+            )
+            ui.label("It starts with a Start node; you draw the rest in the editor.").classes(
+                "ren-muted ren-small -mt-2"
+            )
+
+            def create() -> None:
+                workflow_id = self.engine.workflows.create(name.value or "")
+                dialog.close()
+                ui.navigate.to(editor_url(workflow_id))
+
+            name.on("keydown.enter", create)
+            with ui.row().classes("w-full justify-end gap-2"):
+                ui.button("Cancel", on_click=dialog.close).props("flat")
+                ui.button("Create", on_click=create).props(
+                    'unelevated color=primary data-testid="create"'
+                ).mark("create")
+        dialog.on("hide", dialog.delete)
+        dialog.open()
+
+    def open_import(self) -> None:
+        with self.root, ui.dialog() as dialog, ui.card().classes("ren-dialog"):
+            ui.label("Import a workflow").classes("ren-dialog-title")
+            ui.label(
+                "Choose or drop a JSON file: Ren's own format (ren.workflow/1) or the seed "
+                "formats (seed 001, 002 and 004). A valid workflow is published as v1; one "
+                "with problems is kept as a draft for you to fix. A file Ren cannot read "
+                "changes nothing."
+            ).classes("ren-muted text-sm")
+            errors = ui.column().classes("w-full gap-0")
+
+            async def received(e: events.UploadEventArguments) -> None:
+                errors.clear()
+                data = await e.file.read()
+                try:
+                    result = import_file(self.engine, e.file.name, data)
+                except WorkflowFormatError as err:
+                    upload.reset()
+                    with (
+                        errors,
+                        ui.element("div")
+                        .classes("ren-error-box")
+                        .props('role="alert" data-testid="import-error"')
+                        .mark("import-error"),
+                    ):
+                        ui.label(f"Couldn't import {e.file.name}").classes("font-semibold")
+                        with ui.element("ul"):
+                            for problem in err.problems:
+                                with ui.element("li"):
+                                    ui.label(problem)
+                    return
+                dialog.close()
+                self.imported(result)
+
+            upload = (
+                ui.upload(
+                    on_upload=received,
+                    auto_upload=True,
+                    max_files=1,
+                    max_file_size=MAX_UPLOAD_BYTES,
+                    on_rejected=lambda: ui.notify(
+                        "That file is larger than 10 MB.", type="warning"
+                    ),
+                )
+                .props('accept=".json,application/json" flat bordered label="Workflow file"')
+                .classes("w-full")
+            )
+            with ui.row().classes("w-full justify-end"):
+                ui.button("Close", on_click=dialog.close).props("flat")
+        dialog.on("hide", dialog.delete)
+        dialog.open()
+
+    def imported(self, result: Imported) -> None:
+        self.listing.refresh()
+        if result.version is not None:
+            ui.notify(
+                f"Imported “{result.name}” and published it as v{result.version}.", type="positive"
+            )
+        else:
+            count = len(result.problems)
+            ui.notify(
+                f"Imported “{result.name}” as a draft: {count} problem"
+                f"{'' if count == 1 else 's'} to fix in the editor before it can run "
+                f"(first: {result.problems[0]}).",
+                type="warning",
+                multi_line=True,
+                timeout=8000,
+            )
+
+    def export(self, s: WorkflowSummary) -> None:
+        text = self.engine.workflows.export_json(s.id)
+        ui.download.content(text.encode(), f"{s.id}.json", "application/json")
+
+    def duplicate(self, s: WorkflowSummary) -> None:
+        new_id = self.engine.workflows.duplicate(s.id)
+        self.listing.refresh()
+        ui.notify(f"Duplicated “{s.name}” as {new_id}.", type="positive")
+
+    def show_runs(self, s: WorkflowSummary) -> None:
+        ui.navigate.to(f"/runs?workflow={s.id}")
+
+    async def confirm_delete(self, s: WorkflowSummary) -> None:
+        runs = self.engine.workflows.run_count(s.id)
+        kept = (
+            "It has no runs."
+            if runs == 0
+            else f"Its {runs} past run{'' if runs == 1 else 's'} "
+            f"{'is' if runs == 1 else 'are'} kept and stay{'s' if runs == 1 else ''} under Runs."
+        )
+        with self.root, ui.dialog() as dialog, ui.card().classes("ren-dialog"):
+            ui.label(f"Delete “{s.name}”?").classes("ren-dialog-title")
+            ui.label(f"The workflow and its versions leave this list. {kept}").classes("ren-muted")
+            with ui.row().classes("w-full justify-end gap-2"):
+                ui.button("Cancel", on_click=lambda: dialog.submit(False)).props(
+                    "flat autofocus"
+                ).mark("cancel-delete")
+                ui.button("Delete", on_click=lambda: dialog.submit(True)).props(
+                    'unelevated color=negative data-testid="confirm-delete"'
+                ).mark("confirm-delete")
+        confirmed = await dialog
+        dialog.delete()
+        if confirmed:
+            self.engine.workflows.delete(s.id)
+            self.listing.refresh()
+            ui.notify(f"Deleted “{s.name}”.")

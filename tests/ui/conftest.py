@@ -1,0 +1,185 @@
+"""UI tests. Page logic runs through NiceGUI's `user` fixture (no browser): pyproject loads
+`nicegui.testing.user_plugin` and points `main_file` at app/ui/main.py, which each test runs
+afresh. Every test gets its own data folder (REN_HOME), so every test has its own engine.
+
+Browser tests (marked `browser`) start a real `ren` process on a free port and drive the
+system's Chromium with async Playwright; see `ren_app` and `browser_page` below.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.engine.service import Engine
+from app.nodes.functions import load_functions
+
+CHROMIUM = "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples"
+FUNCTION_FILES = (EXAMPLES / "seed004_functions.py", ROOT / "tests" / "helpers_functions.py")
+
+
+@pytest.fixture(autouse=True)
+def ren_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "ren-home"
+    monkeypatch.setenv("REN_HOME", str(folder))
+    return folder
+
+
+@pytest.fixture(autouse=True)
+def forget_live_pages() -> Iterator[None]:
+    """Pages of earlier tests must not hear later tests' engines (NiceGUI's reset does not
+    reach this module-level event once it has cleared its registry)."""
+    yield
+    from app.ui.live import run_events
+
+    run_events.callbacks.clear()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def registered_functions() -> None:
+    """The functions the UI tests' workflows call (the registry is process-wide)."""
+    for path in FUNCTION_FILES:
+        load_functions(str(path))
+
+
+def chain(wid: str, *nodes: dict[str, Any], name: str | None = None) -> dict[str, Any]:
+    """start -> nodes (ids n1, n2, …) -> end, as a ren.workflow/1 document."""
+    all_nodes = [{"id": "start", "type": "start"}]
+    all_nodes += [{"id": f"n{i}", **node} for i, node in enumerate(nodes, 1)]
+    all_nodes.append({"id": "end", "type": "end"})
+    edges = [{"source": a["id"], "target": b["id"]} for a, b in itertools.pairwise(all_nodes)]
+    return {
+        "schema": "ren.workflow/1",
+        "id": wid,
+        "name": name or wid,
+        "nodes": all_nodes,
+        "edges": edges,
+    }
+
+
+def seed_folder(folder: Path, runs: int = 2) -> list[str]:
+    """Fill a data folder before the app opens it: two workflows, `runs` runs. Returns run ids."""
+
+    async def fill() -> list[str]:
+        engine = Engine(folder)
+        await engine.start(recover=False)
+        try:
+            engine.import_workflow(EXAMPLES / "seed004_amount_approval.json")
+            engine.import_workflow(
+                chain(
+                    "slow",
+                    {
+                        "type": "function",
+                        "config": {"function": "t.sleep", "args": {"seconds": 0.4}},
+                    },
+                )
+            )
+            ids = []
+            for i in range(runs):
+                run = await engine.run("workflow_1", {"data": {"amount": 500 + 1000 * i}})
+                ids.append(run.id)
+            return ids
+        finally:
+            await engine.stop()
+
+    return asyncio.run(fill())
+
+
+# -- browser tests ----------------------------------------------------------------------------
+
+
+def require_chromium() -> None:
+    if Path(CHROMIUM).exists():
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{CHROMIUM} is missing; CI must install it (apt-get install chromium)")
+    pytest.skip(f"{CHROMIUM} is missing (Debian: apt-get install chromium)")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class RenApp:
+    url: str
+    home: Path
+    process: subprocess.Popen[bytes]
+    seeded_runs: list[str]
+
+
+@pytest.fixture(scope="module")
+def ren_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RenApp]:
+    """`ren` itself, on a free port and a fresh data folder holding a few runs."""
+    require_chromium()
+    home = tmp_path_factory.mktemp("ren-app")
+    seeded = seed_folder(home)
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
+    env["REN_HOME"] = str(home)
+    command = [sys.executable, "-c", "import sys; from app.cli import main; sys.exit(main())"]
+    command += ["--no-browser", "--port", str(port)]
+    for path in FUNCTION_FILES:
+        command += ["--functions", str(path)]
+    log = home / "ren.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 40
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/workflows", timeout=2):
+                break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(f"ren did not start:\n{log.read_text(errors='replace')}")
+            time.sleep(0.2)
+    yield RenApp(url, home, process, seeded)
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    shutil.rmtree(home, ignore_errors=True)
+
+
+BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"]
+
+
+@pytest.fixture
+async def browser_page(ren_app: RenApp) -> AsyncIterator[Any]:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(
+            executable_path=CHROMIUM, args=BROWSER_ARGS, headless=True
+        )
+        context = await browser.new_context(viewport={"width": 1360, "height": 880})
+        page = await context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.errors = errors  # type: ignore[attr-defined]
+        try:
+            yield page
+        finally:
+            await browser.close()
+        assert not errors, f"JavaScript errors on the page: {errors}"
