@@ -66,6 +66,33 @@ def foreach_doc(concurrency: int) -> dict[str, Any]:
     }
 
 
+def hitl_doc() -> dict[str, Any]:
+    step = {"type": "function", "config": {"function": "bench.add_one"}}
+    return {
+        "schema": "ren.workflow/1", "id": "hitl", "name": "hitl",
+        "nodes": [
+            {"id": "start", "type": "start"},
+            {"id": "s1", **step}, {"id": "s2", **step},
+            {"id": "ask", "type": "human_task", "config": {"title": "Go on?"}},
+            {"id": "s3", **step}, {"id": "s4", **step},
+        ],
+        "edges": [
+            {"source": "start", "target": "s1"}, {"source": "s1", "target": "s2"},
+            {"source": "s2", "target": "ask"},
+            {"source": "ask", "source_port": "submit", "target": "s3"},
+            {"source": "s3", "target": "s4"},
+        ],
+    }
+
+
+def rss_kb() -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return float(line.split()[1])
+    return float("nan")
+
+
 def cpu_s() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
@@ -120,6 +147,76 @@ async def foreach(engine: Engine, args: argparse.Namespace) -> dict[str, Any]:
             "item_steps_recorded": recorded, "concurrency": args.concurrency}
 
 
+async def park(engine: Engine, count: int, batch: int = 500) -> list[str]:
+    """Start `count` runs (in concurrent batches) and return once all of them sleep."""
+    run_ids: list[str] = []
+    for first in range(0, count, batch):
+        size = min(batch, count - first)
+        started = await asyncio.gather(*[engine.start_run("hitl", {"counter": 0})
+                                         for _ in range(size)])
+        await asyncio.gather(*[engine.wait(r) for r in started])
+        run_ids += started
+    return run_ids
+
+
+async def hitl(engine: Engine, args: argparse.Namespace) -> dict[str, Any]:
+    import threading
+
+    engine.import_workflow(hitl_doc())
+    warm = await park(engine, 20)
+    for task in engine.tasks.open_tasks():
+        engine.tasks.complete(task["id"], "submit", {})
+    for run_id in warm:
+        await engine.wait(run_id)
+    engine.logs.drain()
+    gc.collect()
+    rss_before, tasks_before = rss_kb(), len(asyncio.all_tasks())
+
+    t0 = now()
+    run_ids = await park(engine, args.park)
+    park_s = now() - t0
+    engine.logs.drain()  # the run logs are written in the background: let that finish first
+    gc.collect()
+    rss_parked = rss_kb()
+
+    statuses = {engine.get_run(r).status for r in run_ids[:: max(1, len(run_ids) // 50)]}
+    assert statuses == {"waiting"}, statuses
+    tasks_parked = len(asyncio.all_tasks()) - tasks_before
+    threads = threading.active_count()
+    c0 = cpu_s()
+    await asyncio.sleep(args.idle_window)
+    idle_cpu = (cpu_s() - c0) / args.idle_window * 100
+    open_tasks = engine.tasks.open_tasks()
+    t0 = now()
+    for task in open_tasks:
+        engine.tasks.complete(task["id"], "submit", {})
+    for run_id in run_ids:
+        await engine.wait(run_id)
+    resume_s = now() - t0
+    done = sum(1 for r in run_ids[:: max(1, len(run_ids) // 50)]
+               if engine.get_run(r).status == "succeeded")
+    latencies = []
+    for _ in range(args.latency_runs):
+        (run_id,) = await park(engine, 1)
+        (task,) = engine.tasks.open_tasks()
+        started = now()
+        engine.tasks.complete(task["id"], "submit", {})
+        run = await engine.wait(run_id)
+        latencies.append(now() - started)
+        assert run.status == "succeeded", run.status
+    latencies.sort()
+    return {
+        "parked": len(run_ids), "park_per_s": len(run_ids) / park_s,
+        "rss_mb_before": rss_before / 1024, "rss_mb_parked": rss_parked / 1024,
+        "kb_per_parked_run": (rss_parked - rss_before) / len(run_ids),
+        "asyncio_tasks_parked": tasks_parked, "threads_parked": threads,
+        "idle_cpu_pct_parked": idle_cpu, "resume_all_per_s": len(open_tasks) / resume_s,
+        "resumed_sampled_succeeded": done,
+        "resume_to_done_ms_median": statistics.median(latencies) * 1e3,
+        "resume_to_done_ms_p95": latencies[int(0.95 * (len(latencies) - 1))] * 1e3,
+    }
+
+
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     sync: Synchronous = "FULL" if args.sync == "full" else "NORMAL"
     with tempfile.TemporaryDirectory(prefix="ren-bench-") as home:
@@ -127,7 +224,8 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         await engine.start(recover=False)
         try:
             gc.collect()
-            figures = await {"chain": chain, "foreach": foreach}[args.workload](engine, args)
+            work = {"chain": chain, "foreach": foreach, "hitl": hitl}[args.workload]
+            figures = await work(engine, args)
         finally:
             await engine.stop()
     return {"system": "ren", "workload": args.workload, "sync": args.sync,
@@ -145,7 +243,11 @@ def parse_args() -> argparse.Namespace:
     each_p = sub.add_parser("foreach")
     each_p.add_argument("--items", type=int, default=10_000)
     each_p.add_argument("--concurrency", type=int, default=8)
-    for p in (chain_p, each_p):
+    hitl_p = sub.add_parser("hitl")
+    hitl_p.add_argument("--park", type=int, default=1000)
+    hitl_p.add_argument("--latency-runs", type=int, default=20)
+    hitl_p.add_argument("--idle-window", type=float, default=5.0)
+    for p in (chain_p, each_p, hitl_p):
         p.add_argument("--sync", choices=["normal", "full"], default="normal")
         p.add_argument("--budget", type=float, default=300)
     return parser.parse_args()

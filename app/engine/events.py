@@ -111,7 +111,14 @@ class JsonlLog:
             self._file = None
 
 
-_Job = tuple[JsonlLog, list[RunEvent] | None, list[str | None] | None]
+@dataclass
+class _Marker:
+    """Put in the queue by `drain`: set when everything before it is written."""
+
+    done: threading.Event
+
+
+_Job = tuple["JsonlLog | _Marker", list[RunEvent] | None, list[str | None] | None]
 
 
 class LogWriter:
@@ -132,6 +139,12 @@ class LogWriter:
     def close_log(self, target: JsonlLog) -> None:
         self._queue.put((target, None, None))
 
+    def drain(self) -> None:
+        """Block until everything submitted so far is written."""
+        done = threading.Event()
+        self._queue.put((_Marker(done), [], None))
+        done.wait()
+
     def stop(self) -> None:
         """Write everything submitted so far, then end the thread."""
         self._queue.put(None)
@@ -139,27 +152,42 @@ class LogWriter:
 
     def _work(self) -> None:
         while True:
-            item = self._queue.get()
-            if item is None:
-                return
-            time.sleep(self.BATCH_WINDOW_S)  # let writes gather: fewer wake-ups, less GIL traffic
-            touched: dict[int, JsonlLog] = {}
-            while item is not None:
-                target, events, texts = item
+            first = self._queue.get()
+            if first is not None:
+                time.sleep(self.BATCH_WINDOW_S)  # let writes gather: fewer wake-ups, less GIL
+            jobs = [first]
+            while True:
                 try:
-                    if events is None:
-                        target.close()
-                        touched.pop(id(target), None)
-                    else:
-                        target.write(events, texts)
-                        touched[id(target)] = target
-                except OSError:
-                    log.exception("cannot write run log %s", target.path)
-                try:
-                    item = self._queue.get_nowait()
+                    jobs.append(self._queue.get_nowait())
                 except queue.Empty:
                     break
-            for target in touched.values():
-                target.flush()
-            if item is None:
+            if not self._write(jobs):
                 return
+
+    def _write(self, jobs: list[_Job | None]) -> bool:
+        """Write a batch of jobs; False once a stop request was among them."""
+        touched: dict[int, JsonlLog] = {}
+        markers: list[_Marker] = []
+        go_on = True
+        for job in jobs:
+            if job is None:
+                go_on = False
+                continue
+            target, events, texts = job
+            if isinstance(target, _Marker):
+                markers.append(target)
+                continue
+            try:
+                if events is None:
+                    target.close()
+                    touched.pop(id(target), None)
+                else:
+                    target.write(events, texts)
+                    touched[id(target)] = target
+            except OSError:
+                log.exception("cannot write run log %s", target.path)
+        for target in touched.values():
+            target.flush()
+        for marker in markers:
+            marker.done.set()
+        return go_on

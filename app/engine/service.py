@@ -209,8 +209,12 @@ class Engine:
             now,
             now,
         )
-        if not self.store.insert_run(run_row, batch):
-            assert idempotency_key is not None
+        if idempotency_key is None:  # nothing can conflict: commit with others (group commit)
+            creation = Batch()
+            creation.add(writes.INSERT_RUN, *run_row)
+            creation.extend(batch)
+            await self.journal.commit(None, creation)
+        elif not self.store.insert_run(run_row, batch):
             existing = self.store.run_id_for_key(idempotency_key)
             assert existing is not None
             return existing
@@ -272,15 +276,16 @@ class Engine:
         return None if live is None else live.state
 
     def compiled_for_run(self, run_id: str) -> CompiledWorkflow:
-        run = self.get_run(run_id)
-        return self.workflows.compiled(run.version_id)
+        run = self.store.run_row(run_id)
+        if run is None:
+            raise NotFound(f"no run '{run_id}'")
+        return self.workflows.compiled(run["version_id"])
 
     def relaunch(self, run_id: str) -> None:
         """Advance a run from its committed state (unless it is being advanced already)."""
         if run_id in self._live:
             return
-        run = self.get_run(run_id)
-        self._launch(self._load_state(run))
+        self._launch(self._load_state(run_id))
 
     async def halt_live(self, run_id: str) -> None:
         """Cancel a live run's driver and its in-flight steps (for cancel)."""
@@ -318,6 +323,7 @@ class Engine:
         wkey: str,
         stored: Any,
         record: StepRecord | None,
+        woke: bool,
     ) -> None:
         """After a wait was resolved: tell the live run, or wake the sleeping one."""
         if live is not None:
@@ -333,7 +339,7 @@ class Engine:
             live.wake()
             return
         self._publish_sleeping(run_id, events, texts)
-        if self.get_run(run_id).status == "running":  # it was waiting (not paused)
+        if woke:  # it was waiting (a paused run stays paused)
             self.relaunch(run_id)
 
     async def start_child(self, parent_run_id: str, wkey: str, child: dict[str, Any]) -> None:
@@ -452,36 +458,46 @@ class Engine:
             self._live.pop(state.run_id, None)
             self.logs.close_log(state.log.jsonl)
 
-    def _load_state(self, run: Run) -> RunState:
+    def _load_state(self, run_id: str) -> RunState:
         """Rebuild a run's state from its committed steps (the latest attempt of each)."""
-        compiled = self.workflows.compiled(run.version_id)
-        with self.store.session() as session:
-            steps = reads.list_steps(session, run.id)
-            next_seq = reads.last_event_seq(session, run.id) + 1
-        run_log = RunLog(run.id, next_seq, JsonlLog(self.folder.run_dir(run.id)))
+        run = self.store.run_row(run_id)
+        if run is None:
+            raise NotFound(f"no run '{run_id}'")
+        compiled = self.workflows.compiled(run["version_id"])
+        run_log = RunLog(
+            run_id, self.store.next_event_seq(run_id), JsonlLog(self.folder.run_dir(run_id))
+        )
         state = RunState(
-            run.id,
-            run.workflow_id,
-            run.version_id,
+            run_id,
+            run["workflow_id"],
+            run["version_id"],
             compiled,
-            run.input,
-            run.started_at or run.created_at,
+            run["input"],
+            run["started_at"] or run["created_at"],
             run_log,
         )
-        for step in steps:  # ordered by id, so later attempts overwrite earlier ones
+        for step in self.store.rows(  # ordered by id: later attempts overwrite earlier ones
+            "SELECT node_key, node_id, attempt, status, output, ports FROM step"
+            " WHERE run_id=? ORDER BY id",
+            run_id,
+        ):
             state.record(
-                step.node_key,
+                step["node_key"],
                 StepRecord(
-                    step.node_id, step.attempt, step.status, step.output, tuple(step.ports or ())
+                    step["node_id"],
+                    step["attempt"],
+                    step["status"],
+                    step["output"],
+                    tuple(step["ports"] or ()),
                 ),
             )
         for wait in self.store.rows(
-            "SELECT id, node_key, kind, status, result FROM wait WHERE run_id=?", run.id
+            "SELECT id, node_key, kind, status, result FROM wait WHERE run_id=?", run_id
         ):
             state.waits[wait["node_key"]] = WaitInfo(
                 wait["id"], wait["kind"], wait["status"], wait["result"]
             )
-        state.overrides = dict(run.overrides or {})
+        state.overrides = dict(run["overrides"] or {})
         return state
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import json
 import logging
 import time
 from typing import TYPE_CHECKING, Any
@@ -65,8 +67,7 @@ class Tasks:
         task = self.get(task_id)
         if task["status"] != "open":
             raise NoLongerPossible(f"task {task_id} is already {task['status']}")
-        form = FormSpec(fields=task["form"] or [], outcomes=task["outcomes"] or [])
-        clean = validate_values(form, values, outcome=outcome)
+        clean = validate_values(_form(task["form"], task["outcomes"]), values, outcome=outcome)
         now = time.time()
         extra = Batch()
         extra.add(COMPLETE_TASK, "completed", outcome, writes.to_json(clean), by, now, task_id)
@@ -152,6 +153,18 @@ class Tasks:
             batch.add(INSERT_TIMER, timer_id, wait["id"], wait["run_id"], "remind", due)
             engine.store.write(batch)
             engine.alarms.arm(timer_id, due)
+
+
+def _form(fields: Any, outcomes: Any) -> FormSpec:
+    """The task's form, parsed once per distinct form (tasks of one node share theirs)."""
+    return _parse_form(
+        json.dumps(fields or [], sort_keys=True), json.dumps(outcomes or [], sort_keys=True)
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _parse_form(fields: str, outcomes: str) -> FormSpec:
+    return FormSpec(fields=json.loads(fields), outcomes=json.loads(outcomes))
 
 
 def _reassign(task_id: str, assignee: str) -> Batch:

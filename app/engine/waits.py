@@ -150,7 +150,11 @@ class WaitBook:
         """
         engine = self.engine
         engine.journal.flush()  # everything queued before this wake commits first
-        row = engine.store.wait_row(wait_id)
+        row = engine.store.row(
+            "SELECT w.*, r.version_id, r.status AS run_status FROM wait w"
+            " JOIN run r ON r.id = w.run_id WHERE w.id=?",
+            wait_id,
+        )
         if row is None or row["status"] != "open":
             return False
         run_id, wkey = row["run_id"], row["node_key"]
@@ -209,9 +213,12 @@ class WaitBook:
         cas = (CLOSE_WAIT, ("done", writes.to_json(stored), now, wait_id))
         if not engine.store.write_if(cas, batch):
             return False
-        for timer_id in engine.store.timer_ids(wait_id):
-            engine.alarms.disarm(timer_id)
-        engine.after_wake(run_id, events, texts, live, wkey, stored, record)
+        if row["due_at"] is not None or row["kind"] in ("task", "approval"):
+            for timer_id in engine.store.timer_ids(wait_id):
+                engine.alarms.disarm(timer_id)
+        engine.after_wake(
+            run_id, events, texts, live, wkey, stored, record, woke=row["run_status"] == "waiting"
+        )
         return True
 
     def _step_for(
@@ -229,7 +236,7 @@ class WaitBook:
         if "@approval" in wkey:
             node_result = NodeResult(result, ports=(str(result.get("outcome")),))
         else:
-            compiled = self.engine.compiled_for_run(row["run_id"]).nodes[node_id]
+            compiled = self.engine.workflows.compiled(row["version_id"]).nodes[node_id]
             node_result = compiled.type.on_wake(compiled.config, row["input"], result)
         output, output_json = writes.normalize(node_result.output)
         batch.step(

@@ -192,3 +192,9 @@ def count_runs_by_status(session: Session, workflow_id: str | None = None) -> di
 def get_workflow_any(session: Session, workflow_id: str) -> Workflow | None:
     """The workflow even if it was deleted (its runs still name it)."""
     return session.get(Workflow, workflow_id)
+
+
+def list_step_attempts(session: Session, run_id: str, node_key: str) -> Sequence[Step]:
+    """Every attempt of one step, first attempt first."""
+    query = select(Step).where(Step.run_id == run_id, Step.node_key == node_key)
+    return session.exec(query.order_by(col(Step.attempt), col(Step.id))).all()

@@ -78,7 +78,15 @@ class Store:
         for name in ("input", "output", "error", "overrides"):
             if values[name] is not None:
                 values[name] = json.loads(values[name])
-        return Run.model_validate(values)
+        return Run.model_construct(**values)  # trusted: our own row, no validation needed
+
+    def run_row(self, run_id: str) -> dict[str, Any] | None:
+        """The cheapest read of a run, for the engine's own bookkeeping."""
+        return self.row(
+            "SELECT id, workflow_id, version_id, status, input, overrides, idempotency_key,"
+            " parent_run_id, output, error, started_at, created_at FROM run WHERE id=?",
+            run_id,
+        )
 
     def write_if(self, cas: tuple[str, tuple[Any, ...]], batch: Batch) -> bool:
         """Compare-and-set: run `cas`; only if it changed exactly one row, also write `batch`.
