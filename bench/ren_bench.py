@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import itertools
 import json
 import os
 import resource
@@ -45,22 +46,38 @@ async def item(state: dict[str, Any]) -> dict[str, Any]:
 
 def chain_doc(steps: int) -> dict[str, Any]:
     nodes: list[dict[str, Any]] = [{"id": "start", "type": "start"}]
-    nodes += [{"id": f"n{i}", "type": "function", "config": {"function": "bench.add_one"}}
-              for i in range(steps)]
-    edges = [{"source": a["id"], "target": b["id"]} for a, b in zip(nodes, nodes[1:], strict=False)]
-    return {"schema": "ren.workflow/1", "id": f"chain{steps}", "name": "chain", "nodes": nodes,
-            "edges": edges}
+    nodes += [
+        {"id": f"n{i}", "type": "function", "config": {"function": "bench.add_one"}}
+        for i in range(steps)
+    ]
+    edges = [{"source": a["id"], "target": b["id"]} for a, b in itertools.pairwise(nodes)]
+    return {
+        "schema": "ren.workflow/1",
+        "id": f"chain{steps}",
+        "name": "chain",
+        "nodes": nodes,
+        "edges": edges,
+    }
 
 
 def foreach_doc(concurrency: int) -> dict[str, Any]:
     return {
-        "schema": "ren.workflow/1", "id": "fanout", "name": "fanout",
+        "schema": "ren.workflow/1",
+        "id": "fanout",
+        "name": "fanout",
         "nodes": [
             {"id": "start", "type": "start"},
-            {"id": "each", "type": "foreach",
-             "config": {"items": "params.items", "concurrency": concurrency}},
-            {"id": "work", "parent": "each", "type": "function",
-             "config": {"function": "bench.item"}},
+            {
+                "id": "each",
+                "type": "foreach",
+                "config": {"items": "params.items", "concurrency": concurrency},
+            },
+            {
+                "id": "work",
+                "parent": "each",
+                "type": "function",
+                "config": {"function": "bench.item"},
+            },
         ],
         "edges": [{"source": "start", "target": "each"}],
     }
@@ -69,15 +86,20 @@ def foreach_doc(concurrency: int) -> dict[str, Any]:
 def hitl_doc() -> dict[str, Any]:
     step = {"type": "function", "config": {"function": "bench.add_one"}}
     return {
-        "schema": "ren.workflow/1", "id": "hitl", "name": "hitl",
+        "schema": "ren.workflow/1",
+        "id": "hitl",
+        "name": "hitl",
         "nodes": [
             {"id": "start", "type": "start"},
-            {"id": "s1", **step}, {"id": "s2", **step},
+            {"id": "s1", **step},
+            {"id": "s2", **step},
             {"id": "ask", "type": "human_task", "config": {"title": "Go on?"}},
-            {"id": "s3", **step}, {"id": "s4", **step},
+            {"id": "s3", **step},
+            {"id": "s4", **step},
         ],
         "edges": [
-            {"source": "start", "target": "s1"}, {"source": "s1", "target": "s2"},
+            {"source": "start", "target": "s1"},
+            {"source": "s1", "target": "s2"},
             {"source": "s2", "target": "ask"},
             {"source": "ask", "source_port": "submit", "target": "s3"},
             {"source": "s3", "target": "s4"},
@@ -143,8 +165,13 @@ async def foreach(engine: Engine, args: argparse.Namespace) -> dict[str, Any]:
     assert run.output["count"] == args.items
     recorded = sum(1 for s in engine.steps(run.id) if s.node_id == "work")
     assert recorded == args.items, recorded
-    return {"items_per_s": args.items / wall, "total_s": wall, "cpu_s": cpu,
-            "item_steps_recorded": recorded, "concurrency": args.concurrency}
+    return {
+        "items_per_s": args.items / wall,
+        "total_s": wall,
+        "cpu_s": cpu,
+        "item_steps_recorded": recorded,
+        "concurrency": args.concurrency,
+    }
 
 
 async def park(engine: Engine, count: int, batch: int = 500) -> list[str]:
@@ -152,8 +179,9 @@ async def park(engine: Engine, count: int, batch: int = 500) -> list[str]:
     run_ids: list[str] = []
     for first in range(0, count, batch):
         size = min(batch, count - first)
-        started = await asyncio.gather(*[engine.start_run("hitl", {"counter": 0})
-                                         for _ in range(size)])
+        started = await asyncio.gather(
+            *[engine.start_run("hitl", {"counter": 0}) for _ in range(size)]
+        )
         await asyncio.gather(*[engine.wait(r) for r in started])
         run_ids += started
     return run_ids
@@ -193,8 +221,9 @@ async def hitl(engine: Engine, args: argparse.Namespace) -> dict[str, Any]:
     for run_id in run_ids:
         await engine.wait(run_id)
     resume_s = now() - t0
-    done = sum(1 for r in run_ids[:: max(1, len(run_ids) // 50)]
-               if engine.get_run(r).status == "succeeded")
+    done = sum(
+        1 for r in run_ids[:: max(1, len(run_ids) // 50)] if engine.get_run(r).status == "succeeded"
+    )
     latencies = []
     for _ in range(args.latency_runs):
         (run_id,) = await park(engine, 1)
@@ -206,11 +235,15 @@ async def hitl(engine: Engine, args: argparse.Namespace) -> dict[str, Any]:
         assert run.status == "succeeded", run.status
     latencies.sort()
     return {
-        "parked": len(run_ids), "park_per_s": len(run_ids) / park_s,
-        "rss_mb_before": rss_before / 1024, "rss_mb_parked": rss_parked / 1024,
+        "parked": len(run_ids),
+        "park_per_s": len(run_ids) / park_s,
+        "rss_mb_before": rss_before / 1024,
+        "rss_mb_parked": rss_parked / 1024,
         "kb_per_parked_run": (rss_parked - rss_before) / len(run_ids),
-        "asyncio_tasks_parked": tasks_parked, "threads_parked": threads,
-        "idle_cpu_pct_parked": idle_cpu, "resume_all_per_s": len(open_tasks) / resume_s,
+        "asyncio_tasks_parked": tasks_parked,
+        "threads_parked": threads,
+        "idle_cpu_pct_parked": idle_cpu,
+        "resume_all_per_s": len(open_tasks) / resume_s,
         "resumed_sampled_succeeded": done,
         "resume_to_done_ms_median": statistics.median(latencies) * 1e3,
         "resume_to_done_ms_p95": latencies[int(0.95 * (len(latencies) - 1))] * 1e3,
@@ -228,13 +261,19 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             figures = await work(engine, args)
         finally:
             await engine.stop()
-    return {"system": "ren", "workload": args.workload, "sync": args.sync,
-            "mode": f"sync={args.sync}", **figures}
+    return {
+        "system": "ren",
+        "workload": args.workload,
+        "sync": args.sync,
+        "mode": f"sync={args.sync}",
+        **figures,
+    }
 
 
 def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="workload", required=True)
     chain_p = sub.add_parser("chain")
     chain_p.add_argument("--steps", type=int, default=20)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import itertools
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
