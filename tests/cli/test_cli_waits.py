@@ -23,8 +23,14 @@ EXPENSE = str(ROOT / "examples" / "expense_approval.json")
 
 def ren(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "REN_HOME": str(home)}
-    return subprocess.run([sys.executable, "-m", "app.cli", *args], capture_output=True,
-                          text=True, env=env, cwd=ROOT, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+    )
 
 
 def ren_json(home: Path, *args: str) -> tuple[int, Any]:
@@ -41,10 +47,16 @@ def home(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Path]:
         return
     env = {**os.environ, "REN_HOME": str(folder)}
     env.pop("PYTEST_CURRENT_TEST", None)
-    worker = subprocess.Popen([sys.executable, "-m", "app.cli", "worker"], cwd=ROOT, env=env,
-                              stderr=subprocess.PIPE, text=True)
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "worker"],
+        cwd=ROOT,
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.time() + 30
-    while not (folder / "engine.json").exists() or "port" not in (folder / "engine.json").read_text():
+    info = folder / "engine.json"
+    while not info.exists() or "port" not in info.read_text():
         assert time.time() < deadline, "the worker did not start"
         time.sleep(0.05)
     yield folder
@@ -61,13 +73,23 @@ def test_approval_from_the_command_line(home: Path) -> None:
     code, tasks = ren_json(home, "tasks")
     assert code == 0 and [t["id"] for t in tasks] == [task["id"]]
 
-    wrong = ren(home, "complete", task["id"], "--outcome", "approve",
-                "--values", '{"budget_code": "FOOD"}')
+    wrong = ren(
+        home, "complete", task["id"], "--outcome", "approve", "--values", '{"budget_code": "FOOD"}'
+    )
     assert wrong.returncode == 2
     assert "budget_code: Choose one of: TRAVEL, TRAINING, EQUIPMENT" in wrong.stderr
 
-    code, done = ren_json(home, "complete", task["id"], "--outcome", "approve",
-                          "--values", '{"budget_code": "TRAVEL"}', "--as", "maria")
+    code, done = ren_json(
+        home,
+        "complete",
+        task["id"],
+        "--outcome",
+        "approve",
+        "--values",
+        '{"budget_code": "TRAVEL"}',
+        "--as",
+        "maria",
+    )
     assert code == 0 and done["status"] == "succeeded"
     assert done["output"]["status"] == "paid" and done["output"]["code"] == "TRAVEL"
     again = ren(home, "complete", task["id"], "--outcome", "reject", "--values", "{}")
@@ -97,20 +119,38 @@ def test_pause_resume_cancel_and_runs(home: Path) -> None:
 
 def test_signal_and_schedules(home: Path, tmp_path: Path) -> None:
     flow = tmp_path / "signal.json"
-    flow.write_text(json.dumps({
-        "schema": "ren.workflow/1", "id": "paid", "name": "paid",
-        "nodes": [{"id": "start", "type": "start"},
-                  {"id": "wait", "type": "signal", "config": {"name": "payment"}}],
-        "edges": [{"source": "start", "target": "wait"}],
-    }))
+    flow.write_text(
+        json.dumps(
+            {
+                "schema": "ren.workflow/1",
+                "id": "paid",
+                "name": "paid",
+                "nodes": [
+                    {"id": "start", "type": "start"},
+                    {"id": "wait", "type": "signal", "config": {"name": "payment"}},
+                ],
+                "edges": [{"source": "start", "target": "wait"}],
+            }
+        )
+    )
     code, report = ren_json(home, "run", str(flow))
     assert code == 3
     assert ren(home, "signal", report["run_id"], "refund").returncode == 4
     code, done = ren_json(home, "signal", report["run_id"], "payment", "--data", '{"eur": 9}')
     assert code == 0 and done["output"] == {"signal": "payment", "data": {"eur": 9}}
 
-    code, added = ren_json(home, "schedule", "add", "paid", "--cron", "0 9 * * mon-fri",
-                           "--tz", "Europe/Paris", "--misfire", "skip")
+    code, added = ren_json(
+        home,
+        "schedule",
+        "add",
+        "paid",
+        "--cron",
+        "0 9 * * mon-fri",
+        "--tz",
+        "Europe/Paris",
+        "--misfire",
+        "skip",
+    )
     assert code == 0 and added["cron"] == "0 9 * * mon-fri"
     code, listed = ren_json(home, "schedule", "list")
     assert [s["id"] for s in listed] == [added["id"]]
@@ -124,12 +164,20 @@ def test_signal_and_schedules(home: Path, tmp_path: Path) -> None:
 def test_worker_until_idle_finishes_due_timers(tmp_path: Path) -> None:
     home = tmp_path / "home"
     flow = tmp_path / "nap.json"
-    flow.write_text(json.dumps({
-        "schema": "ren.workflow/1", "id": "nap", "name": "nap",
-        "nodes": [{"id": "start", "type": "start"},
-                  {"id": "nap", "type": "wait", "config": {"seconds": 0.5}}],
-        "edges": [{"source": "start", "target": "nap"}],
-    }))
+    flow.write_text(
+        json.dumps(
+            {
+                "schema": "ren.workflow/1",
+                "id": "nap",
+                "name": "nap",
+                "nodes": [
+                    {"id": "start", "type": "start"},
+                    {"id": "nap", "type": "wait", "config": {"seconds": 0.5}},
+                ],
+                "edges": [{"source": "start", "target": "nap"}],
+            }
+        )
+    )
     code, report = ren_json(home, "run", str(flow))
     assert code == 3 and report["status"] == "waiting"
     time.sleep(0.7)  # due while no engine runs
