@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, event
+from sqlalchemy.orm import configure_mappers
 from sqlmodel import Session, create_engine
 
 from app.store.db import BUSY_TIMEOUT_MS, Synchronous, connect
@@ -26,6 +27,7 @@ class Store:
         self._conn = connect(db_path, synchronous)
         self.schema_version = migrate(self._conn, db_path)
         self._engine = _reader_engine(db_path)
+        configure_mappers()  # rows built with model_construct need the mappers ready
 
     def write(self, batch: Batch) -> None:
         """Commit a batch in one transaction; on any error nothing of it is written."""
