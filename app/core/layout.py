@@ -22,7 +22,7 @@ from app.core.dsl import WorkflowSpec
 X_STEP, Y_STEP = 240, 120  # the importers' grid for nodes without a position
 
 NODE_SIZE = (220.0, 64.0)  # a node card's usual size on the canvas, in flow units
-GAP_X, GAP_Y = 90.0, 40.0
+GAP_X, GAP_Y = 70.0, 40.0
 GROUP_PAD_X, GROUP_PAD_TOP, GROUP_PAD_BOTTOM = 30.0, 76.0, 30.0  # room for the group's header
 GROUP_MIN = (360.0, 220.0)
 

@@ -1,0 +1,367 @@
+"""Form widgets for `FieldSpec`s: one builder per kind, each reporting a new value on change.
+
+Used by the config panel (node configs, function args) and the run form. Text-like boxes parse
+what is typed as it is typed and show what is wrong under the box (expressions, conditions,
+templates, JSON, numbers); the value is reported anyway, so the draft keeps what the user
+wrote and validation names the problem on the node too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from nicegui import ui
+from nicegui.events import ValueChangeEventArguments
+
+from app.ui.editor.schema_form import (
+    FieldSpec,
+    condition_text,
+    expression_error,
+    loose_text,
+    parse_condition,
+    parse_loose,
+    parse_number,
+    template_error,
+)
+
+OnChange = Callable[[Any], None]
+
+MONO = "ren-mono"
+
+
+def field_label(spec: FieldSpec) -> str:
+    return spec.label + (" *" if spec.required else "")
+
+
+def _hint(element: ui.element, spec: FieldSpec) -> None:
+    if spec.description:
+        element.props["hint"] = " ".join(spec.description.split())
+
+
+def _text_box(
+    spec: FieldSpec,
+    text: str,
+    on_text: Callable[[str], None],
+    check: Callable[[str], str | None] | None,
+    *,
+    mono: bool = False,
+    multiline: bool = False,
+    placeholder: str = "",
+) -> ui.input | ui.textarea:
+    def validation(value: Any) -> str | None:
+        return check(str(value or "")) if check else None
+
+    def changed(e: ValueChangeEventArguments[Any]) -> None:
+        on_text(str(e.value or ""))
+
+    box: ui.input | ui.textarea
+    if multiline:
+        box = ui.textarea(
+            field_label(spec), value=text, on_change=changed, validation=validation
+        ).props("autogrow")
+    else:
+        box = ui.input(field_label(spec), value=text, on_change=changed, validation=validation)
+    box.props("dense outlined stack-label").classes("w-full ren-field")
+    box.props["data-field"] = spec.name
+    if placeholder:
+        box.props["placeholder"] = placeholder
+    if mono:
+        box.classes(MONO)
+    _hint(box, spec)
+    if check and text:
+        box.validate()
+    return box
+
+
+def text_field(spec: FieldSpec, value: Any, on_change: OnChange) -> ui.element:
+    kind = spec.kind
+    placeholder = "" if spec.default in (None, "") else f"default: {loose_text(spec.default)}"
+    if kind == "expression":
+        return _text_box(
+            spec,
+            loose_text(value),
+            on_change,
+            lambda t: expression_error(t, spec.required),
+            mono=True,
+            placeholder=placeholder or "e.g. input.items",
+        )
+    if kind == "template":
+        return _text_box(
+            spec,
+            loose_text(value),
+            on_change,
+            template_error,
+            multiline=True,
+            placeholder=placeholder or "Text; {{ input.name }} inserts a value",
+        )
+    if kind == "condition":
+
+        def condition_changed(text: str) -> None:
+            on_change(parse_condition(text)[0] if text.strip() else None)
+
+        return _text_box(
+            spec,
+            condition_text(value),
+            condition_changed,
+            lambda t: parse_condition(t)[1] if (t.strip() or spec.required) else None,
+            mono=True,
+            multiline=True,
+            placeholder='e.g. input.amount > 1000, or JSON Logic {">": [{"var": "amount"}, 1000]}',
+        )
+    if kind == "json":
+
+        def json_changed(text: str) -> None:
+            on_change(parse_loose(text))
+
+        return _text_box(
+            spec,
+            loose_text(value),
+            json_changed,
+            None,
+            mono=True,
+            multiline=True,
+            placeholder=placeholder or "text, a number, or JSON",
+        )
+    return _text_box(
+        spec,
+        "" if value is None else str(value),
+        lambda t: on_change(t if t != "" else None),
+        None,
+        multiline=kind == "multiline",
+        placeholder=placeholder,
+    )
+
+
+def number_field(spec: FieldSpec, value: Any, on_change: OnChange) -> ui.element:
+    integer = spec.kind == "integer"
+
+    def check(text: str) -> str | None:
+        number, error = parse_number(text, integer)
+        if error:
+            return error
+        if number is not None and spec.minimum is not None and number < spec.minimum:
+            return f"at least {spec.minimum:g}"
+        if number is not None and spec.maximum is not None and number > spec.maximum:
+            return f"at most {spec.maximum:g}"
+        return None
+
+    def changed(text: str) -> None:
+        number, error = parse_number(text, integer)
+        on_change(text if error else number)
+
+    shown = "" if value is None else (str(value) if not isinstance(value, float) else f"{value:g}")
+    placeholder = "" if spec.default is None else f"default: {spec.default}"
+    box = _text_box(spec, shown, changed, check, placeholder=placeholder)
+    box.props("inputmode=decimal")
+    return box
+
+
+def bool_field(spec: FieldSpec, value: Any, on_change: OnChange) -> ui.element:
+    current = spec.default if value is None else value
+    with ui.column().classes("w-full gap-0 ren-field"):
+        switch = ui.switch(spec.label, value=bool(current), on_change=lambda e: on_change(e.value))
+        switch.props["data-field"] = spec.name
+        if spec.description:
+            ui.label(spec.description).classes("ren-hint")
+    return switch
+
+
+def enum_field(spec: FieldSpec, value: Any, on_change: OnChange) -> ui.element:
+    options = list(spec.choices)
+    current = value if value in options else (spec.default if spec.default in options else None)
+    select = ui.select(
+        options, label=field_label(spec), value=current, on_change=lambda e: on_change(e.value)
+    ).props("dense outlined stack-label options-dense")
+    select.classes("w-full ren-field")
+    select.props["data-field"] = spec.name
+    _hint(select, spec)
+    return select
+
+
+def list_field(spec: FieldSpec, value: Any, on_change: OnChange) -> ui.element:
+    """A list of scalars: one box per item, add and remove buttons."""
+    item = spec.item or FieldSpec("item", "Item", "json")
+    items: list[Any] = list(value) if isinstance(value, list) else []
+    outer = ui.column().classes("w-full gap-1 ren-field")
+    outer.props["data-field"] = spec.name
+
+    def emit() -> None:
+        on_change(list(items))
+
+    def render() -> None:
+        outer.clear()
+        with outer:
+            ui.label(field_label(spec)).classes("ren-field-title")
+            if spec.description:
+                ui.label(spec.description).classes("ren-hint")
+            for i, current in enumerate(items):
+                with ui.row().classes("w-full items-start no-wrap gap-1"):
+
+                    def set_item(v: Any, i: int = i) -> None:
+                        items[i] = v
+                        emit()
+
+                    sub = FieldSpec(
+                        f"{spec.name}[{i}]", f"{i + 1}", item.kind, choices=item.choices
+                    )
+                    with ui.element("div").classes("flex-1 min-w-0"):
+                        build_field(sub, current, set_item)
+                    ui.button(icon="close", on_click=lambda i=i: remove(i)).props(
+                        "flat round dense size=sm"
+                    ).tooltip("Remove")
+            ui.button("Add", icon="add", on_click=add).props("flat dense no-caps size=sm")
+
+    def add() -> None:
+        items.append("" if item.kind in ("text", "template", "expression") else None)
+        render()
+        emit()
+
+    def remove(i: int) -> None:
+        del items[i]
+        render()
+        emit()
+
+    render()
+    return outer
+
+
+def map_field(spec: FieldSpec, value: Any, on_change: OnChange) -> ui.element:
+    """Key–value pairs; values are read loosely (numbers and JSON as such, else text)."""
+    rows: list[list[str]] = [
+        [str(k), loose_text(v)] for k, v in (value.items() if isinstance(value, dict) else ())
+    ]
+    outer = ui.column().classes("w-full gap-1 ren-field")
+    outer.props["data-field"] = spec.name
+
+    def emit() -> None:
+        on_change({k.strip(): parse_loose(v) for k, v in rows if k.strip()})
+
+    def key_error(i: int) -> Callable[[Any], str | None]:
+        def check(text: Any) -> str | None:
+            key = str(text or "").strip()
+            if not key:
+                return "enter a name" if rows[i][1].strip() else None
+            if [r[0].strip() for r in rows].count(key) > 1:
+                return "this name is used twice"
+            return None
+
+        return check
+
+    def render() -> None:
+        outer.clear()
+        with outer:
+            ui.label(field_label(spec)).classes("ren-field-title")
+            if spec.description:
+                ui.label(spec.description).classes("ren-hint")
+            for i, (key, text) in enumerate(rows):
+                with ui.row().classes("w-full items-start no-wrap gap-1 ren-map-row"):
+
+                    def set_key(e: ValueChangeEventArguments[Any], i: int = i) -> None:
+                        rows[i][0] = str(e.value or "")
+                        emit()
+
+                    def set_value(e: ValueChangeEventArguments[Any], i: int = i) -> None:
+                        rows[i][1] = str(e.value or "")
+                        emit()
+
+                    ui.input(
+                        placeholder="name", value=key, on_change=set_key, validation=key_error(i)
+                    ).props("dense outlined").classes("w-2/5 ren-map-key")
+                    box = ui.input(
+                        placeholder="value",
+                        value=text,
+                        on_change=set_value,
+                        validation=(lambda t: template_error(str(t or "")))
+                        if spec.templated
+                        else None,
+                    ).props("dense outlined")
+                    box.classes("flex-1 min-w-0 ren-map-value")
+                    ui.button(icon="close", on_click=lambda i=i: remove(i)).props(
+                        "flat round dense size=sm"
+                    ).tooltip("Remove")
+            with ui.row().classes("items-center gap-2"):
+                ui.button("Add", icon="add", on_click=add).props("flat dense no-caps size=sm")
+                if spec.templated:
+                    ui.label("Values: text, numbers, JSON or {{ expressions }}").classes("ren-hint")
+
+    def add() -> None:
+        rows.append(["", ""])
+        render()
+
+    def remove(i: int) -> None:
+        del rows[i]
+        render()
+        emit()
+
+    render()
+    return outer
+
+
+def records_field(spec: FieldSpec, value: Any, on_change: OnChange) -> ui.element:
+    """A list of small objects (e.g. a switch's cases): a card per item with its fields."""
+    items: list[dict[str, Any]] = [
+        dict(v) if isinstance(v, dict) else {"value": v}
+        for v in (value if isinstance(value, list) else [])
+    ]
+    outer = ui.column().classes("w-full gap-1 ren-field")
+    outer.props["data-field"] = spec.name
+    noun = spec.label.rstrip("s").lower() or "item"
+
+    def emit() -> None:
+        on_change([dict(i) for i in items])
+
+    def render() -> None:
+        outer.clear()
+        with outer:
+            ui.label(field_label(spec)).classes("ren-field-title")
+            if spec.description:
+                ui.label(spec.description).classes("ren-hint")
+            for i, current in enumerate(items):
+                with ui.card().classes("w-full ren-record").props("flat bordered"):
+                    with ui.row().classes("w-full items-center justify-between"):
+                        ui.label(f"{noun.capitalize()} {i + 1}").classes("ren-field-title")
+                        ui.button(icon="delete", on_click=lambda i=i: remove(i)).props(
+                            "flat round dense size=sm"
+                        ).tooltip(f"Remove this {noun}")
+                    for sub in spec.fields:
+
+                        def set_sub(v: Any, i: int = i, name: str = sub.name) -> None:
+                            if v is None or v == "":
+                                items[i].pop(name, None)
+                            else:
+                                items[i][name] = v
+                            emit()
+
+                        build_field(sub, current.get(sub.name), set_sub)
+            ui.button(f"Add {noun}", icon="add", on_click=add).props("flat dense no-caps size=sm")
+
+    def add() -> None:
+        items.append({})
+        render()
+        emit()
+
+    def remove(i: int) -> None:
+        del items[i]
+        render()
+        emit()
+
+    render()
+    return outer
+
+
+def build_field(spec: FieldSpec, value: Any, on_change: OnChange) -> ui.element:
+    """The widget for one field (function pickers and args forms are built by the panel)."""
+    if spec.kind in ("number", "integer"):
+        return number_field(spec, value, on_change)
+    if spec.kind == "bool":
+        return bool_field(spec, value, on_change)
+    if spec.kind == "enum":
+        return enum_field(spec, value, on_change)
+    if spec.kind == "list":
+        return list_field(spec, value, on_change)
+    if spec.kind == "map":
+        return map_field(spec, value, on_change)
+    if spec.kind == "records":
+        return records_field(spec, value, on_change)
+    return text_field(spec, value, on_change)

@@ -1,0 +1,57 @@
+"""The problem list: every validation problem, each naming its node, edge or field. Clicking
+one selects that node or edge on the canvas and brings it into view."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from nicegui import ui
+
+from app.core.dsl import WorkflowSpec
+from app.core.problems import Problem
+
+Focus = Callable[[str | None, str | None], None]
+
+
+def where(problem: Problem, spec: WorkflowSpec) -> str:
+    """'If (check) · condition', 'Connection start → end', or 'Workflow'."""
+    field = (problem.field or "").removeprefix("config.")
+    if problem.node_id:
+        node = spec.node(problem.node_id)
+        name = node.label if node else problem.node_id
+        if node and node.name and node.name != node.id:
+            name = f"{node.name} ({node.id})"
+        return f"{name} · {field}" if field else name
+    if problem.edge_id:
+        edge = next((e for e in spec.edges if e.id == problem.edge_id), None)
+        text = f"Connection {edge.source} → {edge.target}" if edge else "Connection"
+        return f"{text} · {field}" if field else text
+    return "Workflow"
+
+
+class ProblemList:
+    def __init__(self, focus: Focus) -> None:
+        self.focus = focus
+        self.root = ui.column().classes("w-full gap-1 ren-problems")
+
+    def update(self, problems: Sequence[Problem], spec: WorkflowSpec) -> None:
+        self.root.clear()
+        with self.root:
+            if not problems:
+                with ui.row().classes("items-center gap-2 p-2 ren-no-problems"):
+                    ui.icon("check_circle", size="20px").classes("text-positive")
+                    ui.label("No problems: this workflow can be published.").classes("text-sm")
+                return
+            for problem in problems:
+                row = ui.element("div").classes("ren-problem")
+                row.props(
+                    f'role=button tabindex=0 data-node="{problem.node_id or ""}"'
+                    f' data-edge="{problem.edge_id or ""}"'
+                )
+                row.on("click", lambda p=problem: self.focus(p.node_id, p.edge_id))
+                row.on("keydown.enter", lambda p=problem: self.focus(p.node_id, p.edge_id))
+                with row:
+                    ui.icon("error_outline", size="18px").classes("text-negative")
+                    with ui.column().classes("gap-0 min-w-0"):
+                        ui.label(where(problem, spec)).classes("ren-problem-where")
+                        ui.label(problem.message).classes("ren-problem-message")
