@@ -71,15 +71,12 @@ def serve(
     show: bool = True,
     native: bool = False,
     home: str | Path | None = None,
+    hint: str = " Press Ctrl+C to stop.",
 ) -> None:
     """Build the app and run it until it is stopped (Ctrl+C, or the window is closed)."""
     folder = use_data_folder(home)
     where = "in its window" if native else f"at http://{host}:{port}"
-    build(
-        folder.root,
-        f"Ren is running {where} (data: {folder.root}). Press Ctrl+C to stop.",
-        (host, port),
-    )
+    build(folder.root, f"Ren is running {where} (data: {folder.root}).{hint}", (host, port))
     ui.run(
         host=host,
         port=port,

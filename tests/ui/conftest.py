@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -73,7 +74,8 @@ def chain(wid: str, *nodes: dict[str, Any], name: str | None = None) -> dict[str
 
 
 def seed_folder(folder: Path, runs: int = 2) -> list[str]:
-    """Fill a data folder before the app opens it: two workflows, `runs` runs. Returns run ids."""
+    """Fill a data folder before the app opens it: two workflows, `runs` runs of the first and
+    one of the second (whose step takes 0.4 s). Returns the run ids, the slow run last."""
 
     async def fill() -> list[str]:
         engine = Engine(folder)
@@ -93,6 +95,7 @@ def seed_folder(folder: Path, runs: int = 2) -> list[str]:
             for i in range(runs):
                 run = await engine.run("workflow_1", {"data": {"amount": 500 + 1000 * i}})
                 ids.append(run.id)
+            ids.append((await engine.run("slow")).id)  # the last one is slow
             return ids
         finally:
             await engine.stop()
@@ -162,6 +165,7 @@ def ren_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RenApp]:
     shutil.rmtree(home, ignore_errors=True)
 
 
+EDITOR_PAGE = re.compile(r"/workflows/[^/?#]+$")  # another module's page, maybe not there yet
 BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"]
 
 
@@ -177,6 +181,13 @@ async def browser_page(ren_app: RenApp) -> AsyncIterator[Any]:
         page = await context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
+
+        def console(message: Any) -> None:
+            where = str(message.location.get("url", ""))
+            if message.type == "error" and not EDITOR_PAGE.search(where):
+                errors.append(f"{message.text} ({where})")
+
+        context.on("console", console)
         page.errors = errors  # type: ignore[attr-defined]
         try:
             yield page

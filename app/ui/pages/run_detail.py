@@ -134,6 +134,7 @@ class RunView:
             with ui.column().classes("w-full lg:w-[360px] shrink-0 gap-2"):
                 ui.label("Step details").classes("ren-card-title")
                 self.detail = ui.column().classes("ren-card w-full p-4 gap-3 min-h-[200px]")
+                self.detail.props('data-testid="step-detail"')
                 self._show_detail()
         with ui.row().classes("w-full gap-5 items-stretch max-md:flex-wrap"):
             with ui.column().classes("flex-1 min-w-0 gap-2"):
@@ -263,7 +264,7 @@ class RunView:
         ).classes("ren-grid w-full")
         if len(self.rows) >= AUTO_HEIGHT_ROWS:
             grid.classes("h-[560px]")
-        grid.on("rowClicked", self._on_row_clicked)
+        grid.on("rowClicked", self._on_row_clicked, args=["data"])
         return grid
 
     def _on_row_clicked(self, e: events.GenericEventArguments) -> None:

@@ -183,7 +183,7 @@ class RunsPage:
         ).classes("ren-grid w-full")
         if len(briefs) >= AUTO_HEIGHT_ROWS:
             self.grid.classes("h-[calc(100vh-250px)] min-h-[320px]")
-        self.grid.on("rowClicked", self._on_row_clicked)
+        self.grid.on("rowClicked", self._on_row_clicked, args=["data"])
         if len(briefs) >= queries.RUN_LIST_LIMIT:
             ui.label(
                 f"Showing the newest {queries.RUN_LIST_LIMIT} runs. Filter by status or "

@@ -11,7 +11,7 @@ from typing import Any
 
 from nicegui import events, ui
 
-from app.core.dsl import WorkflowFormatError
+from app.core.dsl import WorkflowFormatError, WorkflowSpec
 from app.core.importers import import_workflow
 from app.engine.service import Engine
 from app.engine.workflows import WorkflowSummary
@@ -20,6 +20,7 @@ from app.ui.shell import empty_state, frame, page_heading, require_engine, statu
 
 Action = Callable[[], Any]
 PAGE_SIZE = 100
+UNTITLED = WorkflowSpec.model_fields["name"].default
 MAX_UPLOAD_BYTES = 10 * 2**20
 
 
@@ -64,6 +65,8 @@ def import_file(engine: Engine, filename: str, data: bytes) -> Imported:
             filename, [f"invalid JSON at line {err.lineno}, column {err.colno}: {err.msg}"]
         ) from None
     spec = import_workflow(doc, filename)
+    if spec.name == UNTITLED:  # the document has no name: the file's is better than none
+        spec.name = Path(filename).stem.replace("_", " ").replace("-", " ").strip().capitalize()
     problems = [str(p) for p in engine.workflows.validate(spec)]
     workflow_id = engine.workflows.add_imported(spec, Path(filename).stem)
     if problems:
