@@ -42,13 +42,18 @@ def ren_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def forget_live_pages() -> Iterator[None]:
-    """Pages of earlier tests must not hear later tests' engines (NiceGUI's reset does not
-    reach this module-level event once it has cleared its registry)."""
+def forget_pages() -> Iterator[None]:
+    """Leave nothing of a test's pages behind: pages of earlier tests must not hear later
+    tests' engines (NiceGUI's reset does not reach this module-level event once it has cleared
+    its registry), and left-over clients would keep later tests that build elements outside a
+    page (tests/ui_component) from getting NiceGUI's stand-in client."""
     yield
+    from nicegui import Client
+
     from app.ui.live import run_events
 
     run_events.callbacks.clear()
+    Client.instances.clear()
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -132,7 +132,9 @@ class WorkflowsPage:
                         "up where it left off after a restart.",
                     )
                     with actions:
-                        ui.button("Import a file", icon="upload_file", on_click=self.open_import)
+                        ui.button(
+                            "Import a file", icon="upload_file", on_click=self.open_import
+                        ).props("outline color=primary")
                         ui.button("New workflow", icon="add", on_click=self.open_create).props(
                             "unelevated color=primary"
                         )
@@ -242,7 +244,7 @@ class WorkflowsPage:
             ui.label("New workflow").classes("ren-dialog-title")
             name = (
                 ui.input("Name", placeholder="e.g. Nightly product import")
-                .props("outlined autofocus")
+                .props("outlined autofocus stack-label")
                 .classes("w-full")
             )
             ui.label("It starts with a Start node; you draw the rest in the editor.").classes(
@@ -267,10 +269,9 @@ class WorkflowsPage:
         with self.root, ui.dialog() as dialog, ui.card().classes("ren-dialog"):
             ui.label("Import a workflow").classes("ren-dialog-title")
             ui.label(
-                "Choose or drop a JSON file: Ren's own format (ren.workflow/1) or the seed "
-                "formats (seed 001, 002 and 004). A valid workflow is published as v1; one "
-                "with problems is kept as a draft for you to fix. A file Ren cannot read "
-                "changes nothing."
+                "Ren's own format (ren.workflow/1) and the seed formats (seed 001, 002 and "
+                "004) are accepted. A valid workflow is published as v1; one with problems is "
+                "kept as a draft for you to fix. A file Ren cannot read changes nothing."
             ).classes("ren-muted text-sm")
             errors = ui.column().classes("w-full gap-0")
 
@@ -303,13 +304,26 @@ class WorkflowsPage:
                     auto_upload=True,
                     max_files=1,
                     max_file_size=MAX_UPLOAD_BYTES,
-                    on_rejected=lambda: ui.notify(
-                        "That file is larger than 10 MB.", type="warning"
-                    ),
+                    on_rejected=lambda: ui.notify("That file is over 10 MB.", type="warning"),
                 )
-                .props('accept=".json,application/json" flat bordered label="Workflow file"')
-                .classes("w-full")
+                .props('accept=".json,application/json" flat bordered')
+                .classes("w-full ren-uploader")
             )
+            with (
+                upload.add_slot("header"),
+                ui.row().classes("w-full items-center gap-3 px-4 py-3 no-wrap"),
+            ):
+                ui.icon("upload_file", size="26px").classes("ren-muted")
+                with ui.column().classes("gap-0 min-w-0"):
+                    ui.label("Drop a workflow file here").classes("font-medium")
+                    ui.label("JSON, up to 10 MB").classes("ren-small ren-muted")
+                ui.space()
+                with ui.button("Choose file", icon="folder_open").props(
+                    'unelevated color=primary data-testid="choose-file"'
+                ):
+                    ui.element("q-uploader-add-trigger")
+            with upload.add_slot("list"):
+                ui.element("div").classes("hidden")
             with ui.row().classes("w-full justify-end"):
                 ui.button("Close", on_click=dialog.close).props("flat")
         dialog.on("hide", dialog.delete)
