@@ -107,7 +107,7 @@ async def editor_user(
     async with user_simulation() as user:
         await runtime.start_engine(tmp_path / "home")
         editor.register()
-        ui.page("/runs/{run_id}")(lambda run_id: ui.label(f"run {run_id}"))
+        ui.page("/runs/{run_id}")(lambda run_id: ui.label(f"Run page for {run_id}"))
         try:
             yield user
         finally:

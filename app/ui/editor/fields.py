@@ -9,6 +9,7 @@ wrote and validation names the problem on the node too.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from nicegui import ui
@@ -64,6 +65,7 @@ def _text_box(
         box = ui.input(field_label(spec), value=text, on_change=changed, validation=validation)
     box.props("dense outlined stack-label").classes("w-full ren-field")
     box.props["data-field"] = spec.name
+    box.mark("field-" + spec.name)
     if placeholder:
         box.props["placeholder"] = placeholder
     if mono:
@@ -162,6 +164,7 @@ def bool_field(spec: FieldSpec, value: Any, on_change: OnChange) -> ui.element:
     with ui.column().classes("w-full gap-0 ren-field"):
         switch = ui.switch(spec.label, value=bool(current), on_change=lambda e: on_change(e.value))
         switch.props["data-field"] = spec.name
+        switch.mark("field-" + spec.name)
         if spec.description:
             ui.label(spec.description).classes("ren-hint")
     return switch
@@ -175,6 +178,7 @@ def enum_field(spec: FieldSpec, value: Any, on_change: OnChange) -> ui.element:
     ).props("dense outlined stack-label options-dense")
     select.classes("w-full ren-field")
     select.props["data-field"] = spec.name
+    select.mark("field-" + spec.name)
     _hint(select, spec)
     return select
 
@@ -185,6 +189,7 @@ def list_field(spec: FieldSpec, value: Any, on_change: OnChange) -> ui.element:
     items: list[Any] = list(value) if isinstance(value, list) else []
     outer = ui.column().classes("w-full gap-1 ren-field")
     outer.props["data-field"] = spec.name
+    outer.mark("field-" + spec.name)
 
     def emit() -> None:
         on_change(list(items))
@@ -233,6 +238,7 @@ def map_field(spec: FieldSpec, value: Any, on_change: OnChange) -> ui.element:
     ]
     outer = ui.column().classes("w-full gap-1 ren-field")
     outer.props["data-field"] = spec.name
+    outer.mark("field-" + spec.name)
 
     def emit() -> None:
         on_change({k.strip(): parse_loose(v) for k, v in rows if k.strip()})
@@ -306,6 +312,7 @@ def records_field(spec: FieldSpec, value: Any, on_change: OnChange) -> ui.elemen
     ]
     outer = ui.column().classes("w-full gap-1 ren-field")
     outer.props["data-field"] = spec.name
+    outer.mark("field-" + spec.name)
     noun = spec.label.rstrip("s").lower() or "item"
 
     def emit() -> None:
@@ -333,7 +340,8 @@ def records_field(spec: FieldSpec, value: Any, on_change: OnChange) -> ui.elemen
                                 items[i][name] = v
                             emit()
 
-                        build_field(sub, current.get(sub.name), set_sub)
+                        named = replace(sub, name=f"{spec.name}[{i}].{sub.name}")
+                        build_field(named, current.get(sub.name), set_sub)
             ui.button(f"Add {noun}", icon="add", on_click=add).props("flat dense no-caps size=sm")
 
     def add() -> None:

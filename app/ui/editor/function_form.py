@@ -83,6 +83,7 @@ def picker(
     ).props("dense outlined stack-label options-dense")
     select.classes("w-full ren-field")
     select.props["data-field"] = "function"
+    select.mark("field-" + "function")
     if not list(registry):
         select.props('hint="No functions are registered yet (see README: Functions)"')
     return select
@@ -131,6 +132,7 @@ def args_form(
         )
         box.props("dense outlined stack-label").classes("w-full ren-field")
         box.props["data-field"] = f"args.{param.name}"
+        box.mark("field-" + f"args.{param.name}")
         box.props["hint"] = spec.description
         if not param.required:
             box.props["placeholder"] = loose_text(param.default)

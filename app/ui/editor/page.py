@@ -180,7 +180,12 @@ class EditorPage:
     # ---- canvas events --------------------------------------------------------------------
     def on_connect(self, e: events.GenericEventArguments) -> None:
         a = e.args
-        args = (a["source"], a["source_port"] or "out", a["target"], a["target_port"] or "in")
+        args = (
+            str(a.get("source")),
+            str(a.get("source_port") or "out"),
+            str(a.get("target")),
+            str(a.get("target_port") or "in"),
+        )
         reason = self.model.connect_refusal(*args)
         if reason:
             self.canvas.show_notice(reason)

@@ -42,7 +42,7 @@ def params_designer(schema: dict[str, Any], on_change: Callable[[dict[str, Any]]
                 if not state["json"]:
                     ui.button("Add input field", icon="add", on_click=add).props(
                         "flat dense no-caps size=sm"
-                    ).classes("ren-add-param")
+                    ).classes("ren-add-param").mark("add-param")
                 ui.button(
                     "Edit as fields" if state["json"] else "Edit as JSON Schema",
                     icon="data_object",
@@ -90,7 +90,9 @@ def _row(
                 value=row.name,
                 on_change=set_name,
                 validation=lambda _: row_problem(rows, i),
-            ).props("dense outlined stack-label").classes("flex-1 min-w-0 ren-param-name")
+            ).props("dense outlined stack-label").classes("flex-1 min-w-0 ren-param-name").mark(
+                "param-name"
+            )
 
             def set_type(e: Any) -> None:
                 row.type = str(e.value)
@@ -99,7 +101,7 @@ def _row(
 
             ui.select(list(PARAM_TYPES), label="Type", value=row.type, on_change=set_type).props(
                 "dense outlined stack-label options-dense"
-            ).classes("w-32 ren-param-type")
+            ).classes("w-32 ren-param-type").mark("param-type")
             ui.button(icon="close", on_click=lambda: remove(i)).props(
                 "flat round dense size=sm"
             ).tooltip("Remove this field")
@@ -109,7 +111,9 @@ def _row(
                 row.required = bool(e.value)
                 emit()
 
-            ui.checkbox("Required", value=row.required, on_change=set_required).props("dense")
+            ui.checkbox("Required", value=row.required, on_change=set_required).props("dense").mark(
+                "param-required"
+            )
 
             def set_default(e: Any) -> None:
                 row.default = parse_loose(str(e.value or ""))

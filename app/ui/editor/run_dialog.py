@@ -69,6 +69,7 @@ def _widget(spec: FieldSpec, schema: dict[str, Any]) -> ui.element:
         element.props["hint"] = spec.description
     element.classes("w-full ren-run-field")
     element.props["data-field"] = spec.name
+    element.mark(f"run-{spec.name}")
     return element
 
 
@@ -98,11 +99,13 @@ class RunDialog:
                 )
                 self.raw_json.classes("w-full ren-mono ren-run-field")
                 self.raw_json.props["data-field"] = "__json__"
+                self.raw_json.mark("run-json")
             self.message = ui.column().classes("w-full gap-1 ren-run-message")
             with ui.row().classes("w-full justify-end gap-2 pt-2"):
                 ui.button("Cancel", on_click=self.dialog.close).props("flat no-caps")
                 self.run_button = ui.button("Run", icon="play_arrow", on_click=self.submit)
                 self.run_button.props("unelevated no-caps color=primary").classes("ren-run-go")
+                self.run_button.mark("run-go")
         self.dialog.open()
 
     # ---- reading the form -----------------------------------------------------------------

@@ -49,23 +49,30 @@ class Toolbar:
             self.status = ui.label().classes("ren-status ren-version-chip")
             self.saved = ui.label().classes("ren-save-state")
             ui.space()
-            self.undo_button = self._button("undo", "Undo (Ctrl+Z)", page.undo)
-            self.redo_button = self._button("redo", "Redo (Ctrl+Shift+Z)", page.redo)
+            self.undo_button = self._button("undo", "Undo (Ctrl+Z)", page.undo).mark("undo")
+            self.redo_button = self._button("redo", "Redo (Ctrl+Shift+Z)", page.redo).mark("redo")
             ui.separator().props("vertical").classes("mx-1")
-            self._button("account_tree", "Auto-layout", page.auto_layout).classes("ren-layout")
+            self._button("account_tree", "Auto-layout", page.auto_layout).classes(
+                "ren-layout"
+            ).mark("layout")
             self._button("fit_screen", "Fit to screen", page.canvas_fit)
             ui.separator().props("vertical").classes("mx-1")
             self.problems = ui.button(on_click=self.show_problems).props("flat dense no-caps")
-            self.problems.classes("ren-problems-button")
-            self._button("history", "Versions", self.open_versions).classes("ren-versions")
+            self.problems.classes("ren-problems-button").mark("problems")
+            self._button("history", "Versions", self.open_versions).classes("ren-versions").mark(
+                "versions"
+            )
             with ui.button(icon="more_vert").props("flat round dense"), ui.menu():
                 ui.menu_item("Import a file into this draft…", self.open_import)
                 ui.menu_item("Export JSON", self.export)
                 ui.menu_item("Keyboard shortcuts", self.open_shortcuts)
             self.publish_button = ui.button("Publish", icon="publish", on_click=self.open_publish)
-            self.publish_button.props("outline no-caps dense").classes("ren-publish px-2")
+            self.publish_button.props("outline no-caps dense").classes("ren-publish px-2").mark(
+                "publish"
+            )
             self.run_button = ui.button("Run", icon="play_arrow", on_click=self.open_run)
             self.run_button.props("unelevated no-caps dense color=primary").classes("ren-run px-3")
+            self.run_button.mark("run")
 
     def _button(self, icon: str, tip: str, action: object) -> ui.button:
         button = ui.button(icon=icon, on_click=action).props("flat round dense")  # type: ignore[arg-type]
@@ -160,7 +167,7 @@ class Toolbar:
             message = ui.input("What changed?", placeholder="e.g. Skip small orders").props(
                 "outlined dense stack-label autofocus"
             )
-            message.classes("w-full ren-publish-message")
+            message.classes("w-full ren-publish-message").mark("publish-message")
             problems_box = ui.column().classes("w-full gap-1 ren-publish-problems")
 
             def go_to(problem: Problem) -> None:
@@ -194,7 +201,7 @@ class Toolbar:
                 ui.button("Cancel", on_click=dialog.close).props("flat no-caps")
                 ui.button("Publish", icon="publish", on_click=publish).props(
                     "unelevated no-caps color=primary"
-                ).classes("ren-publish-go")
+                ).classes("ren-publish-go").mark("publish-go")
         dialog.open()
 
     def open_run(self) -> None:

@@ -117,7 +117,7 @@ def versions_dialog(
                 with ui.row().classes("w-full justify-end pt-2"):
                     ui.button("Restore into draft", icon="restore", on_click=restore).props(
                         "unelevated no-caps color=primary"
-                    ).classes("ren-restore")
+                    ).classes("ren-restore").mark("restore")
                 ui.label(
                     "Restoring replaces the draft with this version (Undo brings it back); "
                     "publish to make it the version runs use."
@@ -129,6 +129,7 @@ def versions_dialog(
                 item = ui.element("div").classes("ren-version-item")
                 item.props(f'role=button tabindex=0 data-version="{version.number}"')
                 item.on("click", lambda v=version: show(v))
+                item.mark(f"version-{version.number}")
                 with item:
                     with ui.row().classes("items-center gap-2 no-wrap"):
                         ui.label(f"v{version.number}").classes("ren-version-number")
