@@ -1,0 +1,327 @@
+"""Running one node of a run as a step: its input, context, attempts, retries and timeout.
+
+A step first checks whether a wait or an approval settles it (open: blocked; approval not yet
+asked: waiting; rejected, or the wait failed: failed); otherwise it runs the node (a foreach
+node drives its items through app.engine.loops), retries it with backoff, and reports how it
+ended as an `Outcome`, with the outgoing edges it makes live. Committing the outcome is the
+driver's job (app.engine.runner).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import traceback
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from app.core.conditions import evaluate_condition
+from app.core.expressions import expression_scope
+from app.engine.state import ScopeBlocked, StepRecord, approval_key, node_key, wait_key
+from app.nodes.base import NodeResult, WaitFor
+from app.nodes.context import StepContext, StepInterrupted
+from app.store import writes
+from app.store.writes import Batch
+
+if TYPE_CHECKING:
+    from app.engine.runner import RunDriver, ScopeRun
+
+
+class StepFailed(Exception):
+    """A step failed and its node says the run fails (or pauses) with it."""
+
+    def __init__(self, key: str, error: dict[str, Any]) -> None:
+        self.key = key
+        self.error = error
+        super().__init__(f"step '{key}' failed: {error.get('message')}")
+
+
+@dataclass
+class Outcome:
+    node_id: str
+    key: str
+    attempt: int
+    status: str
+    input: Any
+    input_json: str | None
+    output: Any = None
+    output_json: str | None = None
+    ports: tuple[str, ...] = ()
+    live_edges: tuple[str, ...] = ()
+    error: dict[str, Any] | None = None
+    started_at: float = 0.0
+    finished_at: float = 0.0
+    wait: WaitFor | None = None  # status "waiting": the wait to record
+
+
+def describe_error(err: BaseException) -> dict[str, Any]:
+    frames = traceback.format_exception(type(err), err, err.__traceback__, limit=-8)
+    return {
+        "type": type(err).__name__,
+        "message": str(err) or type(err).__name__,
+        "traceback": "".join(frames)[-4000:],
+    }
+
+
+class StepRunner:
+    """Runs the nodes of one run for its driver (app.engine.runner.RunDriver)."""
+
+    def __init__(self, driver: RunDriver) -> None:
+        self.driver = driver  # a foreach node drives its items through it (app.engine.loops)
+        self.state = driver.state
+        self.journal = driver.journal
+        self.waits = driver.waits
+        self.data_dir_root = driver.data_dir_root
+
+    def node_input(self, scope: ScopeRun, node_id: str) -> tuple[Any, dict[str, Any]]:
+        """The merged output of the live incoming edges (or the scope's entry input)."""
+        graph = self.state.compiled.graph
+        incoming = graph.in_edges[node_id]
+        if not incoming:
+            return scope.entry_input, {}
+        upstream: dict[str, Any] = {}
+        for edge in incoming:
+            source_key = node_key(edge.source, scope.suffix)
+            record = self.state.records.get(source_key)
+            if record is not None and edge.id in self._live_of(scope, edge.source):
+                upstream[edge.source] = record.output
+        if len(upstream) == 1:
+            return next(iter(upstream.values())), upstream
+        if all(isinstance(v, dict) for v in upstream.values()):
+            merged: dict[str, Any] = {}
+            for value in upstream.values():
+                merged.update(value)
+            return merged, upstream
+        return dict(upstream), upstream
+
+    def _live_of(self, scope: ScopeRun, node_id: str) -> frozenset[str]:
+        return scope.progress.live_edges.get(node_id, frozenset())
+
+    def nodes_view(self, scope: ScopeRun) -> dict[str, Any]:
+        """What `nodes.<id>` shows: top-level outputs, overlaid with this loop item's."""
+        if not scope.suffix:
+            return self.state.top_outputs
+        view = dict(self.state.top_outputs)
+        for node_id in scope.progress.node_ids:
+            record = self.state.records.get(node_key(node_id, scope.suffix))
+            if record is not None and record.status == "succeeded":
+                view[node_id] = record.output
+        return view
+
+    def make_context(
+        self, scope: ScopeRun, node_id: str, key: str, attempt: int, upstream: dict[str, Any]
+    ) -> StepContext:
+        journal, log = self.journal, self.state.log
+
+        def emit(type_: str, data: dict[str, Any]) -> None:
+            try:
+                asyncio.get_running_loop()
+            except RuntimeError:  # called from a worker thread (a sync function)
+                journal.emit_threadsafe(log, type_, key, data)
+                return
+            journal.emit(log, type_, key, data)
+
+        return StepContext(
+            run_id=self.state.run_id,
+            node_id=node_id,
+            node_key=key,
+            attempt=attempt,
+            params=self.state.input if isinstance(self.state.input, dict) else {},
+            run_info=self.state.info,
+            nodes_source=lambda: self.nodes_view(scope),
+            upstream=upstream,
+            control=self.state.control,
+            emit=emit,
+            data_dir=self.data_dir_root / self.state.run_id,
+            loop_vars=scope.loop_vars,
+        )
+
+    async def run_node(self, scope: ScopeRun, node_id: str) -> Outcome:
+        """Run one node, with its retries and timeout, and return how it ended."""
+        compiled = self.state.compiled.nodes[node_id]
+        key = node_key(node_id, scope.suffix)
+        input, upstream = self.node_input(scope, node_id)
+        if key in self.state.overrides:  # an operator edited this step's input on resume
+            input = self.state.overrides[key]
+        input, input_json = writes.normalize(input)
+        attempt = self.state.next_attempt(key)
+        early = self._settled_by_wait(compiled, key, attempt, input, input_json)
+        if early is not None:
+            return early
+        retry = compiled.spec.retry
+        max_attempts = retry.max_attempts if retry else 1
+        while True:
+            outcome = await self._attempt(scope, node_id, key, attempt, input, input_json, upstream)
+            if outcome.status == "succeeded" or attempt >= max_attempts or retry is None:
+                return outcome
+            await self._record_retry(outcome, retry.delay_before(attempt + 1))
+            await asyncio.sleep(retry.delay_before(attempt + 1))
+            attempt += 1
+
+    def _settled_by_wait(
+        self, compiled: Any, key: str, attempt: int, input: Any, input_json: str | None
+    ) -> Outcome | None:
+        """Before running a node: is it still waiting, waiting for approval, or settled?"""
+        node_id = compiled.spec.id
+        approval = compiled.spec.approval
+        if approval is not None:
+            record = self.state.records.get(approval_key(key))
+            if record is None:
+                info = self.state.waits.get(approval_key(key))
+                if info is not None and info.status == "open":
+                    return Outcome(node_id, key, attempt, "blocked", input, input_json)
+                wait = self.waits.approval_wait(approval, self.state, input)
+                return Outcome(node_id, key, attempt, "waiting", input, input_json, wait=wait)
+            if "approve" not in record.ports:
+                by = (record.output or {}).get("completed_by") or "someone"
+                error = {"type": "Rejected", "message": f"rejected by {by}"}
+                return Outcome(
+                    node_id,
+                    key,
+                    attempt,
+                    "failed",
+                    input,
+                    input_json,
+                    error=error,
+                    started_at=time.time(),
+                    finished_at=time.time(),
+                )
+        info = self.state.waits.get(wait_key(key, attempt))
+        if info is None:
+            return None
+        if info.status == "open":
+            return Outcome(node_id, key, attempt, "blocked", input, input_json)
+        failure = (info.result or {}).get("error") or {
+            "type": "WaitCanceled",
+            "message": "the wait was canceled",
+        }
+        return Outcome(
+            node_id,
+            key,
+            attempt,
+            "failed",
+            input,
+            input_json,
+            error=failure,
+            started_at=time.time(),
+            finished_at=time.time(),
+        )
+
+    async def _record_retry(self, outcome: Outcome, delay: float) -> None:
+        batch = Batch()
+        self.state.record(
+            outcome.key, StepRecord(outcome.node_id, outcome.attempt, "failed", None, ())
+        )
+        batch.step(
+            self.state.run_id,
+            outcome.key,
+            outcome.node_id,
+            outcome.attempt,
+            "failed",
+            input_json=outcome.input_json,
+            output_json=None,
+            error=outcome.error,
+            ports=(),
+            started_at=outcome.started_at,
+            finished_at=outcome.finished_at,
+        )
+        self.journal.emit(
+            self.state.log,
+            "step.retrying",
+            outcome.key,
+            {
+                "node_id": outcome.node_id,
+                "attempt": outcome.attempt,
+                "error": (outcome.error or {}).get("message"),
+                "delay_s": delay,
+            },
+        )
+        await self.journal.commit(self.state.log, batch)
+
+    async def _attempt(
+        self,
+        scope: ScopeRun,
+        node_id: str,
+        key: str,
+        attempt: int,
+        input: Any,
+        input_json: str | None,
+        upstream: dict[str, Any],
+    ) -> Outcome:
+        compiled = self.state.compiled.nodes[node_id]
+        outcome = Outcome(
+            node_id, key, attempt, "failed", input, input_json, started_at=time.time()
+        )
+        self.journal.emit(
+            self.state.log,
+            "step.started",
+            key,
+            {"node_id": node_id, "attempt": attempt},
+            persist=False,
+        )
+        ctx = self.make_context(scope, node_id, key, attempt, upstream)
+        try:
+            result = await self._execute(compiled, ctx, input, scope)
+            if isinstance(result, WaitFor):
+                outcome.status, outcome.wait = "waiting", result
+                return outcome
+            outcome.output, outcome.output_json = writes.normalize(result.output)
+            outcome.ports = result.ports
+            outcome.live_edges = self.live_edges(scope, node_id, outcome.output, outcome.ports)
+            outcome.status = "succeeded"
+        except ScopeBlocked:
+            outcome.status = "blocked"
+            return outcome
+        except StepInterrupted as err:
+            outcome.status = "interrupted"
+            outcome.error = {"reason": "canceled" if err.reason == "cancel" else "paused"}
+        except (Exception, asyncio.TimeoutError) as err:  # noqa: UP041 - both are node failures
+            if isinstance(err, TimeoutError) and compiled.spec.timeout_s:
+                outcome.error = {
+                    "type": "StepTimeout",
+                    "message": f"timed out after {compiled.spec.timeout_s} s",
+                }
+            elif isinstance(err, StepFailed):
+                outcome.error = {**err.error, "message": f"{err.key}: {err.error.get('message')}"}
+            else:
+                outcome.error = describe_error(err)
+        outcome.finished_at = time.time()
+        return outcome
+
+    async def _execute(
+        self, compiled: Any, ctx: StepContext, input: Any, scope: ScopeRun
+    ) -> NodeResult | WaitFor:
+        if compiled.type.is_loop:
+            from app.engine.loops import run_foreach
+
+            work = run_foreach(self.driver, scope, compiled, ctx, input)
+        else:
+            work = compiled.type.execute(ctx, compiled.config, input)
+        if compiled.spec.timeout_s:
+            return await asyncio.wait_for(work, compiled.spec.timeout_s)
+        result: NodeResult | WaitFor = await work
+        return result
+
+    def live_edges(
+        self, scope: ScopeRun, node_id: str, output: Any, ports: tuple[str, ...]
+    ) -> tuple[str, ...]:
+        """The outgoing edges a finished node makes live: its fired ports, minus false `when`s."""
+        live = []
+        for edge in self.state.compiled.graph.out_edges[node_id]:
+            if edge.source_port not in ports:
+                continue
+            if edge.when is not None:
+                names = expression_scope(
+                    input=output,
+                    nodes=self.nodes_view(scope),
+                    params=self._params(),
+                    run=self.state.info,
+                    extra=scope.loop_vars or None,
+                )
+                if not evaluate_condition(edge.when, names):
+                    continue
+            live.append(edge.id)
+        return tuple(live)
+
+    def _params(self) -> dict[str, Any]:
+        return self.state.input if isinstance(self.state.input, dict) else {}
