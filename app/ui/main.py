@@ -17,7 +17,7 @@ from nicegui.storage import Storage
 
 from app.api.rpc import new_token, rpc_router
 from app.engine.paths import DataFolder
-from app.ui import live, runtime, shell
+from app.ui import editor, live, runtime, shell
 from app.ui.pages import inbox, run_detail, runs, schedules, settings, workflows
 
 DEFAULT_HOST = "127.0.0.1"
@@ -26,6 +26,7 @@ NATIVE_WINDOW = (1320, 860)
 
 PAGE_MODULES: tuple[ModuleType, ...] = (
     workflows,
+    editor,
     runs,
     run_detail,
     inbox,
