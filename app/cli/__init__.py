@@ -6,16 +6,19 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from app.cli import run
-from app.cli.common import EXIT_INVALID, Usage
+from app.api.client import NoServer
+from app.api.ops import OpError
+from app.cli import control, run, schedule, serve, worker
+from app.cli.common import ERROR_EXIT, EXIT_FAILED, EXIT_INVALID, Usage
 from app.core.dsl import WorkflowFormatError
 
-COMMAND_MODULES = (run,)
+COMMAND_MODULES = (run, control, schedule, worker, serve)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ren", description="Ren: local visual workflows.")
     parser.add_argument("--home", help="data folder (default: $REN_HOME or the user data folder)")
+    serve.add_options(parser)  # `ren` alone starts the app
     sub = parser.add_subparsers(dest="command")
     for module in COMMAND_MODULES:
         module.register(sub)
@@ -26,10 +29,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command is None:
-            print("Ren's app is not built yet; use `ren run FILE` or `ren validate FILE`.")
-            return 0
+            return serve.cmd_serve(args)  # `ren` alone starts the app
         code: int = args.handler(args)
         return code
     except (Usage, WorkflowFormatError) as err:
         print(f"ren: {err}", file=sys.stderr)
         return EXIT_INVALID
+    except OpError as err:
+        lines = err.problems or [f"ren: {err.message}"]
+        print("\n".join(lines), file=sys.stderr)
+        return ERROR_EXIT.get(err.kind, EXIT_INVALID)
+    except NoServer as err:
+        print(f"ren: {err}", file=sys.stderr)
+        return EXIT_FAILED

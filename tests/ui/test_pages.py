@@ -217,6 +217,7 @@ async def test_a_bad_file_shows_the_importers_message_and_writes_nothing(
 async def test_export_downloads_the_draft_as_json(user: User) -> None:
     engine().import_workflow(EXAMPLES / "seed004_amount_approval.json")
     await user.open("/workflows")
+    user.find(marker="more").click()
     user.find(marker="export").click()
     response = await user.download.next()
     doc = json.loads(response.content)
@@ -228,6 +229,7 @@ async def test_export_downloads_the_draft_as_json(user: User) -> None:
 async def test_duplicate_copies_the_draft(user: User) -> None:
     engine().import_workflow(EXAMPLES / "seed004_amount_approval.json")
     await user.open("/workflows")
+    user.find(marker="more").click()
     user.find(marker="duplicate").click()
     await user.should_see("workflow_1-copy")
     copy = engine().workflows.draft("workflow_1-copy")
@@ -240,11 +242,13 @@ async def test_delete_asks_first_and_keeps_past_runs(user: User) -> None:
     eng.import_workflow(EXAMPLES / "seed004_amount_approval.json")
     run = await eng.run("workflow_1", {"data": {"amount": 5}})
     await user.open("/workflows")
+    user.find(marker="more").click()
     user.find(marker="delete").click()
     await user.should_see("past run is kept")
     user.find(marker="cancel-delete").click()
     await user.should_not_see(marker="confirm-delete")
     assert [s.id for s in eng.workflows.summaries()] == ["workflow_1"]
+    user.find(marker="more").click()
     user.find(marker="delete").click()
     await user.should_see(marker="confirm-delete")
     user.find(marker="confirm-delete").click()

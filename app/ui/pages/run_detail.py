@@ -42,20 +42,20 @@ STEP_COLUMNS: list[dict[str, Any]] = [
         "field": "name",
         "headerName": "Step",
         "flex": 1,
-        "minWidth": 170,
+        "minWidth": 140,
         ":cellRenderer": (
             f"(p) => {{ const e = {JS_ESCAPE}; const d = p.data;"
             " return e(d.name) + (d.key !== d.name"
             " ? '<span class=\"ren-cell-key ren-mono\">' + e(d.key) + '</span>' : ''); }"
         ),
     },
-    {"field": "type", "headerName": "Type", "width": 105},
-    {"field": "status", "headerName": "Status", "width": 130, ":cellRenderer": JS_STATUS_CHIP},
-    {"field": "attempt", "headerName": "Attempt", "width": 100, "type": "rightAligned"},
+    {"field": "type", "headerName": "Type", "width": 90},
+    {"field": "status", "headerName": "Status", "width": 125, ":cellRenderer": JS_STATUS_CHIP},
+    {"field": "attempt", "headerName": "Attempt", "width": 108, "type": "rightAligned"},
     {
         "colId": "duration",
         "headerName": "Duration",
-        "width": 110,
+        "width": 112,
         "type": "rightAligned",
         ":valueGetter": (
             "(p) => { const d = p.data; if (d.started_at == null) return null;"
@@ -127,11 +127,11 @@ class RunView:
         self._header()
         self.error_box = ui.column().classes("w-full gap-0")
         self._show_error()
-        with ui.row().classes("w-full gap-5 items-stretch flex-nowrap max-lg:flex-wrap"):
-            with ui.column().classes("flex-1 min-w-0 gap-2"):
+        with ui.row().classes("w-full gap-5 items-start flex-wrap xl:flex-nowrap"):
+            with ui.column().classes("w-full xl:w-auto xl:flex-1 min-w-0 gap-2"):
                 ui.label("Steps").classes("ren-card-title")
                 self.grid = self._steps_grid()
-            with ui.column().classes("w-full lg:w-[360px] shrink-0 gap-2"):
+            with ui.column().classes("w-full xl:w-[360px] shrink-0 gap-2"):
                 ui.label("Step details").classes("ren-card-title")
                 self.detail = ui.column().classes("ren-card w-full p-4 gap-3 min-h-[200px]")
                 self.detail.props('data-testid="step-detail"')
@@ -257,7 +257,11 @@ class RunView:
                 "headerHeight": 40,
                 "animateRows": False,
                 "suppressMovableColumns": True,
-                "rowSelection": {"mode": "singleRow", "checkboxes": False},
+                "rowSelection": {
+                    "mode": "singleRow",
+                    "checkboxes": False,
+                    "enableClickSelection": True,
+                },
                 "overlayNoRowsTemplate": '<span class="ren-muted">No steps have run yet.</span>',
             },
             auto_size_columns=False,

@@ -171,35 +171,39 @@ class WorkflowsPage:
                 if run is None:
                     ui.label("Never run").classes("ren-faint")
                 else:
-                    with ui.link(target=f"/runs/{run.id}").classes(
-                        "ren-link flex items-center gap-2 flex-nowrap"
+                    title = f"Run {run.id}, started {stamp(run.created_at)}"
+                    with (
+                        ui.link(target=f"/runs/{run.id}")
+                        .classes("ren-link flex items-center gap-2 flex-nowrap")
+                        .props(f'title="{title}"')
                     ):
                         status_chip(run.status)
                         ui.label(ago(run.created_at)).classes("ren-muted ren-small")
-                    ui.tooltip(f"Run {run.id} · started {stamp(run.created_at)}")
-            ui.label(ago(s.updated_at)).classes("ren-muted ren-col-optional").tooltip(
-                stamp(s.updated_at)
+            ui.label(ago(s.updated_at)).classes("ren-muted ren-col-optional").props(
+                f'title="{stamp(s.updated_at)}"'
             )
             with ui.row().classes("justify-end gap-0 flex-nowrap"):
-                ui.button(
+                edit = ui.button(
                     icon="edit", color=None, on_click=lambda s=s: ui.navigate.to(editor_url(s.id))
-                ).props(f'flat round dense aria-label="Open {s.name} in the editor"').classes(
-                    "ren-icon-btn"
-                ).tooltip("Open in the editor")
+                ).props('flat round dense title="Open in the editor"')
+                edit.classes("ren-icon-btn").props["aria-label"] = f"Open {s.name} in the editor"
                 more = ui.button(icon="more_horiz", color=None).props(
-                    f'flat round dense aria-label="More actions for {s.name}"'
+                    'flat round dense aria-haspopup="menu" data-testid="more"'
                 )
-                more.classes("ren-icon-btn")
-                with more, ui.menu().props("auto-close anchor='bottom right' self='top right'"):
-                    self._menu_item("history", "Runs", lambda s=s: self.show_runs(s), "runs")
-                    self._menu_item("download", "Export JSON", lambda s=s: self.export(s), "export")
-                    self._menu_item(
-                        "content_copy", "Duplicate", lambda s=s: self.duplicate(s), "duplicate"
-                    )
-                    ui.separator()
-                    self._menu_item(
-                        "delete", "Delete…", lambda s=s: self.confirm_delete(s), "delete", True
-                    )
+                more.classes("ren-icon-btn").mark("more")
+                more.props["aria-label"] = f"More actions for {s.name}"
+                more.on_click(lambda _, s=s, more=more: self.open_menu(more, s))
+
+    def open_menu(self, anchor: ui.button, s: WorkflowSummary) -> None:
+        """A row's actions, built when asked for (a list of many rows stays light)."""
+        with anchor, ui.menu().props("anchor='bottom right' self='top right'") as menu:
+            self._menu_item("history", "Runs", lambda: self.show_runs(s), "runs")
+            self._menu_item("download", "Export JSON", lambda: self.export(s), "export")
+            self._menu_item("content_copy", "Duplicate", lambda: self.duplicate(s), "duplicate")
+            ui.separator()
+            self._menu_item("delete", "Delete…", lambda: self.confirm_delete(s), "delete", True)
+        menu.on("hide", menu.delete)
+        menu.open()
 
     @staticmethod
     def _menu_item(
