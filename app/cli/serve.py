@@ -40,11 +40,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    if args.native and importlib.util.find_spec("webview") is None:
-        raise Usage(
-            "--native needs pywebview: pip install 'ren[native]' (from a clone: "
-            "pip install -e '.[native]'), or run `ren` without --native to use the browser"
-        )
+    if args.native:
+        _check_native()
     if not 0 < args.port < 65536:
         raise Usage(f"--port {args.port} is not a port number (1 to 65535)")
     for ref in args.functions:
@@ -80,6 +77,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
         home=folder.root,
     )
     return EXIT_OK
+
+
+def _check_native() -> None:
+    """A desktop window needs pywebview, and on Linux a web engine for it (Qt or GTK)."""
+    install = "pip install 'ren[native]' (from a clone: pip install -e '.[native]')"
+    if importlib.util.find_spec("webview") is None:
+        raise Usage(f"--native needs pywebview: {install}, or run `ren` without --native")
+    backends = ("qtpy", "gi")
+    if sys.platform == "linux" and not any(importlib.util.find_spec(b) for b in backends):
+        raise Usage(
+            f"--native on Linux needs Qt or GTK for pywebview: {install} installs Qt "
+            "(PyQt6-WebEngine); or run `ren` without --native"
+        )
 
 
 def _running_app(folder: DataFolder) -> str | None:

@@ -133,20 +133,15 @@ class RenApp:
     seeded_runs: list[str]
 
 
-@pytest.fixture(scope="module")
-def ren_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RenApp]:
-    """`ren` itself, on a free port and a fresh data folder holding a few runs."""
-    require_chromium()
-    home = tmp_path_factory.mktemp("ren-app")
-    seeded = seed_folder(home)
+def start_ren(home: Path, *args: str) -> tuple[subprocess.Popen[bytes], str]:
+    """Start `ren --no-browser` on a free port for `home`; return the process and its address."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
     env["REN_HOME"] = str(home)
     command = [sys.executable, "-c", "import sys; from app.cli import main; sys.exit(main())"]
-    command += ["--no-browser", "--port", str(port)]
-    for path in FUNCTION_FILES:
-        command += ["--functions", str(path)]
+    command += ["--no-browser", "--port", str(port), *args]
     log = home / "ren.log"
+    home.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as out:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
@@ -154,19 +149,33 @@ def ren_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RenApp]:
     while True:
         try:
             with urllib.request.urlopen(url + "/workflows", timeout=2):
-                break
+                return process, url
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
                 pytest.fail(f"ren did not start:\n{log.read_text(errors='replace')}")
             time.sleep(0.2)
-    yield RenApp(url, home, process, seeded)
+
+
+def stop_ren(process: subprocess.Popen[bytes]) -> None:
     process.terminate()
     try:
         process.wait(timeout=15)
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+@pytest.fixture(scope="module")
+def ren_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RenApp]:
+    """`ren` itself, on a free port and a fresh data folder holding a few runs."""
+    require_chromium()
+    home = tmp_path_factory.mktemp("ren-app")
+    seeded = seed_folder(home)
+    functions = [arg for path in FUNCTION_FILES for arg in ("--functions", str(path))]
+    process, url = start_ren(home, *functions)
+    yield RenApp(url, home, process, seeded)
+    stop_ren(process)
     shutil.rmtree(home, ignore_errors=True)
 
 

@@ -1,0 +1,79 @@
+"""`ren` with no command starts the app: its options, and what it says when it cannot."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import socket
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from app.cli import build_parser
+from tests.ui.conftest import ROOT, start_ren, stop_ren
+
+
+def ren(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
+    env["REN_HOME"] = str(home)
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=60,
+    )
+
+
+def test_the_app_options_are_on_ren_itself_and_on_serve() -> None:
+    args = build_parser().parse_args(["--port", "9001", "--host", "0.0.0.0", "--no-browser"])
+    assert (args.command, args.port, args.host, args.no_browser) == (None, 9001, "0.0.0.0", True)
+    args = build_parser().parse_args([])
+    assert (args.port, args.host, args.no_browser, args.native) == (8710, "127.0.0.1", False, False)
+    args = build_parser().parse_args(["serve", "--native", "--functions", "a.py"])
+    assert (args.command, args.native, args.functions) == ("serve", True, ["a.py"])
+    args = build_parser().parse_args(["run", "flow.json", "--functions", "x.py"])
+    assert (args.command, args.functions) == ("run", ["x.py"])
+
+
+@pytest.mark.skipif(importlib.util.find_spec("webview") is not None, reason="pywebview installed")
+def test_native_without_pywebview_says_how_to_get_it(tmp_path: Path) -> None:
+    result = ren(tmp_path, "--native")
+    assert result.returncode == 2
+    assert "--native needs pywebview: pip install 'ren[native]'" in result.stderr
+
+
+def test_a_taken_port_is_refused_with_advice(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = ren(tmp_path, "--no-browser", "--port", str(port))
+    assert result.returncode == 2
+    assert f"port {port} on 127.0.0.1 is already in use" in result.stderr
+    assert "--port" in result.stderr
+
+
+def test_bad_functions_file_is_refused(tmp_path: Path) -> None:
+    result = ren(tmp_path, "--no-browser", "--functions", str(tmp_path / "missing.py"))
+    assert result.returncode == 2
+    assert "cannot load functions from" in result.stderr
+
+
+def test_a_second_ren_on_the_same_folder_points_to_the_first(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    process, url = start_ren(home)
+    try:
+        with urllib.request.urlopen(url + "/settings", timeout=10) as page:
+            assert page.status == 200
+        second = ren(home, "--no-browser")
+        assert second.returncode == 0, second.stderr
+        assert f"Ren is already running for {home.resolve()} at {url}" in second.stdout
+        log = (home / "ren.log").read_text()
+        assert f"Ren is running at {url} (data: {home.resolve()})" in log
+    finally:
+        stop_ren(process)
