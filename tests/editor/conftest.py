@@ -1,7 +1,8 @@
 """Fixtures for the editor's tests.
 
-- `ren_url`: Ren's app as a subprocess on a free port with its own REN_HOME (session-wide),
-  with seed 001's example functions registered; browser tests drive it with Playwright.
+- `ren_url`: Ren's app started as a user starts it (`ren --no-browser --port N`, with seed
+  001's example functions) on a free port with its own REN_HOME, session-wide; browser tests
+  drive it with Playwright.
 - `browser_page`: a fresh headless Chromium page (the system's /usr/bin/chromium).
 - `editor_user`: NiceGUI's simulated user (no browser) with a real engine on a temp folder and
   the editor's page registered, for page logic.
@@ -69,8 +70,9 @@ def ren_url(ren_home: Path) -> Iterator[str]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
     env["REN_HOME"] = str(ren_home)
+    command = ["--no-browser", "--port", str(port), "--functions", str(FUNCTIONS)]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.editor.serve_app", str(port), str(FUNCTIONS)],
+        [sys.executable, "-m", "app.cli", *command],  # `ren --no-browser --port N`
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

@@ -118,7 +118,8 @@ class Inspector:
         def rename(value: Any) -> None:
             self.actions.node_field_changed(node_id, "name", str(value or ""))
 
-        text_field(FieldSpec("name", "Name", "text"), node.name, rename)
+        name = text_field(FieldSpec("name", "Name", "text"), node.name, rename)
+        name.props["placeholder"] = f"shown as its id, {node.id}"
         if info is None:
             ui.label(f"Unknown node type '{node.type}': its config is kept as it is.").classes(
                 "ren-hint"

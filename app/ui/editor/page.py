@@ -77,6 +77,7 @@ window.renInitialView = (elementId) => {
   const flow = renFlow(elementId);
   const el = getHtmlElement(elementId);
   if (!flow || !el) return;
+  el.dataset.viewReady = "1";  // tests wait for this before pointing at nodes
   const all = Array.isArray(flow.nodes) ? flow.nodes : flow.nodes.value;
   const top = all.filter((n) => !n.parentNode);
   if (!top.length) return;

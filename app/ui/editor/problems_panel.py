@@ -11,6 +11,7 @@ from app.core.dsl import WorkflowSpec
 from app.core.problems import Problem
 
 Focus = Callable[[str | None, str | None], None]
+MAX_SHOWN = 200  # a list longer than this is not read anyway; the count says how many
 
 
 def where(problem: Problem, spec: WorkflowSpec) -> str:
@@ -33,8 +34,13 @@ class ProblemList:
     def __init__(self, focus: Focus) -> None:
         self.focus = focus
         self.root = ui.column().classes("w-full gap-1 ren-problems")
+        self.shown: list[tuple[Problem, str]] | None = None
 
     def update(self, problems: Sequence[Problem], spec: WorkflowSpec) -> None:
+        shown = [(p, where(p, spec)) for p in problems[:MAX_SHOWN]]
+        if shown == self.shown:
+            return  # nothing to redraw: typing in a field keeps the list as it is
+        self.shown = shown
         self.root.clear()
         with self.root:
             if not problems:
@@ -42,7 +48,7 @@ class ProblemList:
                     ui.icon("check_circle", size="20px").classes("text-positive")
                     ui.label("No problems: this workflow can be published.").classes("text-sm")
                 return
-            for problem in problems:
+            for problem, place in shown:
                 row = ui.element("div").classes("ren-problem")
                 row.props(
                     f'role=button tabindex=0 data-node="{problem.node_id or ""}"'
@@ -53,5 +59,7 @@ class ProblemList:
                 with row:
                     ui.icon("error_outline", size="18px").classes("text-negative")
                     with ui.column().classes("gap-0 min-w-0"):
-                        ui.label(where(problem, spec)).classes("ren-problem-where")
+                        ui.label(place).classes("ren-problem-where")
                         ui.label(problem.message).classes("ren-problem-message")
+            if len(problems) > MAX_SHOWN:
+                ui.label(f"… and {len(problems) - MAX_SHOWN} more").classes("ren-hint px-2")
