@@ -286,10 +286,10 @@ def map_field(spec: FieldSpec, value: Any, on_change: OnChange) -> ui.element:
                     ui.button(icon="close", on_click=lambda i=i: remove(i)).props(
                         "flat round dense size=sm"
                     ).tooltip("Remove")
-            with ui.row().classes("items-center gap-2"):
+            with ui.row().classes("items-center gap-2 no-wrap"):
                 ui.button("Add", icon="add", on_click=add).props("flat dense no-caps size=sm")
                 if spec.templated:
-                    ui.label("Values: text, numbers, JSON or {{ expressions }}").classes("ren-hint")
+                    ui.label("values may use {{ expressions }}").classes("ren-hint")
 
     def add() -> None:
         rows.append(["", ""])

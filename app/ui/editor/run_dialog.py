@@ -100,6 +100,7 @@ class RunDialog:
                 self.raw_json.classes("w-full ren-mono ren-run-field")
                 self.raw_json.props["data-field"] = "__json__"
                 self.raw_json.mark("run-json")
+            ui.label(self.version_note()).classes("ren-hint ren-run-note")
             self.message = ui.column().classes("w-full gap-1 ren-run-message")
             with ui.row().classes("w-full justify-end gap-2 pt-2"):
                 ui.button("Cancel", on_click=self.dialog.close).props("flat no-caps")
@@ -107,6 +108,18 @@ class RunDialog:
                 self.run_button.props("unelevated no-caps color=primary").classes("ren-run-go")
                 self.run_button.mark("run-go")
         self.dialog.open()
+
+    def version_note(self) -> str:
+        versions = self.host.engine.workflows.versions(self.host.workflow_id)
+        latest = versions[0] if versions else None
+        if latest is not None and latest.hash == definition_hash(self.host.spec):
+            return f"Runs version {latest.number}, the latest published one."
+        if latest is not None:
+            return (
+                f"The draft changed since version {latest.number}: it is published as "
+                f"version {latest.number + 1} first, if it has no problems."
+            )
+        return "Nothing is published yet: the draft is published as version 1 first."
 
     # ---- reading the form -----------------------------------------------------------------
     def read(self) -> tuple[dict[str, Any] | None, dict[str, str]]:

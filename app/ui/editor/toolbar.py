@@ -37,7 +37,8 @@ class Toolbar:
     def __init__(self, page: EditorPage) -> None:
         self.page = page
         with ui.row().classes("ren-editor-toolbar w-full items-center no-wrap gap-1"):
-            nav = ui.button(icon="menu", on_click=self.toggle_nav).props("flat round dense")
+            nav = ui.button(icon="menu", on_click=self.toggle_nav, color=None)
+            nav.props("flat round dense")
             nav.tooltip("Show or hide the navigation").classes("ren-nav-toggle")
             link = ui.link(target="/workflows").classes("ren-crumb")
             with link:
@@ -57,16 +58,20 @@ class Toolbar:
             ).mark("layout")
             self._button("fit_screen", "Fit to screen", page.canvas_fit)
             ui.separator().props("vertical").classes("mx-1")
-            self.problems = ui.button(on_click=self.show_problems).props("flat dense no-caps")
+            self.problems = ui.button(on_click=self.show_problems, color=None)
+            self.problems.props("flat dense no-caps")
             self.problems.classes("ren-problems-button").mark("problems")
             self._button("history", "Versions", self.open_versions).classes("ren-versions").mark(
                 "versions"
             )
-            with ui.button(icon="more_vert").props("flat round dense"), ui.menu():
+            more = ui.button(icon="more_vert", color=None).props("flat round dense")
+            with more, ui.menu():
                 ui.menu_item("Import a file into this draft…", self.open_import)
                 ui.menu_item("Export JSON", self.export)
                 ui.menu_item("Keyboard shortcuts", self.open_shortcuts)
-            self.publish_button = ui.button("Publish", icon="publish", on_click=self.open_publish)
+            self.publish_button = ui.button(
+                "Publish", icon="publish", on_click=self.open_publish, color=None
+            )
             self.publish_button.props("outline no-caps dense").classes("ren-publish px-2").mark(
                 "publish"
             )
@@ -75,7 +80,8 @@ class Toolbar:
             self.run_button.mark("run")
 
     def _button(self, icon: str, tip: str, action: object) -> ui.button:
-        button = ui.button(icon=icon, on_click=action).props("flat round dense")  # type: ignore[arg-type]
+        button = ui.button(icon=icon, on_click=action, color=None)  # type: ignore[arg-type]
+        button.props("flat round dense")
         button.tooltip(tip)
         button.props["aria-label"] = tip
         return button
