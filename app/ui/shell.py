@@ -142,7 +142,7 @@ def frame(title: str, active: str) -> Iterator[Frame]:
         ui.space()
         theme = ThemeSwitch()
     with (
-        ui.left_drawer(value=True, fixed=True)
+        ui.left_drawer(value=None, fixed=True)
         .props("width=232 breakpoint=1023 show-if-above")
         .classes("ren-drawer p-0") as drawer
     ):
@@ -209,6 +209,12 @@ def empty_state(icon: str, title: str, text: str) -> ui.row:
 def status_chip(status: str, text: str | None = None) -> ui.label:
     chip = ui.label(text or STATUS_LABELS.get(status, status.capitalize()))
     return chip.classes(f"ren-status ren-status--{status}").props(f'data-status="{status}"')
+
+
+def fixed_height(grid: ui.aggrid, height: str) -> None:
+    """A grid that grew past a screenful scrolls inside a fixed height (rows are virtualised)."""
+    grid.classes(remove="ren-grid-auto", add=height)
+    grid.run_grid_method("setGridOption", "domLayout", "normal")
 
 
 def require_engine() -> Engine | None:

@@ -377,3 +377,35 @@ async def test_run_again_starts_a_new_run_of_the_same_version(user: User) -> Non
 async def test_unknown_run_says_so(user: User) -> None:
     await user.open("/runs/nope")
     await user.should_see("No such run")
+
+
+async def test_a_growing_step_list_switches_to_a_scrolling_grid(user: User) -> None:
+    eng = engine()
+    sleep = {"function": "t.sleep", "args": {"seconds": 0.4}}
+    eng.import_workflow(
+        {
+            "schema": "ren.workflow/1",
+            "id": "many",
+            "nodes": [
+                {"id": "start", "type": "start"},
+                {
+                    "id": "each",
+                    "type": "foreach",
+                    "config": {"items": "input.n", "concurrency": 64},
+                },
+                {"id": "nap", "parent": "each", "type": "function", "config": sleep},
+                {"id": "end", "type": "end"},
+            ],
+            "edges": [
+                {"source": "start", "target": "each"},
+                {"source": "each", "target": "end"},
+            ],
+        }
+    )
+    run_id = await eng.start_run("many", {"n": list(range(60))})
+    await user.open(f"/runs/{run_id}")
+    (view,) = live_pages(user, "RunView")
+    assert "ren-grid-auto" in view.grid.classes
+    await eng.wait(run_id)
+    await wait_for(lambda: len(view.rows) >= 60 and "ren-grid-auto" not in view.grid.classes)
+    assert "h-[560px]" in view.grid.classes

@@ -23,7 +23,7 @@ from app.ui.fmt import (
     stamp,
 )
 from app.ui.live import run_events
-from app.ui.shell import empty_state, frame, require_engine, status_chip
+from app.ui.shell import empty_state, fixed_height, frame, require_engine, status_chip
 
 ACTIVE = ("pending", "running", "waiting", "paused")
 FLUSH_S = 0.3
@@ -266,8 +266,7 @@ class RunView:
             },
             auto_size_columns=False,
         ).classes("ren-grid w-full")
-        if len(self.rows) >= AUTO_HEIGHT_ROWS:
-            grid.classes("h-[560px]")
+        grid.classes("h-[560px]" if len(self.rows) >= AUTO_HEIGHT_ROWS else "ren-grid-auto")
         grid.on("rowClicked", self._on_row_clicked, args=["data"])
         return grid
 
@@ -383,6 +382,8 @@ class RunView:
             add, self.added = list(self.added.values()), {}
             update, self.changed = list(self.changed.values()), {}
             self.grid.run_grid_method("applyTransaction", {"add": add, "update": update})
+            if len(self.rows) >= AUTO_HEIGHT_ROWS and "ren-grid-auto" in self.grid.classes:
+                fixed_height(self.grid, "h-[560px]")
             if self.selected is not None and any(r["key"] == self.selected for r in update):
                 self._show_detail()
         if self.lines:
@@ -420,19 +421,20 @@ class RunView:
 
     @staticmethod
     def _line(event: RunEvent | Event) -> str:
+        """One line of the event log: time, type, step, then what happened."""
         clock = time.strftime("%H:%M:%S", time.localtime(event.at))
         data = event.data or {}
-        detail = ""
-        if "ms" in data:
-            detail = f" ({data['ms']:.0f} ms)"
-        if data.get("error"):
-            error = data["error"]
-            detail += f": {error.get('message') if isinstance(error, dict) else error}"
-        if event.type in ("log", "progress") and data.get("message"):
-            detail += f": {data['message']}"
+        parts = [event.node_key or ""]
+        if isinstance(data.get("ms"), int | float):
+            parts.append(f"{data['ms']:.0f} ms")
         if event.type == "progress" and data.get("total"):
-            detail += f" {data.get('done')}/{data['total']}"
-        return f"{clock}  {event.type:<15} {event.node_key or ''}{detail}"
+            parts.append(f"{data.get('done')}/{data['total']}")
+        if event.type in ("log", "progress") and data.get("message"):
+            parts.append(str(data["message"]))
+        error = data.get("error")
+        if error:
+            parts.append(str(error.get("message") if isinstance(error, dict) else error))
+        return f"{clock}  {event.type:<15} " + " · ".join(p for p in parts if p)
 
 
 def _escape(text: str) -> str:

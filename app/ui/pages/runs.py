@@ -13,7 +13,7 @@ from app.store.reads import RunBrief
 from app.ui import queries
 from app.ui.fmt import JS_AGO, JS_DURATION, JS_ESCAPE, JS_STAMP, JS_STATUS_CHIP
 from app.ui.live import run_events
-from app.ui.shell import empty_state, frame, page_heading, require_engine
+from app.ui.shell import empty_state, fixed_height, frame, page_heading, require_engine
 
 FILTERS: tuple[tuple[str, str], ...] = (
     ("", "All"),
@@ -98,6 +98,7 @@ GRID_COLUMNS: list[dict[str, Any]] = [
     },
 ]
 AUTO_HEIGHT_ROWS = 60
+LIST_HEIGHT = "h-[calc(100vh-250px)] min-h-[320px]"
 
 
 class RunsPage:
@@ -181,8 +182,7 @@ class RunsPage:
             },
             auto_size_columns=False,
         ).classes("ren-grid w-full")
-        if len(briefs) >= AUTO_HEIGHT_ROWS:
-            self.grid.classes("h-[calc(100vh-250px)] min-h-[320px]")
+        self.grid.classes(LIST_HEIGHT if len(briefs) >= AUTO_HEIGHT_ROWS else "ren-grid-auto")
         self.grid.on("rowClicked", self._on_row_clicked, args=["data"])
         if len(briefs) >= queries.RUN_LIST_LIMIT:
             ui.label(
@@ -258,6 +258,8 @@ class RunsPage:
             self.grid.run_grid_method(
                 "applyTransaction", {"add": add, "addIndex": 0, "update": update, "remove": remove}
             )
+            if len(self.rows) >= AUTO_HEIGHT_ROWS and "ren-grid-auto" in self.grid.classes:
+                fixed_height(self.grid, LIST_HEIGHT)
         self.filter.set_options(self._filter_labels(), value=self.status)
         self.counts_stale = True  # count again once the engine has committed these events
 
