@@ -409,3 +409,14 @@ async def test_a_growing_step_list_switches_to_a_scrolling_grid(user: User) -> N
     await eng.wait(run_id)
     await wait_for(lambda: len(view.rows) >= 60 and "ren-grid-auto" not in view.grid.classes)
     assert "h-[560px]" in view.grid.classes
+
+
+async def test_runs_of_one_workflow(user: User) -> None:
+    eng = engine()
+    eng.import_workflow(EXAMPLES / "seed004_amount_approval.json")
+    eng.import_workflow(chain("other", {"type": "log", "config": {"message": "hi"}}))
+    mine = await eng.run("workflow_1", {"data": {"amount": 5}})
+    await eng.run("other")
+    await user.open("/runs?workflow=workflow_1")
+    await user.should_see("The runs of “示例工作流”, newest first.")
+    assert grid_ids(user) == [mine.id]

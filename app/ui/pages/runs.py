@@ -111,10 +111,11 @@ class RunsPage:
         self.grid: ui.aggrid | None = None
         self.counts_stale = False
 
-        actions = page_heading("Runs", "Every run of every workflow, newest first.")
+        name = (queries.workflow_name(engine, workflow) or workflow) if workflow else ""
+        subtitle = f"The runs of “{name}”" if workflow else "Every run of every workflow"
+        actions = page_heading("Runs", f"{subtitle}, newest first.")
         with actions:
             if workflow:
-                name = queries.workflow_name(engine, workflow) or workflow
                 ui.chip(
                     f"Workflow: {name}", removable=True, on_value_change=self.clear_workflow
                 ).props("outline color=primary").classes("m-0")
