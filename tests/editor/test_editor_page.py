@@ -344,3 +344,35 @@ def test_page_modules_register_the_route() -> None:
     assert editor.PATH == "/workflows/{workflow_id}"
     assert editor.register_editor_pages is editor.register
     assert callable(ui.page)
+
+
+async def test_edge_condition_and_error_port(editor_user: User) -> None:
+    save(
+        {
+            "nodes": [
+                {"id": "start", "type": "start"},
+                {"id": "a", "type": "log", "config": {"message": "x"}},
+            ],
+            "edges": [{"id": "e1", "source": "start", "target": "a"}],
+        }
+    )
+    await editor_user.open(f"/workflows/{WID}")
+    select(editor_user, [], ["e1"])
+    await editor_user.should_see("Connection")
+    when = field(editor_user, "when")
+    when.value = "input.ok =="
+    assert "syntax error" in (when.error or "")
+    when.value = "input.ok"
+    assert when.error is None
+    select(editor_user)  # the edge's label is redrawn once it is no longer selected
+    assert canvas(editor_user).edges[0]["label"] == "when input.ok"
+    # "continue" on error gives the node an error port
+    select(editor_user, ["a"])
+    on_error = next(e for e in editor_user.find(ui.select).elements if e.value == "fail")
+    on_error.value = "continue"
+    node = next(n for n in canvas(editor_user).nodes if n["id"] == "a")
+    assert [p["name"] for p in node["outputs"]] == ["out", "error"]
+    await settle(1.2)
+    saved = draft()
+    assert saved.edges[0].when == "input.ok"
+    assert saved.node("a").on_error == "continue"  # type: ignore[union-attr]
