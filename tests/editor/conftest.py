@@ -4,8 +4,8 @@
   001's example functions) on a free port with its own REN_HOME, session-wide; browser tests
   drive it with Playwright.
 - `browser_page`: a fresh headless Chromium page (the system's /usr/bin/chromium).
-- `editor_user`: NiceGUI's simulated user (no browser) with a real engine on a temp folder and
-  the editor's page registered, for page logic.
+- `editor_user`: NiceGUI's simulated user (no browser) on Ren's app with a real engine on the
+  test's own data folder, for page logic.
 """
 
 from __future__ import annotations
@@ -20,9 +20,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from nicegui import ui
 from nicegui.testing import User
-from nicegui.testing.user_simulation import user_simulation
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -98,21 +96,22 @@ def ren_url(ren_home: Path) -> Iterator[str]:
         proc.kill()
 
 
-@pytest.fixture
-async def editor_user(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> AsyncIterator[User]:
-    """A simulated user on an app with only the editor page and a real engine."""
-    from app.ui import editor, runtime
+@pytest.fixture(autouse=True)
+def ren_test_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test's own data folder (the simulated app's engine opens it)."""
+    folder = tmp_path / "ren-home"
+    monkeypatch.setenv("REN_HOME", str(folder))
+    return folder
 
-    monkeypatch.setenv("REN_HOME", str(tmp_path / "home"))
-    async with user_simulation() as user:
-        await runtime.start_engine(tmp_path / "home")
-        editor.register()
-        ui.page("/runs/{run_id}")(lambda run_id: ui.label(f"Run page for {run_id}"))
-        try:
-            yield user
-        finally:
-            await runtime.stop_engine()
-    errors = [r for r in caplog.get_records("call") if r.levelname == "ERROR"]
-    assert not errors, [r.getMessage() for r in errors]
+
+@pytest.fixture
+async def editor_user(user: User) -> AsyncIterator[User]:
+    """NiceGUI's simulated user on Ren's whole app (app/ui/main.py, as pyproject configures),
+    with its engine running on this test's data folder."""
+    yield user
+    from nicegui import Client
+
+    from app.ui.live import run_events
+
+    run_events.callbacks.clear()  # leave no page of this test listening to later engines
+    Client.instances.clear()

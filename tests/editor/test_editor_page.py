@@ -255,7 +255,7 @@ async def test_params_designer_and_run_form(editor_user: User) -> None:
     amount.value = "12.5"
     tags.value = '["x"]'
     editor_user.find(marker="run-go").click()
-    await editor_user.should_see("Run page for")  # the stand-in for the run page
+    await editor_user.should_see("Run again")  # the run's page
     runs = runtime.engine().list_runs()
     assert len(runs) == 1 and runs[0].input == {"amount": 12.5, "tags": ["x"]}
     run = await runtime.engine().wait(runs[0].id, timeout=10)
