@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 import app
 from app.core.dsl import WorkflowSpec
@@ -14,10 +18,31 @@ from tests.conftest import chain_workflow
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
-def test_open_import_run_and_read_back(tmp_path: Path) -> None:
-    from app.nodes.functions import load_functions
+@pytest.fixture
+def seed004_functions() -> Iterator[None]:
+    """seed 004's example functions, registered for one test only.
 
+    The registry is process-wide: left behind, they would make later tests that expect them
+    absent fail (tests/core/test_importers.py). The loaded module is forgotten too, or the
+    next `load_functions` of the file would skip it and register nothing.
+    """
+    from app.nodes.functions import REGISTRY, load_functions
+
+    before = {f.name for f in REGISTRY}
+    modules = set(sys.modules)
     load_functions(str(EXAMPLES / "seed004_functions.py"))
+    try:
+        yield
+    finally:
+        for name in {f.name for f in REGISTRY} - before:
+            REGISTRY.unregister(name)
+        for module in set(sys.modules) - modules:
+            if module.startswith("ren_functions_seed004_functions_"):
+                del sys.modules[module]
+
+
+@pytest.mark.usefixtures("seed004_functions")
+def test_open_import_run_and_read_back(tmp_path: Path) -> None:
     with app.open(tmp_path) as ren:
         published = ren.import_workflow(str(EXAMPLES / "seed004_amount_approval.json"))
         run = ren.run(published.workflow_id, {"data": {"amount": 1500}})
