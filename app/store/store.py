@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -13,14 +12,18 @@ from sqlmodel import Session, create_engine
 
 from app.store.db import BUSY_TIMEOUT_MS, Synchronous, connect
 from app.store.migrations import migrate
-from app.store.schema import Run
+from app.store.runs import RunQueries
+from app.store.timers import TimerQueries
+from app.store.waits import WaitQueries
 from app.store.writes import INSERT_RUN, Batch
 
-_RUN_FIELDS = tuple(Run.model_fields)
-_RUN_COLUMNS = ", ".join(_RUN_FIELDS)
 
+class Store(RunQueries, WaitQueries, TimerQueries):
+    """The database. Writes go through one connection, in batches that commit together (the
+    statements are in app.store.writes). The engine's named reads use that connection too;
+    they are grouped by table in the query classes it inherits (app.store.runs, waits,
+    timers). The app's lists read through SQLModel sessions (app.store.reads)."""
 
-class Store:
     def __init__(self, db_path: Path, synchronous: Synchronous = "NORMAL") -> None:
         self.db_path = db_path
         self.synchronous = synchronous
@@ -64,32 +67,6 @@ class Store:
             raise
         return created
 
-    def run_id_for_key(self, idempotency_key: str) -> str | None:
-        row = self._conn.execute(
-            "SELECT id FROM run WHERE idempotency_key=?", (idempotency_key,)
-        ).fetchone()
-        return None if row is None else str(row[0])
-
-    def fetch_run(self, run_id: str) -> Run | None:
-        """One run, read on the writer connection: the cheap path for `Engine.wait`."""
-        cursor = self._conn.execute(f"SELECT {_RUN_COLUMNS} FROM run WHERE id=?", (run_id,))
-        row = cursor.fetchone()
-        if row is None:
-            return None
-        values = dict(zip(_RUN_FIELDS, row, strict=True))
-        for name in ("input", "output", "error", "overrides"):
-            if values[name] is not None:
-                values[name] = json.loads(values[name])
-        return Run.model_construct(**values)  # trusted: our own row, no validation needed
-
-    def run_row(self, run_id: str) -> dict[str, Any] | None:
-        """The cheapest read of a run, for the engine's own bookkeeping."""
-        return self.row(
-            "SELECT id, workflow_id, version_id, status, input, overrides, idempotency_key,"
-            " parent_run_id, output, error, started_at, created_at FROM run WHERE id=?",
-            run_id,
-        )
-
     def write_if(self, cas: tuple[str, tuple[Any, ...]], batch: Batch) -> bool:
         """Compare-and-set: run `cas`; only if it changed exactly one row, also write `batch`.
 
@@ -116,75 +93,12 @@ class Store:
         batch.add(sql, *params)
         self.write(batch)
 
-    def row(self, sql: str, *params: Any) -> dict[str, Any] | None:
-        """One row as a dict (JSON columns decoded), read on the writer connection."""
-        cursor = self._conn.execute(sql, params)
-        found = cursor.fetchone()
-        if found is None:
-            return None
-        names = [d[0] for d in cursor.description]
-        return {n: _decode(n, v) for n, v in zip(names, found, strict=True)}
-
-    def rows(self, sql: str, *params: Any) -> list[dict[str, Any]]:
-        cursor = self._conn.execute(sql, params)
-        names = [d[0] for d in cursor.description]
-        return [
-            {n: _decode(n, v) for n, v in zip(names, found, strict=True)}
-            for found in cursor.fetchall()
-        ]
-
-    def wait_row(self, wait_id: str) -> dict[str, Any] | None:
-        return self.row("SELECT * FROM wait WHERE id=?", wait_id)
-
-    def timer_ids(self, wait_id: str) -> list[str]:
-        return [
-            str(r[0])
-            for r in self._conn.execute("SELECT id FROM timer WHERE wait_id=?", (wait_id,))
-        ]
-
-    def next_event_seq(self, run_id: str) -> int:
-        found = self._conn.execute("SELECT max(seq) FROM event WHERE run_id=?", (run_id,))
-        return int(found.fetchone()[0] or 0) + 1
-
-    def runs_to_resume(self) -> list[str]:
-        """Runs a previous process left in flight: running, or waiting with no open wait."""
-        found = self._conn.execute(
-            "SELECT id FROM run WHERE status IN ('pending', 'running') OR (status = 'waiting'"
-            " AND NOT EXISTS (SELECT 1 FROM wait WHERE wait.run_id = run.id"
-            " AND wait.status = 'open')) ORDER BY created_at"
-        )
-        return [str(r[0]) for r in found]
-
     def session(self) -> Session:
         return Session(self._engine, expire_on_commit=False)
 
     def close(self) -> None:
         self._engine.dispose()
         self._conn.close()
-
-
-_JSON_COLUMNS = frozenset(
-    {
-        "input",
-        "output",
-        "error",
-        "result",
-        "form",
-        "outcomes",
-        "values",
-        "data",
-        "ports",
-        "overrides",
-        "definition",
-        "draft",
-    }
-)
-
-
-def _decode(name: str, value: Any) -> Any:
-    if name in _JSON_COLUMNS and isinstance(value, str):
-        return json.loads(value)
-    return value
 
 
 def _reader_engine(db_path: Path) -> Engine:

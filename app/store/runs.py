@@ -1,0 +1,53 @@
+"""Reads of runs and their event log on the writer connection (the engine's bookkeeping)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from app.store.rows import RowReader
+from app.store.schema import Run
+
+_RUN_FIELDS = tuple(Run.model_fields)
+_RUN_COLUMNS = ", ".join(_RUN_FIELDS)
+
+
+class RunQueries(RowReader):
+    def fetch_run(self, run_id: str) -> Run | None:
+        """One run, read on the writer connection: the cheap path for `Engine.wait`."""
+        cursor = self._conn.execute(f"SELECT {_RUN_COLUMNS} FROM run WHERE id=?", (run_id,))
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        values = dict(zip(_RUN_FIELDS, row, strict=True))
+        for name in ("input", "output", "error", "overrides"):
+            if values[name] is not None:
+                values[name] = json.loads(values[name])
+        return Run.model_construct(**values)  # trusted: our own row, no validation needed
+
+    def run_row(self, run_id: str) -> dict[str, Any] | None:
+        """The cheapest read of a run, for the engine's own bookkeeping."""
+        return self.row(
+            "SELECT id, workflow_id, version_id, status, input, overrides, idempotency_key,"
+            " parent_run_id, output, error, started_at, created_at FROM run WHERE id=?",
+            run_id,
+        )
+
+    def run_id_for_key(self, idempotency_key: str) -> str | None:
+        row = self._conn.execute(
+            "SELECT id FROM run WHERE idempotency_key=?", (idempotency_key,)
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def runs_to_resume(self) -> list[str]:
+        """Runs a previous process left in flight: running, or waiting with no open wait."""
+        return self.ids(
+            "SELECT id FROM run WHERE status IN ('pending', 'running') OR (status = 'waiting'"
+            " AND NOT EXISTS (SELECT 1 FROM wait WHERE wait.run_id = run.id"
+            " AND wait.status = 'open')) ORDER BY created_at"
+        )
+
+    def next_event_seq(self, run_id: str) -> int:
+        """The `seq` the run's next event gets."""
+        found = self._conn.execute("SELECT max(seq) FROM event WHERE run_id=?", (run_id,))
+        return int(found.fetchone()[0] or 0) + 1

@@ -1,0 +1,11 @@
+"""Reads of timer rows: the alarms of waits (wake, timeout, remind)."""
+
+from __future__ import annotations
+
+from app.store.rows import RowReader
+
+
+class TimerQueries(RowReader):
+    def timer_ids(self, wait_id: str) -> list[str]:
+        """Every timer of a wait, whatever its status."""
+        return self.ids("SELECT id FROM timer WHERE wait_id=?", wait_id)
