@@ -376,3 +376,43 @@ async def test_edge_condition_and_error_port(editor_user: User) -> None:
     saved = draft()
     assert saved.edges[0].when == "input.ok"
     assert saved.node("a").on_error == "continue"  # type: ignore[union-attr]
+
+
+async def test_human_task_form_designer(editor_user: User) -> None:
+    save(START_ONLY)
+    await editor_user.open(f"/workflows/{WID}")
+    emit(editor_user, "drop", {"type": "human_task", "x": 300, "y": 0, "parent": None})
+    node_id = ids(editor_user)[-1]
+    select(editor_user, [node_id])
+    await editor_user.should_see("Fields")
+    field(editor_user, "title").value = "Check {{ input.name }}"
+    # the default outcome is shown, and outcomes are the node's output ports
+    assert field(editor_user, "outcomes[0].name").value == "submit"
+    editor_user.find("Add field").click()
+    field(editor_user, "fields[0].name").value = "amount"
+    field(editor_user, "fields[0].type").value = "number"
+    field(editor_user, "fields[0].label").value = "Amount"
+    editor_user.find("Add outcome").click()
+    field(editor_user, "outcomes[1].name").value = "reject"
+    view = next(n for n in canvas(editor_user).nodes if n["id"] == node_id)
+    assert [p["name"] for p in view["outputs"]][:2] == ["submit", "reject"]
+    await settle(1.2)
+    saved = draft().node(node_id)
+    assert saved is not None
+    assert saved.config["fields"] == [{"name": "amount", "type": "number", "label": "Amount"}]
+    assert [o["name"] for o in saved.config["outcomes"]] == ["submit", "reject"]
+
+
+async def test_sub_workflow_picks_another_workflow(editor_user: User) -> None:
+    engine = runtime.engine()
+    engine.workflows.save(WorkflowSpec.model_validate({"name": "Child", **START_ONLY}), "child")
+    save(START_ONLY)
+    await editor_user.open(f"/workflows/{WID}")
+    emit(editor_user, "drop", {"type": "subworkflow", "x": 300, "y": 0, "parent": None})
+    select(editor_user, ["subworkflow_1"])
+    picker = field(editor_user, "workflow")
+    assert picker.options == {"child": "Flow · child (not published)"}
+    picker.value = "child"
+    await settle(1.2)
+    node = draft().node("subworkflow_1")
+    assert node is not None and node.config == {"workflow": "child"}

@@ -15,11 +15,13 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from nicegui import ui
+from pydantic import BaseModel, TypeAdapter
 
 from app.core.dsl import RetryPolicy
 from app.core.problems import Problem
+from app.engine.workflows import WorkflowSummary
 from app.nodes.functions import FunctionRegistry
-from app.ui.editor.fields import build_field, number_field, text_field
+from app.ui.editor.fields import build_field, field_label, number_field, text_field
 from app.ui.editor.function_form import args_form, picker
 from app.ui.editor.model import EditorModel
 from app.ui.editor.params_designer import params_designer
@@ -31,6 +33,15 @@ ON_ERROR = {
     "continue": "Continue (send the error out of an 'error' port)",
     "pause": "Pause the run (retry, skip or edit later)",
 }
+
+
+def default_of(model: type[BaseModel], name: str) -> Any:
+    """A config field's default as plain JSON data (None when it has none)."""
+    field = model.model_fields.get(name)
+    if field is None or field.is_required():
+        return None
+    value = field.get_default(call_default_factory=True)
+    return TypeAdapter(Any).dump_python(value, mode="json")
 
 
 class Actions(Protocol):
@@ -52,6 +63,8 @@ class Actions(Protocol):
     def copy_nodes(self, nodes: Sequence[str]) -> None: ...
 
     def focus(self, node_id: str | None, edge_id: str | None) -> None: ...
+
+    def workflows(self) -> list[WorkflowSummary]: ...
 
 
 class Inspector:
@@ -149,12 +162,17 @@ class Inspector:
         for spec in specs:
             if spec.kind == "function":
                 picker(self.actions.registry, config.get("function"), setter("function"))
+            elif spec.kind == "workflow":
+                self._workflow_picker(spec, config.get(spec.name), setter(spec.name))
             elif spec.kind == "args":
                 ui.label("Arguments").classes("ren-field-title")
                 self.args_box = ui.column().classes("w-full gap-2")
                 self._render_args(node_id)
             else:
-                build_field(spec, config.get(spec.name), setter(spec.name))
+                value = config.get(spec.name)
+                if value is None and spec.kind in ("records", "list", "map"):
+                    value = default_of(info.config_model, spec.name)  # e.g. default outcomes
+                build_field(spec, value, setter(spec.name))
         self._error_settings(node_id)
         with ui.row().classes("w-full gap-2 pt-2"):
             ui.button(
@@ -163,6 +181,26 @@ class Inspector:
             ui.button(
                 "Delete node", icon="delete", on_click=lambda: self.actions.delete([node_id], [])
             ).props("flat dense no-caps color=negative")
+
+    def _workflow_picker(self, spec: FieldSpec, value: Any, on_change: Any) -> None:
+        """Another workflow of this app, by name (a sub-workflow node runs its latest version)."""
+        options = {
+            s.id: f"{s.name} · {s.id}" + ("" if s.version else " (not published)")
+            for s in self.actions.workflows()
+        }
+        if value and value not in options:
+            options[value] = f"{value} (not found)"
+        select = ui.select(
+            options,
+            label=field_label(spec),
+            value=value or None,
+            with_input=True,
+            on_change=lambda e: on_change(e.value),
+        ).props("dense outlined stack-label options-dense")
+        select.classes("w-full ren-field").mark(f"field-{spec.name}")
+        select.props["data-field"] = spec.name
+        if spec.description:
+            select.props["hint"] = spec.description
 
     def _render_args(self, node_id: str) -> None:
         node = self.actions.model.node(node_id)

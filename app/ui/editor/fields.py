@@ -331,17 +331,20 @@ def records_field(spec: FieldSpec, value: Any, on_change: OnChange) -> ui.elemen
                         ui.button(icon="delete", on_click=lambda i=i: remove(i)).props(
                             "flat round dense size=sm"
                         ).tooltip(f"Remove this {noun}")
-                    for sub in spec.fields:
-
-                        def set_sub(v: Any, i: int = i, name: str = sub.name) -> None:
-                            if v is None or v == "":
-                                items[i].pop(name, None)
-                            else:
-                                items[i][name] = v
-                            emit()
-
-                        named = replace(sub, name=f"{spec.name}[{i}].{sub.name}")
-                        build_field(named, current.get(sub.name), set_sub)
+                    shown = [
+                        s
+                        for n, s in enumerate(spec.fields)
+                        if n < FIRST_FIELDS or s.required or s.name in current
+                    ]
+                    more = [s for s in spec.fields if s not in shown]
+                    for sub in shown:
+                        _record_field(spec, items, i, sub, emit)
+                    if more:
+                        with ui.expansion(f"More ({len(more)})").classes(
+                            "w-full ren-expansion ren-record-more"
+                        ):
+                            for sub in more:
+                                _record_field(spec, items, i, sub, emit)
             ui.button(f"Add {noun}", icon="add", on_click=add).props("flat dense no-caps size=sm")
 
     def add() -> None:
@@ -356,6 +359,23 @@ def records_field(spec: FieldSpec, value: Any, on_change: OnChange) -> ui.elemen
 
     render()
     return outer
+
+
+FIRST_FIELDS = 3  # a record shows this many of its fields (and any filled or required one)
+
+
+def _record_field(
+    spec: FieldSpec, items: list[dict[str, Any]], i: int, sub: FieldSpec, emit: Callable[[], None]
+) -> None:
+    def set_sub(v: Any) -> None:
+        if v is None or v == "":
+            items[i].pop(sub.name, None)
+        else:
+            items[i][sub.name] = v
+        emit()
+
+    named = replace(sub, name=f"{spec.name}[{i}].{sub.name}")
+    build_field(named, items[i].get(sub.name), set_sub)
 
 
 def build_field(spec: FieldSpec, value: Any, on_change: OnChange) -> ui.element:

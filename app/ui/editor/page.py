@@ -19,7 +19,7 @@ from nicegui.elements.drawer import LeftDrawer
 from app.core.dsl import WorkflowSpec
 from app.core.problems import Problem
 from app.engine.service import Engine
-from app.engine.workflows import definition_hash
+from app.engine.workflows import WorkflowSummary, definition_hash
 from app.nodes.functions import REGISTRY, FunctionRegistry
 from app.ui.editor import views
 from app.ui.editor.config_panel import Inspector
@@ -390,6 +390,10 @@ class EditorPage:
         self.redraw()
         self.canvas.fit_view()
         self.changed()
+
+    def workflows(self) -> list[WorkflowSummary]:
+        """The other workflows (for a sub-workflow node's picker)."""
+        return [s for s in self.engine.workflows.summaries() if s.id != self.workflow_id]
 
     # ---- selection and focus --------------------------------------------------------------
     def focus(self, node_id: str | None, edge_id: str | None) -> None:

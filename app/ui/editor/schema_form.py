@@ -33,6 +33,7 @@ Kind = Literal[
     "template",
     "function",
     "args",
+    "workflow",
 ]
 
 KINDS: frozenset[str] = frozenset(get_args(Kind))
@@ -47,6 +48,7 @@ KNOWN_KINDS: dict[tuple[str, str], Kind] = {
     ("log", "message"): "template",
     ("function", "function"): "function",
     ("function", "args"): "args",
+    ("subworkflow", "workflow"): "workflow",
 }
 # maps whose values may hold {{ templates }}
 TEMPLATE_MAPS = {("set", "values")}

@@ -41,6 +41,10 @@ SUMMARY_FIELDS = {
     "log": "message",
     "webhook": "path",
     "merge": "mode",
+    "human_task": "title",
+    "wait": "mode",
+    "signal": "name",
+    "subworkflow": "workflow",
 }
 SUMMARY_LIMIT = 34
 FALLBACKS = {
@@ -53,6 +57,9 @@ FALLBACKS = {
     "foreach": "needs a list",
     "function": "pick a function",
     "log": "needs a message",
+    "human_task": "needs a title",
+    "signal": "needs a signal name",
+    "subworkflow": "pick a workflow",
 }
 
 
