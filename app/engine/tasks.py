@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 
 from app.core.forms import FormSpec, validate_values
 from app.core.ids import new_id
-from app.engine.waits import COMPLETE_TASK, INSERT_TIMER
 from app.engine.workflows import NotFound
 from app.store import writes
 from app.store.writes import Batch
@@ -70,7 +69,9 @@ class Tasks:
         clean = validate_values(_form(task["form"], task["outcomes"]), values, outcome=outcome)
         now = time.time()
         extra = Batch()
-        extra.add(COMPLETE_TASK, "completed", outcome, writes.to_json(clean), by, now, task_id)
+        extra.add(
+            writes.COMPLETE_TASK, "completed", outcome, writes.to_json(clean), by, now, task_id
+        )
         result = {"outcome": outcome, "values": clean, "completed_by": by, "completed_at": now}
         if not self.engine.waits.resolve(task_id, result, extra=extra):
             raise NoLongerPossible(f"task {task_id} was completed or closed meanwhile")
@@ -127,7 +128,7 @@ class Tasks:
                 )
                 return
             extra = Batch()
-            extra.add(COMPLETE_TASK, "expired", None, None, None, time.time(), wait["id"])
+            extra.add(writes.COMPLETE_TASK, "expired", None, None, None, time.time(), wait["id"])
             if wait["kind"] == "approval":
                 result = {"outcome": "reject", "completed_by": "timeout"}
                 engine.waits.resolve(wait["id"], result, extra=extra)
@@ -150,7 +151,7 @@ class Tasks:
         if every:
             timer_id, due = new_id(), time.time() + float(every)
             batch = Batch()
-            batch.add(INSERT_TIMER, timer_id, wait["id"], wait["run_id"], "remind", due)
+            batch.add(writes.INSERT_TIMER, timer_id, wait["id"], wait["run_id"], "remind", due)
             engine.store.write(batch)
             engine.alarms.arm(timer_id, due)
 

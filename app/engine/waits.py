@@ -23,26 +23,6 @@ from app.store.writes import Batch
 if TYPE_CHECKING:
     from app.engine.service import Engine
 
-INSERT_WAIT = (
-    "INSERT INTO wait (id, run_id, node_key, node_id, kind, status, key, due_at, input,"
-    " created_at) VALUES (?,?,?,?,?,'open',?,?,?,?)"
-)
-INSERT_TASK = (
-    "INSERT INTO task (id, run_id, node_key, node_id, title, description, form, outcomes,"
-    " assignee, assignee_group, due_at, status, created_at)"
-    " VALUES (?,?,?,?,?,?,?,?,?,?,?,'open',?)"
-)
-INSERT_TIMER = (
-    "INSERT INTO timer (id, wait_id, run_id, kind, due_at, status) VALUES (?,?,?,?,?,'pending')"
-)
-CLOSE_WAIT = "UPDATE wait SET status=?, result=?, resolved_at=? WHERE id=? AND status='open'"
-CANCEL_TIMERS = "UPDATE timer SET status='canceled' WHERE wait_id=? AND status='pending'"
-WAKE_RUN = "UPDATE run SET status='running', updated_at=? WHERE id=? AND status='waiting'"
-COMPLETE_TASK = (
-    'UPDATE task SET status=?, outcome=?, "values"=?, completed_by=?, completed_at=?'
-    " WHERE id=? AND status='open'"
-)
-
 
 def split_wait_key(wkey: str) -> tuple[str, str, int]:
     """(step key, node id, attempt) of a wait key like `n1`, `n1#2`, `body[3]` or `n1@approval`."""
@@ -64,7 +44,7 @@ class WaitBook:
         wait_id, now = new_id(), time.time()
         batch = Batch()
         batch.add(
-            INSERT_WAIT,
+            writes.INSERT_WAIT,
             wait_id,
             state.run_id,
             wkey,
@@ -78,7 +58,7 @@ class WaitBook:
         if wait.task is not None:
             task = wait.task
             batch.add(
-                INSERT_TASK,
+                writes.INSERT_TASK,
                 wait_id,
                 state.run_id,
                 wkey,
@@ -100,7 +80,7 @@ class WaitBook:
         arm = []
         for kind, due in alarms:
             timer_id = new_id()
-            batch.add(INSERT_TIMER, timer_id, wait_id, state.run_id, kind, due)
+            batch.add(writes.INSERT_TIMER, timer_id, wait_id, state.run_id, kind, due)
             arm.append((timer_id, due))
         self._to_arm[wait_id] = arm
         return batch, WaitInfo(wait_id, wait.kind, "open")
@@ -150,11 +130,7 @@ class WaitBook:
         """
         engine = self.engine
         engine.journal.flush()  # everything queued before this wake commits first
-        row = engine.store.row(
-            "SELECT w.*, r.version_id, r.status AS run_status FROM wait w"
-            " JOIN run r ON r.id = w.run_id WHERE w.id=?",
-            wait_id,
-        )
+        row = engine.store.wait_to_resolve(wait_id)
         if row is None or row["status"] != "open":
             return False
         run_id, wkey = row["run_id"], row["node_key"]
@@ -205,12 +181,12 @@ class WaitBook:
                 now,
             )
         )
-        batch.add(CANCEL_TIMERS, wait_id)
-        batch.add(WAKE_RUN, now, run_id)
+        batch.add(writes.CANCEL_TIMERS, wait_id)
+        batch.add(writes.WAKE_RUN, now, run_id)
         if extra is not None:
             batch.extend(extra)
         texts = [batch.event(e.run_id, e.seq, e.type, e.node_key, e.data, e.at) for e in events]
-        cas = (CLOSE_WAIT, ("done", writes.to_json(stored), now, wait_id))
+        cas = (writes.CLOSE_WAIT, ("done", writes.to_json(stored), now, wait_id))
         if not engine.store.write_if(cas, batch):
             return False
         if row["due_at"] is not None or row["kind"] in ("task", "approval"):

@@ -10,3 +10,11 @@ from app.store.rows import RowReader
 class WaitQueries(RowReader):
     def wait_row(self, wait_id: str) -> dict[str, Any] | None:
         return self.row("SELECT * FROM wait WHERE id=?", wait_id)
+
+    def wait_to_resolve(self, wait_id: str) -> dict[str, Any] | None:
+        """A wait with what resolving it needs of its run: `version_id` and `run_status`."""
+        return self.row(
+            "SELECT w.*, r.version_id, r.status AS run_status FROM wait w"
+            " JOIN run r ON r.id = w.run_id WHERE w.id=?",
+            wait_id,
+        )

@@ -41,6 +41,8 @@ def normalize(value: Any) -> tuple[Any, str | None]:
         return json.loads(text), text
 
 
+# -- runs, steps and events ---------------------------------------------------------------
+
 INSERT_STEP = (
     "INSERT INTO step (run_id, node_key, node_id, attempt, status, input, output, error, ports,"
     " started_at, finished_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
@@ -49,6 +51,15 @@ INSERT_EVENT = "INSERT INTO event (run_id, seq, type, node_key, data, at) VALUES
 SET_RUN_STATUS = "UPDATE run SET status=?, updated_at=? WHERE id=?"
 START_RUN = "UPDATE run SET status=?, started_at=coalesce(started_at, ?), updated_at=? WHERE id=?"
 FINISH_RUN = "UPDATE run SET status=?, output=?, error=?, finished_at=?, updated_at=? WHERE id=?"
+INSERT_RUN = (
+    "INSERT INTO run (id, workflow_id, version_id, status, input, idempotency_key, parent_run_id,"
+    " created_at, started_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)"
+    " ON CONFLICT (idempotency_key) DO NOTHING"
+)
+WAKE_RUN = "UPDATE run SET status='running', updated_at=? WHERE id=? AND status='waiting'"
+
+# -- workflows and versions ---------------------------------------------------------------
+
 INSERT_WORKFLOW = (
     "INSERT INTO workflow (id, name, draft, latest_version, created_at, updated_at)"
     " VALUES (?,?,?,?,?,?)"
@@ -60,11 +71,27 @@ INSERT_VERSION = (
     "INSERT INTO workflow_version (id, workflow_id, number, definition, hash, message, created_at)"
     " VALUES (?,?,?,?,?,?,?)"
 )
-INSERT_RUN = (
-    "INSERT INTO run (id, workflow_id, version_id, status, input, idempotency_key, parent_run_id,"
-    " created_at, started_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)"
-    " ON CONFLICT (idempotency_key) DO NOTHING"
+
+# -- waits, tasks and timers (compare-and-set: only rows still open or pending change) ---------
+
+INSERT_WAIT = (
+    "INSERT INTO wait (id, run_id, node_key, node_id, kind, status, key, due_at, input,"
+    " created_at) VALUES (?,?,?,?,?,'open',?,?,?,?)"
 )
+CLOSE_WAIT = "UPDATE wait SET status=?, result=?, resolved_at=? WHERE id=? AND status='open'"
+INSERT_TASK = (
+    "INSERT INTO task (id, run_id, node_key, node_id, title, description, form, outcomes,"
+    " assignee, assignee_group, due_at, status, created_at)"
+    " VALUES (?,?,?,?,?,?,?,?,?,?,?,'open',?)"
+)
+COMPLETE_TASK = (
+    'UPDATE task SET status=?, outcome=?, "values"=?, completed_by=?, completed_at=?'
+    " WHERE id=? AND status='open'"
+)
+INSERT_TIMER = (
+    "INSERT INTO timer (id, wait_id, run_id, kind, due_at, status) VALUES (?,?,?,?,?,'pending')"
+)
+CANCEL_TIMERS = "UPDATE timer SET status='canceled' WHERE wait_id=? AND status='pending'"
 
 
 @dataclass
