@@ -19,12 +19,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-FIRE_TIMER = "UPDATE timer SET status='fired', fired_at=? WHERE id=? AND status='pending'"
-OPEN_TASKS = (
-    "SELECT t.*, r.workflow_id FROM task t JOIN run r ON r.id = t.run_id"
-    " WHERE t.status='open' ORDER BY t.created_at"
-)
-
 
 class NoLongerPossible(Exception):
     """The action cannot happen any more (e.g. the task was already completed): exit code 4."""
@@ -38,20 +32,19 @@ class Tasks:
 
     def open_tasks(self, assignee: str | None = None) -> list[dict[str, Any]]:
         """Open tasks, oldest first; with `assignee`, only theirs (and unassigned ones)."""
-        tasks = self.engine.store.rows(OPEN_TASKS)
+        tasks = self.engine.store.open_tasks()
         if assignee is not None:
             tasks = [t for t in tasks if t["assignee"] in (None, assignee)]
         return tasks
 
     def get(self, task_id: str) -> dict[str, Any]:
-        task = self.engine.store.row("SELECT * FROM task WHERE id=?", task_id)
+        task = self.engine.store.task_row(task_id)
         if task is None:
             raise NotFound(f"no task '{task_id}'")
         return task
 
     def open_count(self) -> int:
-        found = self.engine.store.row("SELECT count(*) AS n FROM task WHERE status='open'")
-        return int(found["n"]) if found else 0
+        return self.engine.store.open_task_count()
 
     # -- answering --------------------------------------------------------------------------
 
@@ -79,29 +72,24 @@ class Tasks:
 
     def signal(self, run_id: str, name: str, data: Any = None) -> bool:
         """Deliver a named signal to a run that waits for it."""
-        wait = self.engine.store.row(
-            "SELECT id FROM wait WHERE run_id=? AND kind='signal' AND key=? AND status='open'"
-            " ORDER BY created_at LIMIT 1",
-            run_id,
-            name,
-        )
-        if wait is None:
+        wait_id = self.engine.store.open_signal_wait_id(run_id, name)
+        if wait_id is None:
             if self.engine.store.fetch_run(run_id) is None:
                 raise NotFound(f"no run '{run_id}'")
             raise NoLongerPossible(f"run {run_id} is not waiting for signal '{name}'")
-        return self.engine.waits.resolve(wait["id"], {"name": name, "data": data})
+        return self.engine.waits.resolve(wait_id, {"name": name, "data": data})
 
     # -- timers -----------------------------------------------------------------------------
 
     async def on_timer(self, timer_id: str) -> None:
         """An alarm rang. Compare-and-set first, so a double ring does nothing."""
         engine = self.engine
-        timer = engine.store.row("SELECT * FROM timer WHERE id=?", timer_id)
+        timer = engine.store.timer_row(timer_id)
         if timer is None or timer["status"] != "pending":
             return
         engine.journal.flush()
         fired = Batch()
-        if not engine.store.write_if((FIRE_TIMER, (time.time(), timer_id)), fired):
+        if not engine.store.write_if((writes.FIRE_TIMER, (time.time(), timer_id)), fired):
             return
         wait = engine.store.wait_row(timer["wait_id"])
         if wait is None or wait["status"] != "open":
@@ -119,7 +107,9 @@ class Tasks:
             node = engine.compiled_for_run(wait["run_id"]).nodes[wait["node_id"]]
             reassign = getattr(node.config, "reassign_to", None)
             if wait["kind"] == "task" and getattr(node.config, "on_timeout", "") == "reassign":
-                engine.store.write(_reassign(wait["id"], str(reassign)))
+                batch = Batch()
+                batch.add(writes.REASSIGN_TASK, str(reassign), wait["id"])
+                engine.store.write(batch)
                 engine.note(
                     wait["run_id"],
                     "task.reassigned",
@@ -166,11 +156,3 @@ def _form(fields: Any, outcomes: Any) -> FormSpec:
 @functools.lru_cache(maxsize=256)
 def _parse_form(fields: str, outcomes: str) -> FormSpec:
     return FormSpec(fields=json.loads(fields), outcomes=json.loads(outcomes))
-
-
-def _reassign(task_id: str, assignee: str) -> Batch:
-    batch = Batch()
-    batch.add(
-        "UPDATE task SET assignee=?, due_at=NULL WHERE id=? AND status='open'", assignee, task_id
-    )
-    return batch

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from app.store.rows import RowReader
 
 
@@ -9,3 +11,6 @@ class TimerQueries(RowReader):
     def timer_ids(self, wait_id: str) -> list[str]:
         """Every timer of a wait, whatever its status."""
         return self.ids("SELECT id FROM timer WHERE wait_id=?", wait_id)
+
+    def timer_row(self, timer_id: str) -> dict[str, Any] | None:
+        return self.row("SELECT * FROM timer WHERE id=?", timer_id)

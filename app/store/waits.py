@@ -18,3 +18,13 @@ class WaitQueries(RowReader):
             " JOIN run r ON r.id = w.run_id WHERE w.id=?",
             wait_id,
         )
+
+    def open_signal_wait_id(self, run_id: str, name: str) -> str | None:
+        """The run's oldest open wait for the signal `name`, or None."""
+        found = self.row(
+            "SELECT id FROM wait WHERE run_id=? AND kind='signal' AND key=? AND status='open'"
+            " ORDER BY created_at LIMIT 1",
+            run_id,
+            name,
+        )
+        return None if found is None else str(found["id"])

@@ -88,10 +88,12 @@ COMPLETE_TASK = (
     'UPDATE task SET status=?, outcome=?, "values"=?, completed_by=?, completed_at=?'
     " WHERE id=? AND status='open'"
 )
+REASSIGN_TASK = "UPDATE task SET assignee=?, due_at=NULL WHERE id=? AND status='open'"
 INSERT_TIMER = (
     "INSERT INTO timer (id, wait_id, run_id, kind, due_at, status) VALUES (?,?,?,?,?,'pending')"
 )
 CANCEL_TIMERS = "UPDATE timer SET status='canceled' WHERE wait_id=? AND status='pending'"
+FIRE_TIMER = "UPDATE timer SET status='fired', fired_at=? WHERE id=? AND status='pending'"
 
 
 @dataclass
