@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
+from app.engine.runner import RUN_TERMINAL
 from app.engine.tasks import NoLongerPossible
 from app.engine.workflows import NotFound
 from app.store import writes
@@ -17,22 +18,6 @@ from app.store.writes import Batch
 
 if TYPE_CHECKING:
     from app.engine.service import Engine
-
-TERMINAL = ("succeeded", "failed", "canceled")
-
-SET_STATUS_IF = "UPDATE run SET status=?, updated_at=? WHERE id=? AND status=?"
-CANCEL_RUN = (
-    "UPDATE run SET status='canceled', error=?, finished_at=?, updated_at=? WHERE id=?"
-    " AND status NOT IN ('succeeded', 'failed', 'canceled')"
-)
-CANCEL_WAITS = "UPDATE wait SET status='canceled', resolved_at=? WHERE run_id=? AND status='open'"
-CANCEL_TASKS = "UPDATE task SET status='canceled' WHERE run_id=? AND status='open'"
-CANCEL_RUN_TIMERS = "UPDATE timer SET status='canceled' WHERE run_id=? AND status='pending'"
-RETRY_RUN = (
-    "UPDATE run SET status='running', error=NULL, output=NULL, finished_at=NULL, updated_at=?"
-    " WHERE id=? AND status='failed'"
-)
-SET_OVERRIDES = "UPDATE run SET overrides=? WHERE id=?"
 
 
 class Controls:
@@ -56,11 +41,11 @@ class Controls:
         status = self._status(run_id)
         if status == "paused":
             return status
-        if status in TERMINAL:
+        if status in RUN_TERMINAL:
             raise NoLongerPossible(f"run {run_id} is {status}; it cannot be paused")
         engine.journal.flush()
         if not engine.store.write_if(
-            (SET_STATUS_IF, ("paused", time.time(), run_id, status)), Batch()
+            (writes.SET_RUN_STATUS_IF, ("paused", time.time(), run_id, status)), Batch()
         ):
             raise NoLongerPossible(f"run {run_id} changed meanwhile; try again")
         engine.note(run_id, "run.paused", None, {"by": "operator"})
@@ -77,9 +62,9 @@ class Controls:
         engine.journal.flush()
         batch = Batch()
         if inputs:
-            batch.add(SET_OVERRIDES, writes.to_json(inputs), run_id)
+            batch.add(writes.SET_RUN_OVERRIDES, writes.to_json(inputs), run_id)
         if not engine.store.write_if(
-            (SET_STATUS_IF, ("running", time.time(), run_id, "paused")), batch
+            (writes.SET_RUN_STATUS_IF, ("running", time.time(), run_id, "paused")), batch
         ):
             raise NoLongerPossible(f"run {run_id} was resumed meanwhile")
         engine.note(run_id, "run.resumed", None, {"edited": sorted(inputs or {})})
@@ -90,29 +75,24 @@ class Controls:
         """Stop the run for good: running steps are cancelled, open tasks and timers closed."""
         engine = self.engine
         status = self._status(run_id)
-        if status in TERMINAL:
+        if status in RUN_TERMINAL:
             raise NoLongerPossible(f"run {run_id} is already {status}")
         await engine.halt_live(run_id)
         now = time.time()
         engine.journal.flush()
         batch = Batch()
-        for sql in (CANCEL_WAITS,):
-            batch.add(sql, now, run_id)
-        batch.add(CANCEL_TASKS, run_id)
-        batch.add(CANCEL_RUN_TIMERS, run_id)
+        batch.add(writes.CANCEL_RUN_WAITS, now, run_id)
+        batch.add(writes.CANCEL_RUN_TASKS, run_id)
+        batch.add(writes.CANCEL_RUN_TIMERS, run_id)
         error = writes.to_json({"type": "Canceled", "message": "canceled by the operator"})
-        if not engine.store.write_if((CANCEL_RUN, (error, now, now, run_id)), batch):
+        if not engine.store.write_if((writes.CANCEL_RUN, (error, now, now, run_id)), batch):
             raise NoLongerPossible(f"run {run_id} ended meanwhile")
-        for timer in engine.store.rows("SELECT id FROM timer WHERE run_id=?", run_id):
-            engine.alarms.disarm(timer["id"])
+        for timer_id in engine.store.run_timer_ids(run_id):
+            engine.alarms.disarm(timer_id)
         engine.note(run_id, "run.canceled", None, {"by": "operator"})
         engine.run_ended(run_id, "canceled")
-        for child in engine.store.rows(
-            "SELECT id FROM run WHERE parent_run_id=? AND status NOT IN"
-            " ('succeeded', 'failed', 'canceled')",
-            run_id,
-        ):
-            await self.cancel(child["id"])
+        for child_id in engine.store.unfinished_child_ids(run_id):
+            await self.cancel(child_id)
         return "canceled"
 
     async def retry(self, run_id: str) -> str:
@@ -122,7 +102,7 @@ class Controls:
         if status != "failed":
             raise NoLongerPossible(f"run {run_id} is {status}; only failed runs can be retried")
         engine.journal.flush()
-        if not engine.store.write_if((RETRY_RUN, (time.time(), run_id)), Batch()):
+        if not engine.store.write_if((writes.RETRY_RUN, (time.time(), run_id)), Batch()):
             raise NoLongerPossible(f"run {run_id} changed meanwhile")
         engine.note(run_id, "run.retried", None, {})
         engine.relaunch(run_id)

@@ -39,6 +39,14 @@ class RunQueries(RowReader):
         ).fetchone()
         return None if row is None else str(row[0])
 
+    def unfinished_child_ids(self, run_id: str) -> list[str]:
+        """The run's sub-workflow runs that have not ended."""
+        return self.ids(
+            "SELECT id FROM run WHERE parent_run_id=? AND status NOT IN"
+            " ('succeeded', 'failed', 'canceled')",
+            run_id,
+        )
+
     def runs_to_resume(self) -> list[str]:
         """Runs a previous process left in flight: running, or waiting with no open wait."""
         return self.ids(

@@ -57,6 +57,16 @@ INSERT_RUN = (
     " ON CONFLICT (idempotency_key) DO NOTHING"
 )
 WAKE_RUN = "UPDATE run SET status='running', updated_at=? WHERE id=? AND status='waiting'"
+SET_RUN_STATUS_IF = "UPDATE run SET status=?, updated_at=? WHERE id=? AND status=?"
+SET_RUN_OVERRIDES = "UPDATE run SET overrides=? WHERE id=?"
+CANCEL_RUN = (
+    "UPDATE run SET status='canceled', error=?, finished_at=?, updated_at=? WHERE id=?"
+    " AND status NOT IN ('succeeded', 'failed', 'canceled')"
+)
+RETRY_RUN = (
+    "UPDATE run SET status='running', error=NULL, output=NULL, finished_at=NULL, updated_at=?"
+    " WHERE id=? AND status='failed'"
+)
 
 # -- workflows and versions ---------------------------------------------------------------
 
@@ -79,6 +89,9 @@ INSERT_WAIT = (
     " created_at) VALUES (?,?,?,?,?,'open',?,?,?,?)"
 )
 CLOSE_WAIT = "UPDATE wait SET status=?, result=?, resolved_at=? WHERE id=? AND status='open'"
+CANCEL_RUN_WAITS = (
+    "UPDATE wait SET status='canceled', resolved_at=? WHERE run_id=? AND status='open'"
+)
 INSERT_TASK = (
     "INSERT INTO task (id, run_id, node_key, node_id, title, description, form, outcomes,"
     " assignee, assignee_group, due_at, status, created_at)"
@@ -89,11 +102,13 @@ COMPLETE_TASK = (
     " WHERE id=? AND status='open'"
 )
 REASSIGN_TASK = "UPDATE task SET assignee=?, due_at=NULL WHERE id=? AND status='open'"
+CANCEL_RUN_TASKS = "UPDATE task SET status='canceled' WHERE run_id=? AND status='open'"
 INSERT_TIMER = (
     "INSERT INTO timer (id, wait_id, run_id, kind, due_at, status) VALUES (?,?,?,?,?,'pending')"
 )
 CANCEL_TIMERS = "UPDATE timer SET status='canceled' WHERE wait_id=? AND status='pending'"
 FIRE_TIMER = "UPDATE timer SET status='fired', fired_at=? WHERE id=? AND status='pending'"
+CANCEL_RUN_TIMERS = "UPDATE timer SET status='canceled' WHERE run_id=? AND status='pending'"
 
 
 @dataclass
