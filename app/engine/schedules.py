@@ -32,11 +32,6 @@ Misfire = Literal["skip", "once", "all"]
 ON_TIME_S = 60.0  # a fire this late still counts as on time
 MAX_CATCH_UP = 1000  # `all` never starts more runs than this at once
 
-INSERT_SCHEDULE = (
-    "INSERT INTO schedule (id, workflow_id, cron, interval_s, timezone, input, enabled, misfire,"
-    " last_fire_at, created_at) VALUES (?,?,?,?,?,?,?,?,?,?)"
-)
-
 
 class ScheduleInvalid(ValueError):
     pass
@@ -104,10 +99,10 @@ class Schedules:
         self.engine = engine
 
     def all(self) -> list[dict[str, Any]]:
-        return self.engine.store.rows("SELECT * FROM schedule ORDER BY created_at")
+        return self.engine.store.schedules()
 
     def get(self, schedule_id: str) -> dict[str, Any]:
-        found = self.engine.store.row("SELECT * FROM schedule WHERE id=?", schedule_id)
+        found = self.engine.store.schedule_row(schedule_id)
         if found is None:
             raise NotFound(f"no schedule '{schedule_id}'")
         return found
@@ -144,7 +139,7 @@ class Schedules:
         trigger = make_trigger(schedule)  # refuses bad cron, interval or zone before writing
         batch = Batch()
         batch.add(
-            INSERT_SCHEDULE,
+            writes.INSERT_SCHEDULE,
             schedule["id"],
             workflow_id,
             cron,
@@ -164,19 +159,15 @@ class Schedules:
     def remove(self, schedule_id: str) -> None:
         self.get(schedule_id)
         batch = Batch()
-        batch.add("DELETE FROM schedule WHERE id=?", schedule_id)
+        batch.add(writes.DELETE_SCHEDULE, schedule_id)
         self.engine.store.write(batch)
         self.engine.alarms.remove_schedule(schedule_id)
 
     def set_enabled(self, schedule_id: str, enabled: bool) -> None:
         schedule = self.get(schedule_id)
         batch = Batch()
-        batch.add(
-            "UPDATE schedule SET enabled=?, last_fire_at=? WHERE id=?",
-            enabled,
-            time.time(),
-            schedule_id,
-        )  # re-enabling does not replay the paused time
+        # re-enabling does not replay the paused time
+        batch.add(writes.SET_SCHEDULE_ENABLED, enabled, time.time(), schedule_id)
         self.engine.store.write(batch)
         if enabled:
             self.engine.alarms.add_schedule(schedule_id, make_trigger(schedule))
@@ -215,6 +206,6 @@ class Schedules:
             started.append(run_id)
         if times:
             batch = Batch()
-            batch.add("UPDATE schedule SET last_fire_at=? WHERE id=?", times[-1], schedule_id)
+            batch.add(writes.SET_SCHEDULE_LAST_FIRE, times[-1], schedule_id)
             self.engine.store.write(batch)
         return started

@@ -13,17 +13,18 @@ from sqlmodel import Session, create_engine
 from app.store.db import BUSY_TIMEOUT_MS, Synchronous, connect
 from app.store.migrations import migrate
 from app.store.runs import RunQueries
+from app.store.schedules import ScheduleQueries
 from app.store.tasks import TaskQueries
 from app.store.timers import TimerQueries
 from app.store.waits import WaitQueries
 from app.store.writes import INSERT_RUN, Batch
 
 
-class Store(RunQueries, WaitQueries, TimerQueries, TaskQueries):
+class Store(RunQueries, WaitQueries, TimerQueries, TaskQueries, ScheduleQueries):
     """The database. Writes go through one connection, in batches that commit together (the
     statements are in app.store.writes). The engine's named reads use that connection too;
-    they are grouped by table in the query classes it inherits (app.store.runs, waits,
-    timers, tasks). The app's lists read through SQLModel sessions (app.store.reads)."""
+    they are grouped by table in the query classes it inherits (app.store.runs, waits, timers,
+    tasks, schedules). The app's lists read through SQLModel sessions (app.store.reads)."""
 
     def __init__(self, db_path: Path, synchronous: Synchronous = "NORMAL") -> None:
         self.db_path = db_path

@@ -110,6 +110,16 @@ CANCEL_TIMERS = "UPDATE timer SET status='canceled' WHERE wait_id=? AND status='
 FIRE_TIMER = "UPDATE timer SET status='fired', fired_at=? WHERE id=? AND status='pending'"
 CANCEL_RUN_TIMERS = "UPDATE timer SET status='canceled' WHERE run_id=? AND status='pending'"
 
+# -- schedules ----------------------------------------------------------------------------
+
+INSERT_SCHEDULE = (
+    "INSERT INTO schedule (id, workflow_id, cron, interval_s, timezone, input, enabled, misfire,"
+    " last_fire_at, created_at) VALUES (?,?,?,?,?,?,?,?,?,?)"
+)
+DELETE_SCHEDULE = "DELETE FROM schedule WHERE id=?"
+SET_SCHEDULE_ENABLED = "UPDATE schedule SET enabled=?, last_fire_at=? WHERE id=?"
+SET_SCHEDULE_LAST_FIRE = "UPDATE schedule SET last_fire_at=? WHERE id=?"
+
 
 @dataclass
 class Batch:
