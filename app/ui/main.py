@@ -18,7 +18,7 @@ from nicegui.storage import Storage
 from app.api.rpc import new_token, rpc_router
 from app.engine.paths import DataFolder
 from app.ui import editor, live, runtime, shell
-from app.ui.pages import inbox, run_detail, runs, schedules, settings, workflows
+from app.ui.pages import inbox, run_detail, runs, schedules, settings, task, workflows
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8710
@@ -30,6 +30,7 @@ PAGE_MODULES: tuple[ModuleType, ...] = (
     runs,
     run_detail,
     inbox,
+    task,
     schedules,
     settings,
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from app.engine.service import Engine
 from app.store import reads
 from app.store.reads import RunBrief
-from app.store.schema import Event, Step
+from app.store.schema import Event, Run, Step
 
 RUN_LIST_LIMIT = 500
 
@@ -47,3 +47,14 @@ def recent_events(engine: Engine, run_id: str, count: int = 200) -> list[Event]:
     with engine.store.session() as session:
         last = reads.last_event_seq(session, run_id)
         return list(reads.list_events(session, run_id, max(0, last - count)))
+
+
+def schedule_last_run(
+    engine: Engine, schedule_id: str, workflow_id: str, look_back: int = 50
+) -> Run | None:
+    """The newest run a schedule started (its key is `sched:{schedule}:{fire time}`), among the
+    workflow's last `look_back` runs."""
+    prefix = f"sched:{schedule_id}:"
+    with engine.store.session() as session:
+        runs = reads.list_runs(session, workflow_id=workflow_id, limit=look_back)
+    return next((r for r in runs if (r.idempotency_key or "").startswith(prefix)), None)

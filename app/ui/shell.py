@@ -18,7 +18,7 @@ from typing import Literal
 from nicegui import app, ui
 
 from app.engine.service import Engine
-from app.ui import live, runtime
+from app.ui import live, runtime, task_count
 from app.ui.fmt import STATUS_LABELS
 
 CSS = Path(__file__).with_name("shell.css")
@@ -50,15 +50,15 @@ FAVICON = (
 
 
 def open_task_count() -> int:
-    """Open human tasks, shown next to Inbox. Ren has no human tasks yet, so there are none;
-    the inbox issue makes this count the engine's open tasks."""
-    return 0
+    """Open human tasks, shown next to Inbox (kept current by app.ui.task_count)."""
+    return task_count.open_count()
 
 
 def install() -> None:
     """Once per app: colours and the shared stylesheet."""
     app.colors(primary=PRIMARY, secondary="#64748b", accent="#0ea5e9", positive="#16a34a")
     ui.add_css(CSS, shared=True)
+    task_count.install()
 
 
 # -- theme ----------------------------------------------------------------------------------
@@ -171,14 +171,15 @@ def _task_count() -> None:
     count = ui.label().classes("ren-nav-count").props('data-testid="inbox-count"')
     count.mark("inbox-count")
 
-    def show() -> None:
-        n = open_task_count()
+    def show(n: int) -> None:
+        if count.text == str(n):
+            return
         count.text = str(n)
         count.classes(add="has-tasks" if n else "", remove="" if n else "has-tasks")
-        count.props(f'aria-label="{n} open tasks"')
+        count.props(f'aria-label="{n} open task{"" if n == 1 else "s"}"')
 
-    show()
-    ui.timer(5.0, show)
+    show(open_task_count())
+    task_count.changed.subscribe(show)  # no timer: recounted when the engine's tasks change
 
 
 # -- shared pieces --------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from app.ui.fmt import (
     stamp,
 )
 from app.ui.live import run_events
+from app.ui.pages.run_controls import RunControls, RunTasks
 from app.ui.shell import empty_state, fixed_height, frame, require_engine, status_chip
 
 ACTIVE = ("pending", "running", "waiting", "paused")
@@ -125,6 +126,7 @@ class RunView:
 
         run_events.subscribe(self.on_event)  # before reading the steps, so none is missed
         self._header()
+        RunTasks(engine, run.id)
         self.error_box = ui.column().classes("w-full gap-0")
         self._show_error()
         with ui.row().classes("w-full gap-5 items-start flex-wrap xl:flex-nowrap"):
@@ -181,6 +183,7 @@ class RunView:
                 self.facts = ui.label().classes("ren-subtitle")
                 self._show_facts()
             with ui.row().classes("items-center gap-2"):
+                RunControls(self.engine, run.id, run.status)
                 ui.button(
                     "Open workflow",
                     icon="account_tree",
