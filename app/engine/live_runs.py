@@ -166,11 +166,8 @@ class LiveRuns:
             run["started_at"] or run["created_at"],
             run_log,
         )
-        for step in self.engine.store.rows(  # ordered by id: later attempts overwrite earlier ones
-            "SELECT node_key, node_id, attempt, status, output, ports FROM step"
-            " WHERE run_id=? ORDER BY id",
-            run_id,
-        ):
+        # in the order they were written: later attempts overwrite earlier ones
+        for step in self.engine.store.step_rows(run_id):
             state.record(
                 step["node_key"],
                 StepRecord(
@@ -181,9 +178,7 @@ class LiveRuns:
                     tuple(step["ports"] or ()),
                 ),
             )
-        for wait in self.engine.store.rows(
-            "SELECT id, node_key, kind, status, result FROM wait WHERE run_id=?", run_id
-        ):
+        for wait in self.engine.store.run_waits(run_id):
             state.waits[wait["node_key"]] = WaitInfo(
                 wait["id"], wait["kind"], wait["status"], wait["result"]
             )

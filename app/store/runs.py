@@ -1,4 +1,4 @@
-"""Reads of runs and their event log on the writer connection (the engine's bookkeeping)."""
+"""Reads of runs, their steps and their event log on the writer connection."""
 
 from __future__ import annotations
 
@@ -53,6 +53,14 @@ class RunQueries(RowReader):
             "SELECT id FROM run WHERE status IN ('pending', 'running') OR (status = 'waiting'"
             " AND NOT EXISTS (SELECT 1 FROM wait WHERE wait.run_id = run.id"
             " AND wait.status = 'open')) ORDER BY created_at"
+        )
+
+    def step_rows(self, run_id: str) -> list[dict[str, Any]]:
+        """The run's steps as written (by id): node_key, node_id, attempt, status, output, ports."""
+        return self.rows(
+            "SELECT node_key, node_id, attempt, status, output, ports FROM step"
+            " WHERE run_id=? ORDER BY id",
+            run_id,
         )
 
     def next_event_seq(self, run_id: str) -> int:

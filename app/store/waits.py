@@ -11,6 +11,12 @@ class WaitQueries(RowReader):
     def wait_row(self, wait_id: str) -> dict[str, Any] | None:
         return self.row("SELECT * FROM wait WHERE id=?", wait_id)
 
+    def run_waits(self, run_id: str) -> list[dict[str, Any]]:
+        """Every wait of the run, whatever its status: id, node_key, kind, status, result."""
+        return self.rows(
+            "SELECT id, node_key, kind, status, result FROM wait WHERE run_id=?", run_id
+        )
+
     def wait_to_resolve(self, wait_id: str) -> dict[str, Any] | None:
         """A wait with what resolving it needs of its run: `version_id` and `run_status`."""
         return self.row(
