@@ -295,12 +295,21 @@ class AddScheduleDialog:
             values["input"] = run_input
         return values, errors
 
+    def _still_published(self, workflow_id: str) -> bool:
+        """Not deleted meanwhile (the engine keeps a deleted workflow's versions for its runs)."""
+        return any(
+            s.id == workflow_id and s.version is not None for s in self.engine.workflows.summaries()
+        )
+
     def submit(self) -> None:
         values, errors = self.read()
         if errors:
             self._show(errors)
             return
         workflow_id = values.pop("workflow_id")
+        if not self._still_published(workflow_id):
+            self._show({"workflow": "This workflow has no published version any more."})
+            return
         try:
             added = self.engine.schedules.add(workflow_id, **values)
         except ScheduleInvalid as err:

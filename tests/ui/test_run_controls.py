@@ -1,0 +1,105 @@
+"""The run page's controls and task list through NiceGUI's simulated user: each button only
+when the run's status allows it, pause / resume / cancel (asked first) / retry, a plain notice
+when the run changed meanwhile, and the run's open tasks with a link to answer them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nicegui.testing import User
+from nicegui.testing.user_interaction import UserInteraction
+
+from tests.ui.conftest import EXAMPLES
+from tests.ui.people import engine, expense, wait_for
+
+ACTIONS = ("pause", "resume", "retry", "cancel")
+
+
+def one(user: User, marker: str) -> Any:
+    found = [e for e in user.client.elements.values() if marker in e._markers]
+    (element,) = [e for e in found if not e.is_deleted]
+    return element
+
+
+def shown(user: User) -> set[str]:
+    return {a for a in ACTIONS if one(user, f"run-{a}").visible}
+
+
+async def test_a_waiting_run_can_be_paused_or_canceled_and_lists_its_task(user: User) -> None:
+    run_id, task_id = await expense()
+    await user.open(f"/runs/{run_id}")
+    assert shown(user) == {"pause", "cancel"}
+    await user.should_see("Waiting for a person")
+    await user.should_see("Expense of 120 EUR for Ana")
+    hrefs = {e.props.get("href") for e in user.client.elements.values()}
+    assert f"/tasks/{task_id}" in hrefs
+    user.find("Answer").click()
+    await wait_for(lambda: user.back_history[-1] == f"/tasks/{task_id}")
+
+
+async def test_pause_then_resume_a_run_that_waits_on_a_person(user: User) -> None:
+    run_id, task_id = await expense()
+    await user.open(f"/runs/{run_id}")
+    user.find(marker="run-pause").click()
+    await user.should_see("Run paused.")
+    eng = engine()
+    await wait_for(lambda: eng.get_run(run_id).status == "paused")
+    await wait_for(lambda: shown(user) == {"resume", "cancel"})
+    user.find(marker="run-resume").click()
+    await user.should_see("Run resumed.")
+    await eng.wait(run_id)
+    await wait_for(lambda: eng.get_run(run_id).status == "waiting")
+    await wait_for(lambda: shown(user) == {"pause", "cancel"})
+    assert eng.tasks.get(task_id)["status"] == "open"
+
+
+async def test_cancel_asks_first_and_withdraws_the_task(user: User) -> None:
+    run_id, task_id = await expense()
+    await user.open(f"/runs/{run_id}")
+    user.find(marker="run-cancel").click()
+    await user.should_see("Cancel this run?")
+    user.find(marker="keep-run").click()
+    await user.should_not_see(marker="confirm-cancel")
+    eng = engine()
+    assert eng.get_run(run_id).status == "waiting"
+    user.find(marker="run-cancel").click()
+    await user.should_see(marker="confirm-cancel")
+    user.find(marker="confirm-cancel").click()
+    await user.should_see("Run canceled. Its open tasks were withdrawn from the inbox.")
+    assert eng.get_run(run_id).status == "canceled"
+    assert eng.tasks.get(task_id)["status"] == "canceled"
+    await wait_for(lambda: shown(user) == set())
+    await user.should_not_see("Waiting for a person", retries=40)
+
+
+async def test_a_failed_run_can_be_retried(user: User) -> None:
+    eng = engine()
+    eng.import_workflow(EXAMPLES / "seed004_amount_approval.json")
+    run = await eng.run("workflow_1", {"data": {}})
+    assert run.status == "failed"
+    await user.open(f"/runs/{run.id}")
+    assert shown(user) == {"retry"}
+    user.find(marker="run-retry").click()
+    await user.should_see("Retrying from the failed step.")
+    await eng.wait(run.id)
+    assert eng.get_run(run.id).status == "failed"  # the same input fails again
+    await wait_for(lambda: shown(user) == {"retry"})
+
+
+async def test_a_finished_run_has_no_controls(user: User) -> None:
+    eng = engine()
+    eng.import_workflow(EXAMPLES / "seed004_amount_approval.json")
+    run = await eng.run("workflow_1", {"data": {"amount": 5}})
+    await user.open(f"/runs/{run.id}")
+    assert shown(user) == set()
+    await user.should_not_see("Waiting for a person")
+
+
+async def test_an_action_no_longer_possible_says_so(user: User) -> None:
+    run_id, _ = await expense()
+    await user.open(f"/runs/{run_id}")
+    await engine().control.cancel(run_id)  # from elsewhere (the command line, another tab)
+    # the click raced the change: the button was still on the person's screen
+    UserInteraction(user, {one(user, "run-pause")}, None).click()
+    await user.should_see("This run can't be paused any more: it is canceled now.")
+    await wait_for(lambda: shown(user) == set())
