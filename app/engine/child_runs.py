@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from app.engine.runner import RUN_TERMINAL
+from app.store import writes
 from app.store.writes import Batch
 
 if TYPE_CHECKING:
@@ -34,17 +35,13 @@ class ChildRuns:
                 parent_run_id=parent_run_id,
             )
         except Exception as err:
-            wait = self.engine.store.row(
-                "SELECT id FROM wait WHERE run_id=? AND node_key=?", parent_run_id, wkey
-            )
-            if wait is not None:
+            wait_id = self.engine.store.wait_id_for_key(parent_run_id, wkey)
+            if wait_id is not None:
                 error = {"type": type(err).__name__, "message": f"sub-workflow: {err}"}
-                self.engine.waits.resolve(wait["id"], {}, error=error)
+                self.engine.waits.resolve(wait_id, {}, error=error)
             return
         batch = Batch()
-        batch.add(
-            "UPDATE wait SET key=? WHERE run_id=? AND node_key=?", child_id, parent_run_id, wkey
-        )
+        batch.add(writes.SET_WAIT_KEY, child_id, parent_run_id, wkey)
         self.engine.store.write(batch)
         run = self.engine.get_run(child_id)
         if run.status in RUN_TERMINAL:  # it was quicker than us
@@ -57,13 +54,11 @@ class ChildRuns:
         if not key.startswith("child:") or status not in RUN_TERMINAL:
             return
         _, parent_id, wkey = key.split(":", 2)
-        wait = self.engine.store.row(
-            "SELECT id FROM wait WHERE run_id=? AND node_key=? AND status='open'", parent_id, wkey
-        )
-        if wait is None:
+        wait_id = self.engine.store.open_wait_id_for_key(parent_id, wkey)
+        if wait_id is None:
             return
         if status == "succeeded":
-            self.engine.waits.resolve(wait["id"], {"run_id": run_id, "output": run.output})
+            self.engine.waits.resolve(wait_id, {"run_id": run_id, "output": run.output})
         else:
             message = (run.error or {}).get("message", status)
             error = {
@@ -71,23 +66,18 @@ class ChildRuns:
                 "message": f"sub-workflow run {run_id} {status}: {message}",
                 "child_run_id": run_id,
             }
-            self.engine.waits.resolve(wait["id"], {}, error=error)
+            self.engine.waits.resolve(wait_id, {}, error=error)
 
     async def reconcile(self) -> None:
         """At start: start children a crash kept from starting; wake parents of ended ones."""
-        for wait in self.engine.store.rows(
-            "SELECT * FROM wait WHERE kind='child' AND status='open'"
-        ):
+        for wait in self.engine.store.open_child_waits():
             if wait["key"] is None:
-                node = self.engine.compiled_for_run(wait["run_id"]).nodes[wait["node_id"]]
-                state_input = wait["input"]
-                config = node.config
+                config = self.engine.compiled_for_run(wait["run_id"]).nodes[wait["node_id"]].config
+                child_input = getattr(config, "input", None)
                 child = {
                     "workflow_id": getattr(config, "workflow", ""),
                     "version": getattr(config, "version", None),
-                    "input": state_input
-                    if getattr(config, "input", None) is None
-                    else getattr(config, "input", None),
+                    "input": wait["input"] if child_input is None else child_input,
                 }
                 await self.start_child(wait["run_id"], wait["node_key"], child)
             else:

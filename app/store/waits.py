@@ -25,6 +25,23 @@ class WaitQueries(RowReader):
             wait_id,
         )
 
+    def wait_id_for_key(self, run_id: str, wait_key: str) -> str | None:
+        """The id of the run's wait with this key (its `node_key`), whatever its status."""
+        found = self.row("SELECT id FROM wait WHERE run_id=? AND node_key=?", run_id, wait_key)
+        return None if found is None else str(found["id"])
+
+    def open_wait_id_for_key(self, run_id: str, wait_key: str) -> str | None:
+        """The id of the run's wait with this key (its `node_key`) if it is open."""
+        found = self.row(
+            "SELECT id FROM wait WHERE run_id=? AND node_key=? AND status='open'", run_id, wait_key
+        )
+        return None if found is None else str(found["id"])
+
+    def open_child_waits(self) -> list[dict[str, Any]]:
+        """Every open wait for a sub-workflow's run (its `key` is the child's run id, once
+        the child started)."""
+        return self.rows("SELECT * FROM wait WHERE kind='child' AND status='open'")
+
     def open_signal_wait_id(self, run_id: str, name: str) -> str | None:
         """The run's oldest open wait for the signal `name`, or None."""
         found = self.row(

@@ -89,6 +89,7 @@ INSERT_WAIT = (
     " created_at) VALUES (?,?,?,?,?,'open',?,?,?,?)"
 )
 CLOSE_WAIT = "UPDATE wait SET status=?, result=?, resolved_at=? WHERE id=? AND status='open'"
+SET_WAIT_KEY = "UPDATE wait SET key=? WHERE run_id=? AND node_key=?"
 CANCEL_RUN_WAITS = (
     "UPDATE wait SET status='canceled', resolved_at=? WHERE run_id=? AND status='open'"
 )
