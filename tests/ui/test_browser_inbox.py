@@ -93,7 +93,7 @@ async def test_a_person_answers_a_task_and_the_run_finishes(
     await page.get_by_test_id("outcome-approve").click()
     problem = page.locator('[data-field="budget_code"] .ren-field-error')
     await expect(problem).to_have_text("This field is required")
-    await expect(page.get_by_text("Please check the 1 field marked below")).to_be_visible()
+    await expect(page.get_by_text("Please check the field marked below")).to_be_visible()
 
     # the right one
     await page.get_by_role("radio", name="TRAVEL").click()

@@ -15,17 +15,16 @@ from app.core.forms import FormInvalid, Outcome
 from app.engine.service import Engine, NotFound
 from app.engine.tasks import NoLongerPossible
 from app.ui import queries, task_count
-from app.ui.fmt import stamp
 from app.ui.person import is_mine, my_name, set_my_name
 from app.ui.shell import empty_state, frame, require_engine
 from app.ui.task_form import TaskForm
-from app.ui.task_text import clock, due_text, plural, waiting_for, who_for
+from app.ui.task_text import clock, due_text, waiting_for, who_for
 
 OUTCOME_PROPS = {
     "positive": "unelevated color=positive",
     "negative": "unelevated color=negative",
     "primary": "unelevated color=primary",
-    "neutral": "outline color=grey-8",
+    "neutral": "outline",
 }
 OUTCOME_ICONS = {"positive": "check", "negative": "close"}
 
@@ -70,7 +69,7 @@ def outcome_button(outcome: Outcome, on_click: Any) -> ui.button:
     icon = OUTCOME_ICONS.get(outcome.style)
     button = ui.button(outcome.label, icon=icon, on_click=on_click)
     button.props(OUTCOME_PROPS.get(outcome.style, OUTCOME_PROPS["primary"]) + " size=lg no-caps")
-    button.classes("ren-outcome")
+    button.classes(f"ren-outcome ren-outcome--{outcome.style}")
     button.props(f'data-testid="outcome-{outcome.name}" data-outcome="{outcome.name}"')
     return button.mark(f"outcome-{outcome.name}")
 
@@ -207,11 +206,12 @@ class TaskPage:
         except FormInvalid as err:
             others = self.form.show_errors(err.errors)
             wrong = len(err.errors) - len(others)
-            title = (
-                f"Please check the {plural(wrong, 'field')} marked below. Nothing was sent yet."
-                if wrong
-                else "Your answer could not be sent. Nothing was sent yet."
-            )
+            if wrong == 1:
+                title = "Please check the field marked below. Nothing was sent yet."
+            elif wrong:
+                title = f"Please check the {wrong} fields marked below. Nothing was sent yet."
+            else:
+                title = "Your answer could not be sent. Nothing was sent yet."
             self._say(title, others)
             return
         except NoLongerPossible:
@@ -302,15 +302,11 @@ class TaskPage:
         else:
             title = "This task is no longer needed"
             text = "The workflow it belonged to was stopped, so it does not need an answer."
-        with ui.column().classes("ren-card w-full").mark("task-closed"):
+        with ui.column().classes("ren-card ren-task-closed w-full").mark("task-closed"):
             actions = empty_state("task_alt" if status == "completed" else "block", title, text)
             with actions:
                 ui.button("Back to the inbox", icon="inbox", on_click=self._to_inbox).props(
                     "unelevated color=primary"
-                )
-            if task.get("completed_at"):
-                ui.label(f"Answered at {stamp(task['completed_at'])}").classes(
-                    "ren-faint ren-small self-center pb-4"
                 )
 
     def _maybe_answered_elsewhere(self) -> None:
