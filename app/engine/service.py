@@ -43,8 +43,6 @@ from app.store.writes import Batch
 
 log = logging.getLogger(__name__)
 
-RESUMABLE = ("pending", "running")
-
 
 class Engine:
     def __init__(
@@ -88,8 +86,8 @@ class Engine:
             return
         for run_id in self.store.runs_to_resume():
             self.relaunch(run_id)
-        for timer in self.store.rows("SELECT id, due_at FROM timer WHERE status='pending'"):
-            self.alarms.arm(timer["id"], timer["due_at"])
+        for timer_id, due_at in self.store.pending_timers():
+            self.alarms.arm(timer_id, due_at)
         await self.child_runs.reconcile()
         await self.schedules.start()
 
@@ -245,10 +243,7 @@ class Engine:
         waits for)."""
         if self.live_runs.runs:
             return False
-        now = time.time()
-        return not self.store.rows(
-            "SELECT id FROM timer WHERE status='pending' AND due_at <= ? LIMIT 1", now
-        )
+        return not self.store.has_due_timer(time.time())
 
     def is_live(self, run_id: str) -> bool:
         return run_id in self.live_runs.runs

@@ -18,3 +18,15 @@ class TimerQueries(RowReader):
 
     def timer_row(self, timer_id: str) -> dict[str, Any] | None:
         return self.row("SELECT * FROM timer WHERE id=?", timer_id)
+
+    def pending_timers(self) -> list[tuple[str, float]]:
+        """(id, due_at) of every timer that has not rung yet."""
+        found = self._conn.execute("SELECT id, due_at FROM timer WHERE status='pending'")
+        return [(str(timer_id), float(due_at)) for timer_id, due_at in found]
+
+    def has_due_timer(self, now: float) -> bool:
+        """Whether a timer that has not rung yet is due at `now`."""
+        found = self._conn.execute(
+            "SELECT id FROM timer WHERE status='pending' AND due_at <= ? LIMIT 1", (now,)
+        )
+        return found.fetchone() is not None
