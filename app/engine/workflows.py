@@ -19,7 +19,7 @@ from app.core.validate import validate
 from app.engine.compiled import CompiledWorkflow
 from app.nodes.catalog import NodeCatalog
 from app.store import reads, writes
-from app.store.schema import Workflow, WorkflowVersion
+from app.store.schema import WorkflowVersion
 from app.store.store import Store
 from app.store.writes import Batch
 
@@ -90,13 +90,13 @@ class Workflows:
         batch = Batch()
         draft = writes.to_json(spec.to_dict())
         with self.store.session() as session:
-            existing = session.get(Workflow, workflow_id)
+            existing = reads.get_workflow_any(session, workflow_id)
         if existing is None:
             batch.add(writes.INSERT_WORKFLOW, workflow_id, spec.name, draft, None, now, now)
         else:
             batch.add(writes.UPDATE_WORKFLOW, spec.name, draft, now, workflow_id)
             if existing.deleted_at is not None:
-                batch.add("UPDATE workflow SET deleted_at=NULL WHERE id=?", workflow_id)
+                batch.add(writes.RESTORE_WORKFLOW, workflow_id)
         self.store.write(batch)
         return workflow_id
 

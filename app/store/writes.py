@@ -77,6 +77,7 @@ INSERT_WORKFLOW = (
 UPDATE_WORKFLOW = "UPDATE workflow SET name=?, draft=?, updated_at=? WHERE id=?"
 SET_LATEST_VERSION = "UPDATE workflow SET latest_version=?, updated_at=? WHERE id=?"
 DELETE_WORKFLOW = "UPDATE workflow SET deleted_at=?, updated_at=? WHERE id=?"
+RESTORE_WORKFLOW = "UPDATE workflow SET deleted_at=NULL WHERE id=?"
 INSERT_VERSION = (
     "INSERT INTO workflow_version (id, workflow_id, number, definition, hash, message, created_at)"
     " VALUES (?,?,?,?,?,?,?)"
