@@ -91,10 +91,7 @@ def run_report(engine: Engine, run_id: str) -> dict[str, Any]:
         report["tasks"] = [
             task_brief(t) for t in engine.tasks.open_tasks() if t["run_id"] == run_id
         ]
-        report["waits"] = engine.store.rows(
-            "SELECT id, node_key, kind, key, due_at FROM wait WHERE run_id=? AND status='open'",
-            run_id,
-        )
+        report["waits"] = engine.store.open_wait_briefs(run_id)
     return report
 
 
@@ -172,9 +169,7 @@ async def runs(engine: Engine, status: str | None = None, limit: int = 100) -> l
 @op
 async def show(engine: Engine, run_id: str) -> dict[str, Any]:
     report = run_report(engine, run_id)
-    report["waits"] = engine.store.rows(
-        "SELECT id, node_key, kind, key, status, due_at FROM wait WHERE run_id=?", run_id
-    )
+    report["waits"] = engine.store.wait_briefs(run_id)
     return report
 
 

@@ -51,3 +51,16 @@ class WaitQueries(RowReader):
             name,
         )
         return None if found is None else str(found["id"])
+
+    def wait_briefs(self, run_id: str) -> list[dict[str, Any]]:
+        """The run's waits as reports show them: id, node_key, kind, key, status, due_at."""
+        return self.rows(
+            "SELECT id, node_key, kind, key, status, due_at FROM wait WHERE run_id=?", run_id
+        )
+
+    def open_wait_briefs(self, run_id: str) -> list[dict[str, Any]]:
+        """The run's open waits as reports show them: id, node_key, kind, key, due_at."""
+        return self.rows(
+            "SELECT id, node_key, kind, key, due_at FROM wait WHERE run_id=? AND status='open'",
+            run_id,
+        )
