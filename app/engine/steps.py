@@ -12,11 +12,13 @@ from __future__ import annotations
 import asyncio
 import time
 import traceback
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from app.core.conditions import evaluate_condition
 from app.core.expressions import expression_scope
+from app.engine.compiled import CompiledNode
 from app.engine.state import ScopeBlocked, StepRecord, approval_key, node_key, wait_key
 from app.nodes.base import NodeResult, WaitFor
 from app.nodes.context import StepContext, StepInterrupted
@@ -52,6 +54,28 @@ class Outcome:
     started_at: float = 0.0
     finished_at: float = 0.0
     wait: WaitFor | None = None  # status "waiting": the wait to record
+
+
+def _failed_at_once(
+    node_id: str,
+    key: str,
+    attempt: int,
+    input: Any,
+    input_json: str | None,
+    error: dict[str, Any],
+) -> Outcome:
+    """A step that fails without running (rejected, or its wait failed or was canceled)."""
+    return Outcome(
+        node_id,
+        key,
+        attempt,
+        "failed",
+        input,
+        input_json,
+        error=error,
+        started_at=time.time(),
+        finished_at=time.time(),
+    )
 
 
 def describe_error(err: BaseException) -> dict[str, Any]:
@@ -126,7 +150,7 @@ class StepRunner:
             node_id=node_id,
             node_key=key,
             attempt=attempt,
-            params=self.state.input if isinstance(self.state.input, dict) else {},
+            params=self._params(),
             run_info=self.state.info,
             nodes_source=lambda: self.nodes_view(scope),
             upstream=upstream,
@@ -159,7 +183,7 @@ class StepRunner:
             attempt += 1
 
     def _settled_by_wait(
-        self, compiled: Any, key: str, attempt: int, input: Any, input_json: str | None
+        self, compiled: CompiledNode, key: str, attempt: int, input: Any, input_json: str | None
     ) -> Outcome | None:
         """Before running a node: is it still waiting, waiting for approval, or settled?"""
         node_id = compiled.spec.id
@@ -175,17 +199,7 @@ class StepRunner:
             if "approve" not in record.ports:
                 by = (record.output or {}).get("completed_by") or "someone"
                 error = {"type": "Rejected", "message": f"rejected by {by}"}
-                return Outcome(
-                    node_id,
-                    key,
-                    attempt,
-                    "failed",
-                    input,
-                    input_json,
-                    error=error,
-                    started_at=time.time(),
-                    finished_at=time.time(),
-                )
+                return _failed_at_once(node_id, key, attempt, input, input_json, error)
         info = self.state.waits.get(wait_key(key, attempt))
         if info is None:
             return None
@@ -195,17 +209,7 @@ class StepRunner:
             "type": "WaitCanceled",
             "message": "the wait was canceled",
         }
-        return Outcome(
-            node_id,
-            key,
-            attempt,
-            "failed",
-            input,
-            input_json,
-            error=failure,
-            started_at=time.time(),
-            finished_at=time.time(),
-        )
+        return _failed_at_once(node_id, key, attempt, input, input_json, failure)
 
     async def _record_retry(self, outcome: Outcome, delay: float) -> None:
         batch = Batch()
@@ -289,8 +293,9 @@ class StepRunner:
         return outcome
 
     async def _execute(
-        self, compiled: Any, ctx: StepContext, input: Any, scope: ScopeRun
+        self, compiled: CompiledNode, ctx: StepContext, input: Any, scope: ScopeRun
     ) -> NodeResult | WaitFor:
+        work: Coroutine[Any, Any, NodeResult | WaitFor]
         if compiled.type.is_loop:
             from app.engine.loops import run_foreach
 
@@ -299,8 +304,7 @@ class StepRunner:
             work = compiled.type.execute(ctx, compiled.config, input)
         if compiled.spec.timeout_s:
             return await asyncio.wait_for(work, compiled.spec.timeout_s)
-        result: NodeResult | WaitFor = await work
-        return result
+        return await work
 
     def live_edges(
         self, scope: ScopeRun, node_id: str, output: Any, ports: tuple[str, ...]
