@@ -1,4 +1,8 @@
-"""Every read Ren makes, as SQLModel queries returning table rows."""
+"""The app's reads (lists, pages, the facade's getters), as SQLModel queries returning table rows.
+
+The engine's own bookkeeping reads go through the writer connection instead: app.store.runs,
+waits, timers, tasks and schedules.
+"""
 
 from __future__ import annotations
 

@@ -41,7 +41,7 @@ def normalize(value: Any) -> tuple[Any, str | None]:
         return json.loads(text), text
 
 
-# -- runs, steps and events ---------------------------------------------------------------
+# -- runs, steps and events --------------------------------------------------------------------
 
 INSERT_STEP = (
     "INSERT INTO step (run_id, node_key, node_id, attempt, status, input, output, error, ports,"
@@ -68,7 +68,7 @@ RETRY_RUN = (
     " WHERE id=? AND status='failed'"
 )
 
-# -- workflows and versions ---------------------------------------------------------------
+# -- workflows and versions --------------------------------------------------------------------
 
 INSERT_WORKFLOW = (
     "INSERT INTO workflow (id, name, draft, latest_version, created_at, updated_at)"
@@ -83,7 +83,7 @@ INSERT_VERSION = (
     " VALUES (?,?,?,?,?,?,?)"
 )
 
-# -- waits, tasks and timers (compare-and-set: only rows still open or pending change) ---------
+# -- waits, tasks and timers -------------------------------------------------------------------
 
 INSERT_WAIT = (
     "INSERT INTO wait (id, run_id, node_key, node_id, kind, status, key, due_at, input,"
@@ -112,7 +112,7 @@ CANCEL_TIMERS = "UPDATE timer SET status='canceled' WHERE wait_id=? AND status='
 FIRE_TIMER = "UPDATE timer SET status='fired', fired_at=? WHERE id=? AND status='pending'"
 CANCEL_RUN_TIMERS = "UPDATE timer SET status='canceled' WHERE run_id=? AND status='pending'"
 
-# -- schedules ----------------------------------------------------------------------------
+# -- schedules ---------------------------------------------------------------------------------
 
 INSERT_SCHEDULE = (
     "INSERT INTO schedule (id, workflow_id, cron, interval_s, timezone, input, enabled, misfire,"
