@@ -132,3 +132,17 @@ async def test_the_badge_is_current_on_every_page(user: User) -> None:
     await wait_for(lambda: badge(user) == "1")
     await user.open("/settings")
     assert badge(user) == "1"
+
+
+async def test_a_long_inbox_draws_fifty_cards_at_a_time(user: User) -> None:
+    eng = engine()
+    eng.import_workflow(human_task("many", {"title": "Sort the mail"}))
+    runs = [await eng.start_run("many") for _ in range(60)]
+    for run_id in runs:
+        await eng.wait(run_id)
+    await user.open("/inbox")
+    assert len(card_ids(user)) == 50
+    await user.should_see("Showing the first 50 of 60 tasks.")
+    user.find(marker="show-more").click()
+    await wait_for(lambda: len(card_ids(user)) == 60)
+    await user.should_not_see(marker="show-more")

@@ -21,7 +21,7 @@ from app.ui.shell import empty_state, frame, page_heading, require_engine
 from app.ui.task_text import due_text, plural, waiting_for, who_for
 
 CSS = Path(__file__).with_name("people.css")
-MAX_CARDS = 200
+MAX_CARDS = 50  # cards drawn at first; "Show 50 more" draws more
 TICK_S = 60.0  # "waiting 5 minutes" and overdue marks stay current
 ONLY_MINE_KEY = "inbox.only_mine"
 SORT_KEY = "inbox.sort"
@@ -70,6 +70,7 @@ class InboxPage:
         self.names: dict[str, str] = {}
         self.shown: tuple[tuple[Any, ...], ...] | None = None
         self.seen: set[str] = set()
+        self.limit = MAX_CARDS
 
         actions = page_heading(
             "Inbox", "Questions and approvals waiting for a person. Open one to answer it."
@@ -97,7 +98,7 @@ class InboxPage:
         self.listing = ui.column().classes("ren-task-list w-full").mark("inbox-list")
         self.refresh(force=True)
         task_count.changed.subscribe(lambda: self.refresh())
-        ui.timer(TICK_S, lambda: self.refresh(force=True))
+        ui.timer(TICK_S, lambda: self.refresh(force=True), immediate=False)
 
     # -- settings -------------------------------------------------------------------------
 
@@ -144,13 +145,20 @@ class InboxPage:
                 self._empty(len(every), name)
                 return
             now = time.time()
-            for task in tasks[:MAX_CARDS]:
+            for task in tasks[: self.limit]:
                 self._card(task, now, task["id"] in fresh)
-            if len(tasks) > MAX_CARDS:
-                ui.label(
-                    f"Showing the first {MAX_CARDS} of {len(tasks)} tasks. "
-                    "Answer some to see the rest, or use “Only mine”."
-                ).classes("ren-muted text-sm self-center")
+            if len(tasks) > self.limit:
+                with ui.row().classes("w-full items-center justify-center gap-3"):
+                    ui.label(f"Showing the first {self.limit} of {len(tasks)} tasks.").classes(
+                        "ren-muted text-sm"
+                    )
+                    ui.button(f"Show {MAX_CARDS} more", on_click=self.show_more).props(
+                        "flat color=primary no-caps"
+                    ).mark("show-more")
+
+    def show_more(self) -> None:
+        self.limit += MAX_CARDS
+        self.refresh(force=True)
 
     def _summary(self, total: int, shown: int, name: str) -> None:
         if self.only_mine and name:
@@ -203,17 +211,17 @@ class InboxPage:
                 if task.get("description"):
                     ui.label(task["description"]).classes("ren-task-text")
                 with ui.row().classes("ren-task-meta items-center gap-x-5 gap-y-1"):
-                    self._fact("person", who_for(task))
-                    self._fact("schedule", waiting_for(task["created_at"], now))
+                    fact("person", who_for(task))
+                    fact("schedule", waiting_for(task["created_at"], now))
                     if task.get("due_at") is not None:
-                        self._fact("event", due, "ren-overdue" if late else "")
-                    self._fact("account_tree", f"From {self._workflow(str(task['workflow_id']))}")
-            with ui.row().classes("ren-task-open items-center gap-1 flex-nowrap"):
-                ui.label("Open")
-                ui.icon("arrow_forward", size="20px")
+                        fact("event", due, "ren-overdue" if late else "")
+                    fact("account_tree", f"From {self._workflow(str(task['workflow_id']))}")
+            ui.label("Open").classes("ren-task-open")
 
-    @staticmethod
-    def _fact(icon: str, text: str, extra: str = "") -> None:
-        with ui.row().classes(f"items-center gap-1 flex-nowrap {extra}"):
-            ui.icon(icon, size="18px").classes("ren-faint" if not extra else "")
-            ui.label(text)
+
+def fact(icon: str, text: str, extra: str = "") -> ui.label:
+    """One fact about a task with its icon: one element (the icon is drawn by CSS), so a long
+    list of cards stays light."""
+    label = ui.label(text).classes(f"ren-fact {extra}")
+    label.props["data-icon"] = icon
+    return label

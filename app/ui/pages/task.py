@@ -15,6 +15,7 @@ from app.core.forms import FormInvalid, Outcome
 from app.engine.service import Engine, NotFound
 from app.engine.tasks import NoLongerPossible
 from app.ui import queries, task_count
+from app.ui.pages.inbox import fact
 from app.ui.person import is_mine, my_name, set_my_name
 from app.ui.shell import empty_state, frame, require_engine
 from app.ui.task_form import TaskForm
@@ -67,7 +68,8 @@ def task_not_found(task_id: str) -> None:
 
 def outcome_button(outcome: Outcome, on_click: Any) -> ui.button:
     icon = OUTCOME_ICONS.get(outcome.style)
-    button = ui.button(outcome.label, icon=icon, on_click=on_click)
+    color = None if outcome.style == "neutral" else "primary"  # neutral: the text colour
+    button = ui.button(outcome.label, icon=icon, on_click=on_click, color=color)
     button.props(OUTCOME_PROPS.get(outcome.style, OUTCOME_PROPS["primary"]) + " size=lg no-caps")
     button.classes(f"ren-outcome ren-outcome--{outcome.style}")
     button.props(f'data-testid="outcome-{outcome.name}" data-outcome="{outcome.name}"')
@@ -106,25 +108,18 @@ class TaskPage:
             if task.get("description"):
                 ui.label(task["description"]).classes("ren-task-description")
             with ui.row().classes("ren-task-meta items-center gap-x-5 gap-y-1"):
-                self._fact("person", who_for(task))
+                fact("person", who_for(task))
                 if task["status"] == "open":
-                    self._fact("schedule", waiting_for(task["created_at"]))
+                    fact("schedule", waiting_for(task["created_at"]))
                     due, late = due_text(task.get("due_at"))
                     if task.get("due_at") is not None:
-                        self._fact("event", due, "ren-overdue" if late else "")
+                        fact("event", due, "ren-overdue" if late else "")
                 name = self._workflow_name()
                 with ui.row().classes("items-center gap-1 flex-nowrap"):
-                    ui.icon("account_tree", size="18px").classes("ren-faint")
-                    ui.label("From the workflow")
+                    fact("account_tree", "From the workflow")
                     ui.link(name, f"/runs/{task['run_id']}").classes("ren-link font-medium").props(
                         'title="See the workflow run this task belongs to"'
                     )
-
-    @staticmethod
-    def _fact(icon: str, text: str, extra: str = "") -> None:
-        with ui.row().classes(f"items-center gap-1 flex-nowrap {extra}"):
-            ui.icon(icon, size="18px").classes("ren-faint" if not extra else "")
-            ui.label(text)
 
     def _workflow_name(self) -> str:
         try:
