@@ -179,7 +179,13 @@ class RunTasks:
         self.shown: list[tuple[Any, ...]] | None = None
         self.box = ui.column().classes("w-full gap-0").mark("run-tasks")
         self.refresh()
-        task_count.changed.subscribe(self.refresh)
+        run_events.subscribe(self.on_event)
+
+    def on_event(self, event: RunEvent) -> None:
+        """This run's tasks may have changed: read them once the change is committed."""
+        if event.run_id == self.run_id and task_count.touches_tasks(event):
+            for delay in task_count.RECOUNT_AFTER_S:
+                ui.timer(delay, self.refresh, once=True)
 
     def refresh(self) -> None:
         if self.box.is_deleted:

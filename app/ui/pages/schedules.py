@@ -129,7 +129,9 @@ class SchedulesPage:
             .classes("ren-link flex items-center gap-2 flex-nowrap")
             .props(f'title="Run {last.id}, started {stamp(last.created_at)}"')
         ):
-            ui.label(f"Last: {ago(last.created_at)}").classes("ren-small ren-muted")
+            ui.label(f"Last: {ago(last.created_at)}").classes(
+                "ren-small ren-muted whitespace-nowrap"
+            )
             status_chip(last.status)
 
     # -- actions --------------------------------------------------------------------------
