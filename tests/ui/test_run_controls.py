@@ -41,12 +41,12 @@ async def test_pause_then_resume_a_run_that_waits_on_a_person(user: User) -> Non
     run_id, task_id = await expense()
     await user.open(f"/runs/{run_id}")
     user.find(marker="run-pause").click()
-    await user.should_see("Run paused.")
+    await user.should_see("Run paused.", retries=40)
     eng = engine()
     await wait_for(lambda: eng.get_run(run_id).status == "paused")
     await wait_for(lambda: shown(user) == {"resume", "cancel"})
     user.find(marker="run-resume").click()
-    await user.should_see("Run resumed.")
+    await user.should_see("Run resumed.", retries=40)
     await eng.wait(run_id)
     await wait_for(lambda: eng.get_run(run_id).status == "waiting")
     await wait_for(lambda: shown(user) == {"pause", "cancel"})
@@ -57,15 +57,15 @@ async def test_cancel_asks_first_and_withdraws_the_task(user: User) -> None:
     run_id, task_id = await expense()
     await user.open(f"/runs/{run_id}")
     user.find(marker="run-cancel").click()
-    await user.should_see("Cancel this run?")
+    await user.should_see("Cancel this run?", retries=40)
     user.find(marker="keep-run").click()
     await user.should_not_see(marker="confirm-cancel")
     eng = engine()
     assert eng.get_run(run_id).status == "waiting"
     user.find(marker="run-cancel").click()
-    await user.should_see(marker="confirm-cancel")
+    await user.should_see(marker="confirm-cancel", retries=40)
     user.find(marker="confirm-cancel").click()
-    await user.should_see("Run canceled. Its open tasks were withdrawn from the inbox.")
+    await user.should_see("Run canceled. Its open tasks were withdrawn from the inbox.", retries=40)
     assert eng.get_run(run_id).status == "canceled"
     assert eng.tasks.get(task_id)["status"] == "canceled"
     await wait_for(lambda: shown(user) == set())
@@ -80,7 +80,7 @@ async def test_a_failed_run_can_be_retried(user: User) -> None:
     await user.open(f"/runs/{run.id}")
     assert shown(user) == {"retry"}
     user.find(marker="run-retry").click()
-    await user.should_see("Retrying from the failed step.")
+    await user.should_see("Retrying from the failed step.", retries=40)
     await eng.wait(run.id)
     assert eng.get_run(run.id).status == "failed"  # the same input fails again
     await wait_for(lambda: shown(user) == {"retry"})
@@ -101,5 +101,5 @@ async def test_an_action_no_longer_possible_says_so(user: User) -> None:
     await engine().control.cancel(run_id)  # from elsewhere (the command line, another tab)
     # the click raced the change: the button was still on the person's screen
     UserInteraction(user, {one(user, "run-pause")}, None).click()
-    await user.should_see("This run can't be paused any more: it is canceled now.")
+    await user.should_see("This run can't be paused any more: it is canceled now.", retries=40)
     await wait_for(lambda: shown(user) == set())

@@ -147,15 +147,15 @@ async def test_remove_asks_first(user: User) -> None:
     )
     await user.open("/schedules")
     user.find(marker=f"remove-{added['id']}").click()
-    await user.should_see("Remove this schedule?")
+    await user.should_see("Remove this schedule?", retries=40)
     await user.should_see("“Expense approval” will no longer start every day at 08:00.")
     user.find(marker="keep-schedule").click()
     await user.should_not_see(marker="confirm-remove")
     assert len(engine().schedules.all()) == 1
     user.find(marker=f"remove-{added['id']}").click()
-    await user.should_see(marker="confirm-remove")
+    await user.should_see(marker="confirm-remove", retries=40)
     user.find(marker="confirm-remove").click()
-    await user.should_see("Schedule removed.")
+    await user.should_see("Schedule removed.", retries=40)
     await user.should_see("No schedules yet")
     assert engine().schedules.all() == []
 
