@@ -283,20 +283,6 @@ class Engine:
         """Append an event to a run's log, whether the run is live or sleeping."""
         self.live_runs.note(run_id, type_, node_key, data)
 
-    def after_wake(
-        self,
-        run_id: str,
-        events: list[RunEvent],
-        texts: list[str | None],
-        live: RunState | None,
-        wkey: str,
-        stored: Any,
-        record: StepRecord | None,
-        woke: bool,
-    ) -> None:
-        """After a wait was resolved: tell the live run, or wake the sleeping one."""
-        self.live_runs.after_wake(run_id, events, texts, live, wkey, stored, record, woke)
-
     async def start_child(self, parent_run_id: str, wkey: str, child: dict[str, Any]) -> None:
         """Start a sub-workflow's run (at most once per parent step: the key is unique)."""
         await self.child_runs.start_child(parent_run_id, wkey, child)

@@ -192,7 +192,7 @@ class WaitBook:
         if row["due_at"] is not None or row["kind"] in ("task", "approval"):
             for timer_id in engine.store.timer_ids(wait_id):
                 engine.alarms.disarm(timer_id)
-        engine.after_wake(
+        engine.live_runs.after_wake(
             run_id, events, texts, live, wkey, stored, record, woke=row["run_status"] == "waiting"
         )
         return True
