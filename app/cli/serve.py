@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.util
 import ipaddress
+import signal
 import socket
 import sys
 import webbrowser
@@ -67,16 +69,27 @@ def cmd_serve(args: argparse.Namespace) -> int:
             "reach this address can use it.",
             file=sys.stderr,
         )
+    from app.ui import window
     from app.ui.main import serve  # NiceGUI loads only for this command
 
-    serve(
-        host=args.host,
-        port=args.port,
-        show=not args.no_browser,
-        native=args.native,
-        home=folder.root,
-    )
+    signal.signal(signal.SIGTERM, _stop)  # a stop signal ends Ren as Ctrl+C does
+    # uvicorn shuts the server down on Ctrl+C, then raises the signal again: that is the end
+    with contextlib.suppress(KeyboardInterrupt):
+        serve(
+            host=args.host,
+            port=args.port,
+            show=not args.no_browser,
+            native=args.native,
+            home=folder.root,
+        )
+    print("Ren stopped.", flush=True)
+    if args.native:
+        window.close()
     return EXIT_OK
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _check_native() -> None:

@@ -13,7 +13,7 @@ from sqlalchemy import Select, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from app.store.schema import Event, Run, Step, Workflow, WorkflowVersion
+from app.store.schema import Event, Run, Step, Wait, Workflow, WorkflowVersion
 
 
 def get_workflow(session: Session, workflow_id: str) -> Workflow | None:
@@ -202,3 +202,19 @@ def list_step_attempts(session: Session, run_id: str, node_key: str) -> Sequence
     """Every attempt of one step, first attempt first."""
     query = select(Step).where(Step.run_id == run_id, Step.node_key == node_key)
     return session.exec(query.order_by(col(Step.attempt), col(Step.id))).all()
+
+
+def list_open_waits(session: Session, run_id: str) -> Sequence[Wait]:
+    """What the run sleeps on now, oldest first."""
+    query = select(Wait).where(Wait.run_id == run_id, Wait.status == "open")
+    return session.exec(query.order_by(col(Wait.created_at))).all()
+
+
+def last_run_with_key_prefix(session: Session, workflow_id: str, prefix: str) -> Run | None:
+    """The workflow's newest run whose idempotency key starts with `prefix` (a range on the
+    key's unique index: LIKE would not use it, being case-insensitive)."""
+    key = col(Run.idempotency_key)
+    query = select(Run).where(
+        Run.workflow_id == workflow_id, key >= prefix, key < prefix + "\U0010ffff"
+    )
+    return session.exec(query.order_by(col(Run.created_at).desc()).limit(1)).first()

@@ -17,7 +17,7 @@ from nicegui.storage import Storage
 
 from app.api.rpc import new_token, rpc_router
 from app.engine.paths import DataFolder
-from app.ui import editor, live, runtime, shell
+from app.ui import editor, live, runtime, shell, window
 from app.ui.pages import inbox, run_detail, runs, schedules, settings, task, workflows
 
 DEFAULT_HOST = "127.0.0.1"
@@ -79,6 +79,8 @@ def serve(
     folder = use_data_folder(home)
     where = "in its window" if native else f"at http://{host}:{port}"
     build(folder.root, f"Ren is running {where} (data: {folder.root}).{hint}", (host, port))
+    if native:
+        window.prepare()
     ui.run(
         host=host,
         port=port,

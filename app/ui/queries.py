@@ -5,7 +5,7 @@ from __future__ import annotations
 from app.engine.service import Engine
 from app.store import reads
 from app.store.reads import RunBrief
-from app.store.schema import Event, Run, Step
+from app.store.schema import Event, Run, Step, Wait
 
 RUN_LIST_LIMIT = 500
 
@@ -49,12 +49,12 @@ def recent_events(engine: Engine, run_id: str, count: int = 200) -> list[Event]:
         return list(reads.list_events(session, run_id, max(0, last - count)))
 
 
-def schedule_last_run(
-    engine: Engine, schedule_id: str, workflow_id: str, look_back: int = 50
-) -> Run | None:
-    """The newest run a schedule started (its key is `sched:{schedule}:{fire time}`), among the
-    workflow's last `look_back` runs."""
-    prefix = f"sched:{schedule_id}:"
+def schedule_last_run(engine: Engine, schedule_id: str, workflow_id: str) -> Run | None:
+    """The newest run a schedule started (its key is `sched:{schedule}:{fire time}`)."""
     with engine.store.session() as session:
-        runs = reads.list_runs(session, workflow_id=workflow_id, limit=look_back)
-    return next((r for r in runs if (r.idempotency_key or "").startswith(prefix)), None)
+        return reads.last_run_with_key_prefix(session, workflow_id, f"sched:{schedule_id}:")
+
+
+def open_waits(engine: Engine, run_id: str) -> list[Wait]:
+    with engine.store.session() as session:
+        return list(reads.list_open_waits(session, run_id))

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from nicegui import ui
 from nicegui.testing import User
 from nicegui.testing.user_interaction import UserInteraction
 
 from tests.ui.conftest import EXAMPLES
-from tests.ui.people import engine, expense, wait_for
+from tests.ui.people import engine, expense, human_task, start_task, wait_for
+from tests.ui.test_pages import live_pages
 
 ACTIONS = ("pause", "resume", "retry", "cancel")
 
@@ -103,3 +105,38 @@ async def test_an_action_no_longer_possible_says_so(user: User) -> None:
     UserInteraction(user, {one(user, "run-pause")}, None).click()
     await user.should_see("This run can't be paused any more: it is canceled now.", retries=40)
     await wait_for(lambda: shown(user) == set())
+
+
+async def test_a_waiting_step_shows_as_waiting_until_the_person_answers(user: User) -> None:
+    eng = engine()
+    run_id, task_id = await start_task(human_task("ask-once", {"title": "Say yes"}))
+    await user.open(f"/runs/{run_id}")
+    (view,) = live_pages(user, "RunView")
+    assert view.rows["ask"]["status"] == "waiting"  # it has no step row until it wakes
+    assert view.rows["ask"]["started_at"] is not None
+    await user.should_see("waiting,")  # "waiting, 1.2 s since it started", not "took"
+    user.find(ui.aggrid).trigger("rowClicked", {"data": {"key": "ask"}})
+    await user.should_see("This step is waiting for a person, a timer or a signal")
+
+    eng.tasks.complete(task_id, "submit", {}, by="ana")
+    await eng.wait(run_id)
+    await wait_for(lambda: view.rows["ask"]["status"] == "succeeded")
+    await wait_for(lambda: view.status == "succeeded" and view.expect is None)
+    await user.should_see("took")
+
+
+async def test_a_step_that_starts_waiting_while_the_page_is_open_shows_it(user: User) -> None:
+    eng = engine()
+    doc = human_task("nap-then-ask", {"title": "Say yes"})
+    nap = {"type": "function", "config": {"function": "t.sleep", "args": {"seconds": 0.5}}}
+    doc["nodes"].insert(1, {"id": "nap", **nap})
+    doc["edges"][0] = {"source": "start", "target": "nap"}
+    doc["edges"].append({"source": "nap", "target": "ask"})
+    eng.import_workflow(doc)
+    run_id = await eng.start_run("nap-then-ask", {})
+    await user.open(f"/runs/{run_id}")
+    (view,) = live_pages(user, "RunView")
+    assert "ask" not in view.rows  # still napping when the page opened
+    await wait_for(lambda: view.rows.get("ask", {}).get("status") == "waiting")
+    await wait_for(lambda: view.status == "waiting")
+    assert view.rows["ask"]["started_at"] is not None

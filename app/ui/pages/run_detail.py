@@ -12,7 +12,7 @@ from nicegui import events, ui
 
 from app.engine.events import RunEvent
 from app.engine.service import Engine, NotFound
-from app.store.schema import Event, Run, Step
+from app.store.schema import Event, Run, Step, Wait
 from app.ui import queries
 from app.ui.fmt import (
     JS_DURATION,
@@ -36,7 +36,9 @@ STEP_EVENTS = {
     "step.failed": "failed",
     "step.skipped": "skipped",
     "step.retrying": "retrying",
+    "step.waiting": "waiting",
 }
+CLOCK_STATUSES = ("running", "retrying", "waiting")  # a step whose duration still grows
 
 STEP_COLUMNS: list[dict[str, Any]] = [
     {
@@ -60,7 +62,7 @@ STEP_COLUMNS: list[dict[str, Any]] = [
         "type": "rightAligned",
         ":valueGetter": (
             "(p) => { const d = p.data; if (d.started_at == null) return null;"
-            " const end = d.finished_at ?? (['running', 'retrying'].includes(d.status)"
+            f" const end = d.finished_at ?? ({list(CLOCK_STATUSES)}.includes(d.status)"
             " ? Date.now() / 1000 : null);"
             " return end == null ? null : Math.max(0, end - d.started_at); }"
         ),
@@ -94,6 +96,23 @@ def run_page(run_id: str) -> None:
             return
         ui.page_title(f"Run {run.id[:8]} · Ren")
         RunView(engine, run)
+
+
+def waiting_row(wait: Wait, names: dict[str, tuple[str, str]]) -> dict[str, Any]:
+    """A step that sleeps on a wait has no step row until it wakes: show it from its wait
+    (whose key is the step's, plus `#n` for a later attempt or `@approval`)."""
+    key, _, attempt = wait.node_key.removesuffix("@approval").partition("#")
+    name, type_ = names.get(wait.node_id, (wait.node_id, ""))
+    return {
+        "key": key,
+        "node_id": wait.node_id,
+        "name": name,
+        "type": type_,
+        "status": "waiting",
+        "attempt": int(attempt or 1),
+        "started_at": wait.created_at,
+        "finished_at": None,
+    }
 
 
 def step_row(step: Step, names: dict[str, tuple[str, str]]) -> dict[str, Any]:
@@ -199,9 +218,12 @@ class RunView:
         end = run.finished_at or (time.time() if self.status in ACTIVE else None)
         took = duration(end - started) if end is not None else "—"
         finished = f" · finished {stamp(run.finished_at)}" if run.finished_at else ""
-        self.facts.text = f"Started {stamp(started)}{finished} · took {took}"
         if self.status in ("running", "pending"):
             self.facts.text = f"Started {stamp(started)} · running for {took}"
+        elif self.status in ("waiting", "paused"):
+            self.facts.text = f"Started {stamp(started)} · {self.status}, {took} since it started"
+        else:
+            self.facts.text = f"Started {stamp(started)}{finished} · took {took}"
 
     def _set_status(self, status: str) -> None:
         self.chip.text = status.capitalize()
@@ -250,6 +272,9 @@ class RunView:
     def _steps_grid(self) -> ui.aggrid:
         for step in self.engine.steps(self.run.id):  # by id: later attempts overwrite earlier
             self.rows[step.node_key] = step_row(step, self.names)
+        for wait in queries.open_waits(self.engine, self.run.id):
+            row = waiting_row(wait, self.names)
+            self.rows[row["key"]] = row
         grid = ui.aggrid(
             {
                 "columnDefs": STEP_COLUMNS,
@@ -299,7 +324,15 @@ class RunView:
                 "ren-mono ren-small ren-muted"
             )
             if not attempts:
-                ui.label("This step is still running; its input and output appear when it ends.")
+                if row.get("status") == "waiting":
+                    ui.label(
+                        "This step is waiting for a person, a timer or a signal; its output "
+                        "appears when it wakes."
+                    )
+                else:
+                    ui.label(
+                        "This step is still running; its input and output appear when it ends."
+                    )
                 return
             last = attempts[-1]
             if last.started_at is not None:
@@ -371,6 +404,8 @@ class RunView:
             row["attempt"] = data["attempt"]
         if event.type == "step.started":
             row["started_at"], row["finished_at"] = event.at, None
+        elif event.type == "step.waiting" and row["started_at"] is None:
+            row["started_at"] = event.at  # an approval waits before its step starts
         elif event.type == "step.skipped":
             row["finished_at"] = event.at
         elif event.type in ("step.completed", "step.failed"):
@@ -408,7 +443,7 @@ class RunView:
                 self._show_error()
                 self._show_output()
         self._show_facts()
-        if any(r["status"] in ("running", "retrying") for r in self.rows.values()):
+        if any(r["status"] in CLOCK_STATUSES for r in self.rows.values()):
             self.grid.run_grid_method("refreshCells", {"columns": ["duration"]})
 
     def reconcile(self) -> None:
