@@ -118,7 +118,8 @@ class Schedules:
         misfire: str = "once",
         enabled: bool = True,
     ) -> dict[str, Any]:
-        self.engine.workflows.version(workflow_id)  # it must be published
+        self.engine.workflows.draft(workflow_id)  # it must exist (not deleted) ...
+        self.engine.workflows.version(workflow_id)  # ... and be published
         if misfire not in ("skip", "once", "all"):
             raise ScheduleInvalid(f"misfire must be skip, once or all, not '{misfire}'")
         if interval_s is not None and interval_s <= 0:
@@ -162,6 +163,21 @@ class Schedules:
         batch.add(writes.DELETE_SCHEDULE, schedule_id)
         self.engine.store.write(batch)
         self.engine.alarms.remove_schedule(schedule_id)
+
+    def of_workflow(self, workflow_id: str) -> list[dict[str, Any]]:
+        return [s for s in self.all() if s["workflow_id"] == workflow_id]
+
+    def remove_all_of(self, workflow_id: str) -> int:
+        """Remove every schedule of a workflow (in one transaction); returns how many."""
+        ids = [str(s["id"]) for s in self.of_workflow(workflow_id)]
+        if ids:
+            batch = Batch()
+            for schedule_id in ids:
+                batch.add(writes.DELETE_SCHEDULE, schedule_id)
+            self.engine.store.write(batch)
+            for schedule_id in ids:
+                self.engine.alarms.remove_schedule(schedule_id)
+        return len(ids)
 
     def set_enabled(self, schedule_id: str, enabled: bool) -> None:
         schedule = self.get(schedule_id)

@@ -126,6 +126,13 @@ class Engine:
         workflow_id = self.workflows.save(spec)
         return self.workflows.publish(workflow_id) if publish else workflow_id
 
+    def delete_workflow(self, workflow_id: str) -> int:
+        """Hide a workflow (its versions and past runs are kept) and remove its schedules,
+        which would otherwise go on starting runs of it. Returns how many were removed."""
+        removed = self.schedules.remove_all_of(workflow_id)
+        self.workflows.delete(workflow_id)
+        return removed
+
     # -- runs ----------------------------------------------------------------------------
 
     async def start_run(

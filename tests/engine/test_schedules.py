@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from app.engine.schedules import ScheduleInvalid, due_fires, fire_times, make_trigger
-from app.engine.service import Engine
+from app.engine.service import Engine, NotFound
 from tests.conftest import chain_workflow
 
 
@@ -92,6 +92,24 @@ async def test_bad_schedules_are_refused_before_anything_is_written(engine: Engi
     with pytest.raises(ScheduleInvalid, match="needs a cron expression or an interval"):
         engine.schedules.add("w2")
     assert engine.schedules.all() == []
+
+
+async def test_deleting_a_workflow_removes_its_schedules_and_refuses_new_ones(
+    engine: Engine,
+) -> None:
+    engine.import_workflow(chain_workflow(wid="gone"))
+    engine.import_workflow(chain_workflow(wid="stays"))
+    doomed = engine.schedules.add("gone", interval_s=0.3)
+    kept = engine.schedules.add("stays", cron="0 9 * * *")
+    assert engine.delete_workflow("gone") == 1
+    assert [s["id"] for s in engine.schedules.all()] == [kept["id"]]
+    job_ids = {job.id for job in engine.alarms.jobs()}
+    assert f"schedule:{doomed['id']}" not in job_ids and f"schedule:{kept['id']}" in job_ids
+    await asyncio.sleep(0.8)  # the interval would have fired twice by now
+    assert sched_runs(engine) == []
+    with pytest.raises(NotFound, match="no workflow 'gone'"):
+        engine.schedules.add("gone", interval_s=60)
+    assert len(engine.schedules.all()) == 1
 
 
 async def test_one_engine_per_data_folder(home: Path) -> None:

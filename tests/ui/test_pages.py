@@ -241,10 +241,12 @@ async def test_delete_asks_first_and_keeps_past_runs(user: User) -> None:
     eng = engine()
     eng.import_workflow(EXAMPLES / "seed004_amount_approval.json")
     run = await eng.run("workflow_1", {"data": {"amount": 5}})
+    eng.schedules.add("workflow_1", cron="0 9 * * *")
     await user.open("/workflows")
     user.find(marker="more").click()
     user.find(marker="delete").click()
     await user.should_see("past run is kept")
+    await user.should_see("Its 1 schedule will be removed, so no new runs start.")
     user.find(marker="cancel-delete").click()
     await user.should_not_see(marker="confirm-delete")
     assert [s.id for s in eng.workflows.summaries()] == ["workflow_1"]
@@ -254,6 +256,7 @@ async def test_delete_asks_first_and_keeps_past_runs(user: User) -> None:
     user.find(marker="confirm-delete").click()
     await user.should_see("No workflows yet")
     assert eng.workflows.summaries() == []
+    assert eng.schedules.all() == []
     assert eng.get_run(run.id).status == "succeeded"
     await user.open("/runs")
     grid = user.find(ui.aggrid).elements.pop()

@@ -373,6 +373,12 @@ class WorkflowsPage:
         with self.root, ui.dialog() as dialog, ui.card().classes("ren-dialog"):
             ui.label(f"Delete “{s.name}”?").classes("ren-dialog-title")
             ui.label(f"The workflow and its versions leave this list. {kept}").classes("ren-muted")
+            schedules = len(self.engine.schedules.of_workflow(s.id))
+            if schedules:
+                plural = "s" if schedules > 1 else ""
+                ui.label(
+                    f"Its {schedules} schedule{plural} will be removed, so no new runs start."
+                ).classes("ren-muted")
             with ui.row().classes("w-full justify-end gap-2"):
                 ui.button("Cancel", on_click=lambda: dialog.submit(False)).props(
                     "flat autofocus"
@@ -383,6 +389,6 @@ class WorkflowsPage:
         confirmed = await dialog
         dialog.delete()
         if confirmed:
-            self.engine.workflows.delete(s.id)
+            self.engine.delete_workflow(s.id)
             self.listing.refresh()
             ui.notify(f"Deleted “{s.name}”.")
