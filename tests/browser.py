@@ -16,9 +16,12 @@ import urllib.request
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from playwright.async_api import BrowserContext
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -45,10 +48,12 @@ def require(what: str, present: bool, install: str) -> None:
 
 
 def require_chromium() -> None:
+    """Skip (in CI, fail) a test that needs the system's Chromium when it is not there."""
     require(CHROMIUM, Path(CHROMIUM).exists(), "Debian: apt-get install chromium")
 
 
 def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
@@ -109,7 +114,7 @@ def stop_app(process: subprocess.Popen[bytes], seconds: float = 15.0) -> int:
 
 
 @asynccontextmanager
-async def chromium(**context_options: Any) -> AsyncIterator[Any]:
+async def chromium(**context_options: Any) -> AsyncIterator[BrowserContext]:
     """A fresh headless Chromium browser context (Playwright)."""
     from playwright.async_api import async_playwright
 

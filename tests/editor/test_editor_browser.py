@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.async_api import Locator, Page, async_playwright, expect
+from playwright.async_api import FloatRect, Locator, Page, expect
 
-from tests.editor.conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, require_chromium
+from tests.browser import ROOT, chromium
 
 pytestmark = pytest.mark.browser
 
@@ -23,12 +23,8 @@ SEED001 = ROOT / "examples" / "seed001_product_selection.json"
 
 @pytest.fixture
 async def page(ren_url: str, request: pytest.FixtureRequest) -> AsyncIterator[Page]:
-    require_chromium()
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-        )
-        page = await browser.new_page(viewport={"width": 1440, "height": 900})
+    async with chromium(viewport={"width": 1440, "height": 900}) as context:
+        page = await context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
         yield page
@@ -38,8 +34,7 @@ async def page(ren_url: str, request: pytest.FixtureRequest) -> AsyncIterator[Pa
             shot.parent.mkdir(exist_ok=True)
             await page.screenshot(path=str(shot))
             print(f"screenshot of the failure: {shot}")
-        await browser.close()
-        assert not errors, errors
+    assert not errors, errors
 
 
 # ---- helpers ----------------------------------------------------------------------------------
@@ -206,7 +201,7 @@ async def test_draw_configure_publish_and_run(page: Page, ren_url: str) -> None:
 # ---- seed 001's example, laid out -------------------------------------------------------------
 
 
-async def boxes(page: Page) -> dict[str, dict[str, float]]:
+async def boxes(page: Page) -> dict[str, FloatRect]:
     found = {}
     for item in await page.locator(".vue-flow__node").all():
         ident = await item.get_attribute("data-id")
@@ -216,7 +211,7 @@ async def boxes(page: Page) -> dict[str, dict[str, float]]:
     return found
 
 
-def overlapping(found: dict[str, dict[str, float]]) -> list[tuple[str, str]]:
+def overlapping(found: dict[str, FloatRect]) -> list[tuple[str, str]]:
     items = list(found.items())
     pairs = []
     for i, (a, p) in enumerate(items):

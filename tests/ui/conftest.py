@@ -3,21 +3,17 @@
 afresh. Every test gets its own data folder (REN_HOME), so every test has its own engine.
 
 Browser tests (marked `browser`) start a real `ren` process on a free port and drive the
-system's Chromium with async Playwright; see `ren_app` and `browser_page` below.
+system's Chromium with async Playwright (tests/browser.py); see `ren_app` and `browser_page`
+below.
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
-import os
 import re
 import shutil
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,9 +23,8 @@ import pytest
 
 from app.engine.service import Engine
 from app.nodes.functions import load_functions
+from tests.browser import ROOT, chromium, require_chromium, start_ren, stop_app
 
-CHROMIUM = "/usr/bin/chromium"
-ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 FUNCTION_FILES = (EXAMPLES / "seed004_functions.py", ROOT / "tests" / "helpers_functions.py")
 
@@ -111,59 +106,12 @@ def seed_folder(folder: Path, runs: int = 2) -> list[str]:
 # -- browser tests ----------------------------------------------------------------------------
 
 
-def require_chromium() -> None:
-    if Path(CHROMIUM).exists():
-        return
-    if os.environ.get("CI"):
-        pytest.fail(f"{CHROMIUM} is missing; CI must install it (apt-get install chromium)")
-    pytest.skip(f"{CHROMIUM} is missing (Debian: apt-get install chromium)")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @dataclass
 class RenApp:
     url: str
     home: Path
     process: subprocess.Popen[bytes]
     seeded_runs: list[str]
-
-
-def start_ren(home: Path, *args: str) -> tuple[subprocess.Popen[bytes], str]:
-    """Start `ren --no-browser` on a free port for `home`; return the process and its address."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
-    env["REN_HOME"] = str(home)
-    command = [sys.executable, "-c", "import sys; from app.cli import main; sys.exit(main())"]
-    command += ["--no-browser", "--port", str(port), *args]
-    log = home / "ren.log"
-    home.mkdir(parents=True, exist_ok=True)
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 40
-    while True:
-        try:
-            with urllib.request.urlopen(url + "/workflows", timeout=2):
-                return process, url
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                pytest.fail(f"ren did not start:\n{log.read_text(errors='replace')}")
-            time.sleep(0.2)
-
-
-def stop_ren(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 @pytest.fixture(scope="module")
@@ -175,23 +123,18 @@ def ren_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RenApp]:
     functions = [arg for path in FUNCTION_FILES for arg in ("--functions", str(path))]
     process, url = start_ren(home, *functions)
     yield RenApp(url, home, process, seeded)
-    stop_ren(process)
+    stop_app(process)
     shutil.rmtree(home, ignore_errors=True)
 
 
 EDITOR_PAGE = re.compile(r"/workflows/[^/?#]+$")  # another module's page, maybe not there yet
-BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"]
 
 
 @pytest.fixture
 async def browser_page(ren_app: RenApp) -> AsyncIterator[Any]:
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(
-            executable_path=CHROMIUM, args=BROWSER_ARGS, headless=True
-        )
-        context = await browser.new_context(viewport={"width": 1360, "height": 880})
+    """A fresh Chromium page; the test fails on JavaScript errors (page errors, and console
+    errors but those of the editor's page), which it finds in `page.errors`."""
+    async with chromium(viewport={"width": 1360, "height": 880}) as context:
         page = await context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
@@ -203,8 +146,5 @@ async def browser_page(ren_app: RenApp) -> AsyncIterator[Any]:
 
         context.on("console", console)
         page.errors = errors  # type: ignore[attr-defined]
-        try:
-            yield page
-        finally:
-            await browser.close()
-        assert not errors, f"JavaScript errors on the page: {errors}"
+        yield page
+    assert not errors, f"JavaScript errors on the page: {errors}"

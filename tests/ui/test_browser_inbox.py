@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 from playwright.async_api import expect
 
-from tests.ui.conftest import EXAMPLES, ROOT, RenApp, require_chromium, start_ren, stop_ren
+from tests.browser import ROOT, require_chromium, start_ren, stop_app
+from tests.ui.conftest import EXAMPLES, RenApp
 
 pytestmark = pytest.mark.browser
 
@@ -31,7 +32,7 @@ def ren_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RenApp]:
     home = tmp_path_factory.mktemp("ren-inbox")
     process, url = start_ren(home)
     yield RenApp(url, home, process, [])
-    stop_ren(process)
+    stop_app(process)
 
 
 async def ren_command(home: Path, *args: str) -> tuple[int, str]:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from app.cli import build_parser
-from tests.ui.conftest import ROOT, start_ren, stop_ren
+from tests.browser import ROOT, start_ren, stop_app
 
 
 def ren(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -76,4 +76,4 @@ def test_a_second_ren_on_the_same_folder_points_to_the_first(tmp_path: Path) -> 
         log = (home / "ren.log").read_text()
         assert f"Ren is running at {url} (data: {home.resolve()})" in log
     finally:
-        stop_ren(process)
+        stop_app(process)

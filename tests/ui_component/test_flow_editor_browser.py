@@ -1,87 +1,45 @@
 """FlowEditor in a real browser: the demo app (demo_app.py) runs as a subprocess, async Playwright
-drives the system's Chromium. Skipped when /usr/bin/chromium is missing."""
+drives the system's Chromium. Skipped when /usr/bin/chromium is missing, except under CI (then
+they fail)."""
 
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.async_api import Locator, Page, async_playwright
+from playwright.async_api import Locator, Page
+
+from tests.browser import chromium, free_port, require_chromium, start_app, stop_app
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
 
 @pytest.fixture(scope="session")
-def demo_url() -> Iterator[str]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.ui_component.demo_app", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+def demo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The demo app on a free port, for the whole session."""
+    require_chromium()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(url + "/", timeout=2):
-                break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                output = proc.stdout.read().decode() if proc.stdout else ""
-                pytest.fail(f"demo app did not start:\n{output}")
-            time.sleep(0.2)
+    command = [sys.executable, "-m", "tests.ui_component.demo_app", str(port)]
+    log = tmp_path_factory.mktemp("demo-app") / "demo_app.log"
+    process = start_app(command, url + "/", log)
     yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    stop_app(process)
 
 
 @pytest.fixture
 async def page(demo_url: str) -> AsyncIterator[Page]:
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        page = await browser.new_page(viewport={"width": 1400, "height": 900})
+    async with chromium(viewport={"width": 1400, "height": 900}) as context:
+        page = await context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
         await page.goto(demo_url + "/")
         await page.wait_for_selector(".vue-flow__node")
         yield page
-        await browser.close()
-        assert not errors, errors
+    assert not errors, errors
 
 
 async def events(page: Page) -> list[dict[str, Any]]:
@@ -225,9 +183,8 @@ async def test_keyboard_selection_delete_and_undo(page: Page) -> None:
 
 async def test_300_nodes_render(demo_url: str) -> None:
     """Not a timing assertion: checks a big graph renders, and prints how long it took."""
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        page = await browser.new_page(viewport={"width": 1400, "height": 900})
+    async with chromium(viewport={"width": 1400, "height": 900}) as context:
+        page = await context.new_page()
         await page.goto(demo_url + "/?n=300")
         await page.wait_for_function(
             "document.querySelectorAll('.vue-flow__node .ren-node').length === 300"
@@ -236,7 +193,6 @@ async def test_300_nodes_render(demo_url: str) -> None:
         )
         ms = await page.evaluate("performance.now()")
         print(f"\n300 nodes / 400 edges rendered {ms:.0f} ms after navigation start")
-        await browser.close()
 
 
 async def test_copy_paste_dblclick_and_pane_click(page: Page) -> None:
