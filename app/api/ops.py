@@ -88,9 +88,7 @@ def run_report(engine: Engine, run_id: str) -> dict[str, Any]:
         ],
     }
     if run.status in ("waiting", "paused"):
-        report["tasks"] = [
-            task_brief(t) for t in engine.tasks.open_tasks() if t["run_id"] == run_id
-        ]
+        report["tasks"] = [task_brief(t) for t in engine.tasks.open_tasks(run_id=run_id)]
         report["waits"] = engine.store.open_wait_briefs(run_id)
     return report
 

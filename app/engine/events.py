@@ -52,6 +52,11 @@ class EventBus:
         self._subscribers.append(subscriber)
         return lambda: self._subscribers.remove(subscriber)
 
+    @property
+    def heard(self) -> bool:
+        """Whether anyone subscribes (publishers may skip the work otherwise)."""
+        return bool(self._subscribers)
+
     def publish(self, event: RunEvent) -> None:
         for subscriber in tuple(self._subscribers):
             try:

@@ -3,8 +3,9 @@
 `commit()` returns once the batch is durable. Batches and events submitted in the same turn of
 the event loop share one transaction, so parallel branches and many runs cost one commit
 together. `stage()` queues writes without waiting (loop items, checkpointed in batches).
-Events are numbered as they are emitted, shown to live subscribers at once, and written with
-the next commit (or within `EVENT_FLUSH_S` when nothing else commits).
+Events are numbered as they are emitted, shown to live subscribers (`bus`) at once, written
+with the next commit (or within `EVENT_FLUSH_S` when nothing else commits), and then told to
+`committed`'s subscribers, who can read back what the events say.
 """
 
 from __future__ import annotations
@@ -33,10 +34,13 @@ class RunLog:
 
 
 class Journal:
-    def __init__(self, store: Store, bus: EventBus, logs: LogWriter) -> None:
+    def __init__(
+        self, store: Store, bus: EventBus, logs: LogWriter, committed: EventBus | None = None
+    ) -> None:
         self.store = store
         self.bus = bus
         self.logs = logs
+        self.committed = committed or EventBus()
         self._batches: list[Batch] = []
         self._staged_ops = 0
         self._touched: dict[int, RunLog] = {}
@@ -74,6 +78,13 @@ class Journal:
         if self._flush_later is None and self._flush_soon is None:
             self._flush_later = self.loop.call_later(EVENT_FLUSH_S, self.flush)
         return event
+
+    def announce_written(self, events: list[RunEvent]) -> None:
+        """Tell both live and `committed` subscribers of events written by another path (a
+        run's creation, a sleeping run's note, a wake), which is already durable."""
+        for event in events:
+            self.bus.publish(event)
+            self.committed.publish(event)
 
     def emit_threadsafe(
         self, run: RunLog, type_: str, node_key: str | None, data: dict[str, Any]
@@ -118,7 +129,7 @@ class Journal:
         combined = Batch()
         for batch in batches:
             combined.extend(batch)
-        committed: list[tuple[RunLog, list[RunEvent], list[str | None]]] = []
+        written: list[tuple[RunLog, list[RunEvent], list[str | None]]] = []
         for run in touched:
             if run.pending:
                 events, run.pending = run.pending, []
@@ -126,18 +137,22 @@ class Journal:
                     combined.event(e.run_id, e.seq, e.type, e.node_key, e.data, e.at)
                     for e in events
                 ]
-                committed.append((run, events, texts))
+                written.append((run, events, texts))
         try:
             self.store.write(combined)
         except BaseException as err:
-            for run, events, _ in committed:  # keep them for the next attempt
+            for run, events, _ in written:  # keep them for the next attempt
                 run.pending[:0] = events
             for waiter in waiters:
                 if not waiter.done():
                     waiter.set_exception(err)
             raise
-        for run, events, texts in committed:
+        for run, events, texts in written:
             self.logs.submit(run.jsonl, events, texts)
+        if self.committed.heard:
+            for _, events, _ in written:
+                for event in events:
+                    self.committed.publish(event)
         for waiter in waiters:
             if not waiter.done():
                 waiter.set_result(None)

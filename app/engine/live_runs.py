@@ -93,8 +93,7 @@ class LiveRuns:
         if live is not None:
             live.log.next_seq += len(events)
             self.engine.logs.submit(live.log.jsonl, events, texts)
-            for event in events:
-                self.engine.bus.publish(event)
+            self.engine.journal.announce_written(events)
             info = live.waits.get(wkey)
             kind = info.kind if info else "wait"
             live.waits[wkey] = WaitInfo(info.id if info else "", kind, "done", stored)
@@ -112,8 +111,7 @@ class LiveRuns:
         jsonl = JsonlLog(self.engine.folder.run_dir(run_id))
         self.engine.logs.submit(jsonl, events, texts)
         self.engine.logs.close_log(jsonl)
-        for event in events:
-            self.engine.bus.publish(event)
+        self.engine.journal.announce_written(events)
 
     def launch(self, state: RunState) -> None:
         task = asyncio.get_running_loop().create_task(

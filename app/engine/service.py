@@ -62,9 +62,10 @@ class Engine:
         except BaseException:
             self.lock.release()
             raise
-        self.bus = EventBus()
+        self.bus = EventBus()  # every event, as it happens (live pages)
+        self.committed = EventBus()  # events once durable: what they say can be read back
         self.logs = LogWriter()
-        self.journal = Journal(self.store, self.bus, self.logs)
+        self.journal = Journal(self.store, self.bus, self.logs, self.committed)
         self.workflows = Workflows(self.store, self.catalog, functions)
         self.waits = WaitBook(self)
         self.tasks = Tasks(self)
@@ -221,8 +222,7 @@ class Engine:
             return existing
         run_log = RunLog(run_id, len(events) + 1, JsonlLog(self.folder.run_dir(run_id)))
         self.logs.submit(run_log.jsonl, events, texts)
-        for event in events:
-            self.bus.publish(event)
+        self.journal.announce_written(events)
         state = RunState(run_id, workflow_id, row.id, compiled, input, now, run_log)
         for node_id in triggers:
             state.record(node_id, StepRecord(node_id, 1, "succeeded", input, ("out",)))

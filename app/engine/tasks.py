@@ -30,9 +30,12 @@ class Tasks:
 
     # -- reading ----------------------------------------------------------------------------
 
-    def open_tasks(self, assignee: str | None = None) -> list[dict[str, Any]]:
-        """Open tasks, oldest first; with `assignee`, only theirs (and unassigned ones)."""
-        tasks = self.engine.store.open_tasks()
+    def open_tasks(
+        self, assignee: str | None = None, run_id: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Open tasks, oldest first; with `assignee`, only theirs (and unassigned ones); with
+        `run_id`, only that run's."""
+        tasks = self.engine.store.open_tasks(run_id)
         if assignee is not None:
             tasks = [t for t in tasks if t["assignee"] in (None, assignee)]
         return tasks

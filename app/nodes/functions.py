@@ -152,7 +152,7 @@ def load_functions(ref: str) -> None:
         if not path.is_file():
             raise FileNotFoundError(f"functions file not found: {ref}")
         module_name = f"ren_functions_{path.stem}_{abs(hash(path.resolve())):x}"
-        if module_name in sys.modules:
+        if module_name in sys.modules or _imported_as_module(path):
             return
         spec = importlib.util.spec_from_file_location(module_name, path)
         if spec is None or spec.loader is None:
@@ -162,3 +162,14 @@ def load_functions(ref: str) -> None:
         spec.loader.exec_module(module)
     else:
         importlib.import_module(ref)
+
+
+def _imported_as_module(path: Path) -> bool:
+    """Whether the file is already imported under its module name (e.g. `mypkg.funcs`): running
+    it again would register its functions a second time, from a copy with its own globals."""
+    wanted = path.resolve()
+    for module in list(sys.modules.values()):
+        file = getattr(module, "__file__", None)
+        if file and file.endswith(path.name) and Path(file).resolve() == wanted:
+            return True
+    return False

@@ -8,11 +8,13 @@ from app.store.rows import RowReader
 
 
 class TaskQueries(RowReader):
-    def open_tasks(self) -> list[dict[str, Any]]:
-        """Every open task with its run's `workflow_id`, oldest first."""
+    def open_tasks(self, run_id: str | None = None) -> list[dict[str, Any]]:
+        """Every open task (or one run's) with its run's `workflow_id`, oldest first."""
+        of_run = "" if run_id is None else " AND t.run_id=?"
         return self.rows(
             "SELECT t.*, r.workflow_id FROM task t JOIN run r ON r.id = t.run_id"
-            " WHERE t.status='open' ORDER BY t.created_at"
+            f" WHERE t.status='open'{of_run} ORDER BY t.created_at",
+            *(() if run_id is None else (run_id,)),
         )
 
     def task_row(self, task_id: str) -> dict[str, Any] | None:

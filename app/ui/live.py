@@ -2,6 +2,7 @@
 
 `run_events` re-emits every engine event as a `nicegui.Event`, so a page subscribes with
 `run_events.subscribe(handler)` and is unsubscribed by NiceGUI when its tab goes away.
+`committed_events` re-emits them once they are committed, for readers of what they say.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from app.ui import runtime
 log = logging.getLogger(__name__)
 
 run_events: Event[[RunEvent]] = Event()
+committed_events: Event[[RunEvent]] = Event()
 
 
 class _Status:
@@ -55,6 +57,7 @@ async def startup() -> None:
         status.error = f"{type(err).__name__}: {err}"
     else:
         engine.bus.subscribe(run_events.emit)
+        engine.committed.subscribe(committed_events.emit)
         status.loop = asyncio.get_running_loop()
         if status.reach:
             engine.lock.describe(status.reach)

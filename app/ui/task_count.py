@@ -1,12 +1,10 @@
 """The number of open tasks, kept current for every page without a timer per page.
 
-One subscriber on the engine's events (installed with the app) recounts the open tasks shortly
-after an event that can change them — a step starts waiting on a person, a wait is resolved, a
-task is reassigned, a run is canceled — and emits `changed` with the count. The sidebar badge,
-the inbox and the run page's task list subscribe to `changed`.
-
-Events are published as they happen and committed a moment later (app.engine.journal), so the
-recount runs after a short delay, and once more a little later in case the engine was busy.
+One subscriber on the engine's committed events (installed with the app) recounts the open
+tasks once an event that can change them is durable — a step starts waiting on a person, a wait
+is resolved, a task is reassigned, a run is canceled — and emits `changed` with the count. The
+sidebar badge, the inbox and the run page's task list subscribe to `changed`. Events committed
+together cause one recount.
 """
 
 from __future__ import annotations
@@ -21,11 +19,10 @@ from app.ui import live, runtime
 
 log = logging.getLogger(__name__)
 
-RECOUNT_AFTER_S = (0.25, 1.5)
 TASK_KINDS = ("task", "approval")
 
 changed: Event[[int]] = Event()
-_scheduled: set[float] = set()
+_pending = False  # a recount is scheduled
 
 
 def open_count() -> int:
@@ -43,17 +40,15 @@ def touches_tasks(event: RunEvent) -> bool:
 
 
 def on_event(event: RunEvent) -> None:
-    if not touches_tasks(event):
-        return
-    loop = asyncio.get_running_loop()
-    for delay in RECOUNT_AFTER_S:
-        if delay not in _scheduled:
-            _scheduled.add(delay)
-            loop.call_later(delay, _recount, delay)
+    global _pending
+    if touches_tasks(event) and not _pending:
+        _pending = True
+        asyncio.get_running_loop().call_soon(_recount)
 
 
-def _recount(delay: float) -> None:
-    _scheduled.discard(delay)
+def _recount() -> None:
+    global _pending
+    _pending = False
     try:
         count = runtime.engine().tasks.open_count()
     except Exception:  # the app is stopping: its pages are going too
@@ -65,6 +60,7 @@ def _recount(delay: float) -> None:
 def install() -> None:
     """Once per app (app.ui.shell.install): listen to the engine's events. Pages of an app
     built before (tests build one per test) are gone, so their subscriptions go too."""
-    _scheduled.clear()
+    global _pending
+    _pending = False
     changed.callbacks.clear()
-    live.run_events.subscribe(on_event)
+    live.committed_events.subscribe(on_event)

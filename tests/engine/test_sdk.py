@@ -74,3 +74,17 @@ def test_import_from_json_text_and_validate(tmp_path: Path) -> None:
         assert ren.validate(WorkflowSpec.model_validate(chain_workflow())) == []
         published = ren.import_workflow(json.dumps(chain_workflow(wid="txt")))
         assert published.workflow_id == "txt" and published.number == 1
+
+
+def test_loading_a_file_already_imported_as_a_module_keeps_its_functions() -> None:
+    """`--functions path/to/funcs.py` for a file the process already imported (as
+    `tests.helpers_functions` here) must not run it again as a copy: the copy's functions
+    would replace the module's, with their own globals."""
+    from app.nodes.functions import REGISTRY, load_functions
+    from tests import helpers_functions
+
+    before = REGISTRY.get("t.add")
+    assert before is not None
+    load_functions(helpers_functions.__file__ or "")
+    after = REGISTRY.get("t.add")
+    assert after is not None and after.fn is helpers_functions.add

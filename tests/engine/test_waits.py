@@ -75,6 +75,26 @@ async def test_task_sleeps_with_nothing_in_memory_then_wakes(engine: Engine) -> 
     assert engine.tasks.get(task["id"])["status"] == "completed"
 
 
+async def test_committed_events_come_after_what_they_say_is_readable(engine: Engine) -> None:
+    """Live subscribers hear events at once; `committed` subscribers only once the change is
+    in the database, so reading back in the handler sees it (the inbox count relies on it)."""
+    seen: list[tuple[str, int]] = []
+
+    def read_back(event: Any) -> None:
+        if event.type in ("step.waiting", "wait.resolved", "run.succeeded"):
+            seen.append((event.type, len(engine.tasks.open_tasks(run_id=event.run_id))))
+
+    engine.committed.subscribe(read_back)
+    engine.import_workflow(approval_flow())
+    run_id = await engine.start_run("approval", {"item": "pen"})
+    assert await settle(engine, run_id) == "waiting"
+    (task,) = engine.tasks.open_tasks(run_id=run_id)
+    engine.tasks.complete(task["id"], "approve", {"amount": 1})
+    assert await settle(engine, run_id) == "succeeded"
+    await asyncio.sleep(0.3)  # events without a step commit are flushed within 0.25 s
+    assert seen == [("step.waiting", 1), ("wait.resolved", 0), ("run.succeeded", 0)]
+
+
 async def test_wrong_form_values_name_each_field_and_change_nothing(engine: Engine) -> None:
     engine.import_workflow(approval_flow())
     run_id = await engine.start_run("approval", {"item": "x"})

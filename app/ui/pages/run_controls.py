@@ -19,7 +19,7 @@ from app.engine.service import Engine, NotFound
 from app.engine.tasks import NoLongerPossible
 from app.ui import task_count
 from app.ui.fmt import STATUS_LABELS
-from app.ui.live import run_events
+from app.ui.live import committed_events, run_events
 from app.ui.task_text import due_text, waiting_for, who_for
 
 ACTIVE = ("pending", "running", "waiting", "paused")
@@ -179,18 +179,17 @@ class RunTasks:
         self.shown: list[tuple[Any, ...]] | None = None
         self.box = ui.column().classes("w-full gap-0").mark("run-tasks")
         self.refresh()
-        run_events.subscribe(self.on_event)
+        committed_events.subscribe(self.on_event)
 
     def on_event(self, event: RunEvent) -> None:
-        """This run's tasks may have changed: read them once the change is committed."""
+        """This run's tasks may have changed (and the change is committed): read them."""
         if event.run_id == self.run_id and task_count.touches_tasks(event):
-            for delay in task_count.RECOUNT_AFTER_S:
-                ui.timer(delay, self.refresh, once=True)
+            self.refresh()
 
     def refresh(self) -> None:
         if self.box.is_deleted:
             return
-        tasks = [t for t in self.engine.tasks.open_tasks() if t["run_id"] == self.run_id]
+        tasks = self.engine.tasks.open_tasks(run_id=self.run_id)
         signature = [(t["id"], t.get("assignee"), t.get("due_at")) for t in tasks]
         if signature == self.shown:
             return
