@@ -59,7 +59,8 @@ async def editor_user(user: User) -> AsyncIterator[User]:
     yield user
     from nicegui import Client
 
-    from app.ui.live import run_events
+    from app.ui.live import committed_events, run_events
 
     run_events.callbacks.clear()  # leave no page of this test listening to later engines
+    committed_events.callbacks.clear()
     Client.instances.clear()

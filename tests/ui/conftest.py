@@ -45,9 +45,10 @@ def forget_pages() -> Iterator[None]:
     yield
     from nicegui import Client
 
-    from app.ui.live import run_events
+    from app.ui.live import committed_events, run_events
 
     run_events.callbacks.clear()
+    committed_events.callbacks.clear()
     Client.instances.clear()
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -40,11 +40,41 @@ def test_the_app_options_are_on_ren_itself_and_on_serve() -> None:
     assert (args.command, args.functions) == ("run", ["x.py"])
 
 
-@pytest.mark.skipif(importlib.util.find_spec("webview") is not None, reason="pywebview installed")
+def ren_without(home: Path, modules: list[str], *args: str) -> subprocess.CompletedProcess[str]:
+    """`ren` in a Python where `modules` cannot be imported (as if not installed)."""
+    hide = "; ".join(f"sys.modules[{m!r}] = None" for m in modules)
+    code = f"import sys; {hide}; from app.cli import main; sys.exit(main())"
+    env = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
+    env["REN_HOME"] = str(home)
+    command = [sys.executable, "-c", code, *args]
+    return subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT, timeout=60)
+
+
 def test_native_without_pywebview_says_how_to_get_it(tmp_path: Path) -> None:
-    result = ren(tmp_path, "--native")
+    result = ren_without(tmp_path, ["webview"], "--native")
     assert result.returncode == 2
     assert "--native needs pywebview: pip install 'ren[native]'" in result.stderr
+    assert not (tmp_path / "ren.sqlite").exists()  # refused before opening anything
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Qt or GTK: Linux's choice")
+def test_native_without_a_web_engine_says_how_to_get_one(tmp_path: Path) -> None:
+    result = ren_without(tmp_path, ["qtpy", "gi"], "--native")
+    assert result.returncode == 2
+    assert "--native on Linux needs Qt or GTK for pywebview" in result.stderr
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_ctrl_c_or_a_stop_signal_ends_ren_cleanly(tmp_path: Path, stop: signal.Signals) -> None:
+    home = tmp_path / "home"
+    process, _ = start_ren(home)
+    process.send_signal(stop)
+    assert process.wait(timeout=20) == 0
+    log = (home / "ren.log").read_text()
+    assert log.rstrip().endswith("Ren stopped."), log
+    assert "Traceback" not in log
+    again, _ = start_ren(home)  # the data folder was let go
+    stop_app(again)
 
 
 def test_a_taken_port_is_refused_with_advice(tmp_path: Path) -> None:
