@@ -7,6 +7,7 @@ name exactly what is wrong and where.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 
@@ -162,6 +163,47 @@ def endpoint(raw: dict[str, Any], key: str, ids: set[str], where: str, rep: Repo
     else:
         return ref
     return None
+
+
+def read_edges(
+    doc: dict[str, Any], ends: tuple[str, str], ids: set[str], rep: Report
+) -> Iterator[tuple[str, dict[str, Any], dict[str, Any]]]:
+    """(where, raw edge, Ren edge) of each edge that is an object, for formats with an `edges` list.
+
+    `ends` names the raw edge's source and target keys (e.g. `("source", "target")`); the Ren
+    edge is begun with its `source` and `target` (None where the end is unusable, reported) and
+    the raw edge's `id` if it has one. The caller reads the rest of the raw edge into it.
+    """
+    for j, raw in enumerate(list_field(doc, "edges", rep)):
+        where = edge_at(j, raw, ends)
+        if not isinstance(raw, dict):
+            rep.problem(where, f"expected an object, got {kind_of(raw)}")
+            continue
+        source, target = (endpoint(raw, key, ids, where, rep) for key in ends)
+        edge: dict[str, Any] = {"source": source, "target": target}
+        if ident_of(raw.get("id")):
+            edge["id"] = str(raw["id"])
+        yield where, raw, edge
+
+
+def pop_function(
+    config: dict[str, Any], name_key: str, where: str, node: str, rep: Report
+) -> tuple[Any, Any]:
+    """(function name, args) taken out of a function node's settings, as they are.
+
+    `config[name_key]` should name a registered function and `config["args"]` be an object or
+    absent; what is not is reported at `where` (the settings' place), `node` telling which node
+    ("a python node").
+    """
+    ref = config.pop(name_key, MISSING)
+    if not isinstance(ref, str) or not ref.strip():
+        rep.problem(
+            f"{where}.{name_key}", f"{node} names a registered function, got {kind_of(ref)}"
+        )
+    args = config.pop("args", None)
+    if args is not None and not isinstance(args, dict):
+        rep.problem(f"{where}.args", f"expected an object, got {kind_of(args)}")
+    return ref, args
 
 
 def branch_port(value: Any) -> str | None:

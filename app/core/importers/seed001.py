@@ -5,18 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from app.core.importers.reading import (
-    MISSING,
     Draft,
     Report,
     branch_port,
-    edge_at,
-    endpoint,
-    ident_of,
-    kind_of,
-    list_field,
     make_node,
     note_unknown,
     object_field,
+    pop_function,
+    read_edges,
     read_nodes,
     short,
 )
@@ -28,15 +24,7 @@ def from_seed001(doc: dict[str, Any], rep: Report) -> Draft:
         config = object_field(raw, "data", where, rep)
         label = config.pop("label", None)
         if kind == "python":
-            ref = config.pop("codeRef", MISSING)
-            if not isinstance(ref, str) or not ref.strip():
-                rep.problem(
-                    f"{where}.data.codeRef",
-                    f"a python node names a registered function, got {kind_of(ref)}",
-                )
-            args = config.pop("args", None)
-            if args is not None and not isinstance(args, dict):
-                rep.problem(f"{where}.data.args", f"expected an object, got {kind_of(args)}")
+            ref, args = pop_function(config, "codeRef", f"{where}.data", "a python node", rep)
             config = {"function": ref, "args": args or {}, **config}
             kind_out = "function"
         elif kind == "condition":
@@ -53,21 +41,14 @@ def from_seed001(doc: dict[str, Any], rep: Report) -> Draft:
         kinds[ident] = kind
     edges = []
     ends = ("source", "target")
-    for j, raw in enumerate(list_field(doc, "edges", rep)):
-        where = edge_at(j, raw, ends)
-        if not isinstance(raw, dict):
-            rep.problem(where, f"expected an object, got {kind_of(raw)}")
-            continue
-        source, target = (endpoint(raw, key, set(kinds), where, rep) for key in ends)
+    for where, raw, edge in read_edges(doc, ends, set(kinds), rep):
         data = object_field(raw, "data", where, rep)
-        edge: dict[str, Any] = {"source": source, "target": target}
-        if ident_of(raw.get("id")):
-            edge["id"] = str(raw["id"])
         for handle, port in (("sourceHandle", "source_port"), ("targetHandle", "target_port")):
             if isinstance(raw.get(handle), str) and raw[handle]:  # React Flow's handles
                 edge[port] = raw[handle]
         if "when" in data:
             when = data.pop("when")
+            source = edge["source"]
             if source is not None and kinds[source] == "condition":
                 branch = branch_port(when)
                 if branch is None:

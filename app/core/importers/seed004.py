@@ -5,18 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from app.core.importers.reading import (
-    MISSING,
     Draft,
     Report,
     branch_port,
-    edge_at,
-    endpoint,
-    ident_of,
-    kind_of,
-    list_field,
     make_node,
     note_unknown,
     object_field,
+    pop_function,
+    read_edges,
     read_nodes,
     short,
     switch_config,
@@ -29,15 +25,9 @@ def from_seed004(doc: dict[str, Any], rep: Report) -> Draft:
         config = object_field(raw, "config", where, rep)
         kind_out = kind
         if kind == "action":
-            action = config.pop("action_name", MISSING)
-            if not isinstance(action, str) or not action.strip():
-                rep.problem(
-                    f"{where}.config.action_name",
-                    f"an action node names a registered function, got {kind_of(action)}",
-                )
-            args = config.pop("args", None)
-            if args is not None and not isinstance(args, dict):
-                rep.problem(f"{where}.config.args", f"expected an object, got {kind_of(args)}")
+            action, args = pop_function(
+                config, "action_name", f"{where}.config", "an action node", rep
+            )
             config = {"function": action, "args": {**(args or {}), **config}}
             kind_out = "function"
         elif kind == "switch":
@@ -47,15 +37,8 @@ def from_seed004(doc: dict[str, Any], rep: Report) -> Draft:
         )
         kinds[ident] = kind
     edges = []
-    for j, raw in enumerate(list_field(doc, "edges", rep)):
-        where = edge_at(j, raw, ("from", "to"))
-        if not isinstance(raw, dict):
-            rep.problem(where, f"expected an object, got {kind_of(raw)}")
-            continue
-        source, target = (endpoint(raw, key, set(kinds), where, rep) for key in ("from", "to"))
-        edge: dict[str, Any] = {"source": source, "target": target}
-        if ident_of(raw.get("id")):
-            edge["id"] = str(raw["id"])
+    for where, raw, edge in read_edges(doc, ("from", "to"), set(kinds), rep):
+        source = edge["source"]
         condition = raw.get("condition")
         source_kind = kinds.get(source or "")
         if source_kind == "if" and condition is not None:
