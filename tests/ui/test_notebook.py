@@ -1,73 +1,100 @@
-"""`app.notebook.start()` as a notebook uses it, in a process of its own (as a kernel would be):
-the app serves pages on its thread, the handle drives the same engine, `show()` displays an
-IFrame through IPython (a stand-in module records what it was given)."""
+"""`app.notebook.start()` in a real Jupyter kernel (ipykernel, driven by jupyter_client as a
+notebook front end would): cells start the app, see it inline, use the Python API on the same
+engine, and close it; the app's pages answer meanwhile, and what the kernel ran is listed
+there."""
 
 from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
-import textwrap
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
+import pytest
+from jupyter_client.blocking.client import BlockingKernelClient
+from jupyter_client.manager import KernelManager, start_new_kernel
 
-SCRIPT = textwrap.dedent(
-    """
-    import json, sys, types, urllib.request
+from tests.browser import ROOT
 
-    shown = []
-    display = types.ModuleType("IPython.display")
-    display.IFrame = lambda src, width, height: ("iframe", src, width, height)
-    display.display = shown.append
-    sys.modules["IPython"] = types.ModuleType("IPython")
-    sys.modules["IPython.display"] = display
-
-    import app.notebook
-    from app.nodes.functions import load_functions
-
-    load_functions("examples/seed004_functions.py")
-    ren = app.notebook.start(sys.argv[1], height=600)
-    page = urllib.request.urlopen(ren.url + "/workflows", timeout=10)
-    ren.import_workflow("examples/seed004_amount_approval.json")
-    run = ren.run("workflow_1", {"data": {"amount": 1500}}, timeout=30)
-    runs_page = urllib.request.urlopen(ren.url + "/runs", timeout=10).read().decode()
-    again = app.notebook.start(show=False)
-    ren.show("/runs")
-    ren.close()
-    print(json.dumps({
-        "url": ren.url,
-        "page_status": page.status,
-        "run_status": run.status,
-        "output": run.output,
-        "run_listed": run.id in runs_page,
-        "same_handle": again is ren,
-        "shown": shown,
-    }))
-    """
-)
+CELL_SECONDS = 120
 
 
-def test_one_call_starts_the_app_and_returns_the_api(tmp_path: Path) -> None:
+class Notebook:
+    """Runs cells in a kernel and collects what each one showed."""
+
+    def __init__(self, client: BlockingKernelClient) -> None:
+        self.client = client
+
+    def run(self, code: str) -> list[tuple[str, dict[str, Any]]]:
+        """Execute one cell; its outputs as (message type, content). A cell that raises fails
+        the test with the kernel's traceback."""
+        msg_id = self.client.execute(code)
+        outputs: list[tuple[str, dict[str, Any]]] = []
+        while True:
+            message = self.client.get_iopub_msg(timeout=CELL_SECONDS)
+            if message["parent_header"].get("msg_id") != msg_id:
+                continue
+            kind, content = message["msg_type"], message["content"]
+            if kind == "error":
+                pytest.fail(f"the cell raised:\n{code}\n" + "\n".join(content["traceback"]))
+            if kind in ("stream", "display_data", "execute_result"):
+                outputs.append((kind, content))
+            if kind == "status" and content["execution_state"] == "idle":
+                return outputs
+
+    def value(self, expression: str) -> Any:
+        """A JSON value computed in the kernel."""
+        outputs = self.run(f"import json; print(json.dumps({expression}))")
+        text = "".join(c["text"] for kind, c in outputs if kind == "stream")
+        return json.loads(text.strip().splitlines()[-1])
+
+
+@pytest.fixture
+def notebook(tmp_path: Path) -> Iterator[Notebook]:
     env = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
-    result = subprocess.run(
-        [sys.executable, "-c", SCRIPT, str(tmp_path / "home")],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    report = json.loads(result.stdout.strip().splitlines()[-1])
-    url = report["url"]
+    env["REN_HOME"] = str(tmp_path / "home")
+    manager: KernelManager
+    manager, client = start_new_kernel(kernel_name="python3", cwd=str(ROOT), env=env)
+    try:
+        yield Notebook(client)
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+
+
+def iframes(outputs: list[tuple[str, dict[str, Any]]]) -> list[str]:
+    return [c["data"]["text/html"] for kind, c in outputs if kind == "display_data"]
+
+
+def test_one_cell_starts_the_app_inline_and_the_api_works_in_the_kernel(
+    notebook: Notebook,
+) -> None:
+    started = notebook.run("import app.notebook\nren = app.notebook.start(height=600)")
+    url = notebook.value("ren.url")
     assert url.startswith("http://127.0.0.1:")
-    assert report["page_status"] == 200
-    assert report["run_status"] == "succeeded"
-    assert report["output"] == {"decision": "approved", "amount": 1500}
-    assert report["run_listed"] and report["same_handle"]
-    assert report["shown"] == [
-        ["iframe", url + "/workflows", "100%", 600],
-        ["iframe", url + "/runs", "100%", 600],
-    ]
+    (frame,) = iframes(started)
+    assert f'src="{url}/workflows"' in frame and 'height="600"' in frame
+    with urllib.request.urlopen(url + "/workflows", timeout=10) as page:
+        assert page.status == 200
+
+    notebook.run(
+        "from app.nodes.functions import load_functions\n"
+        "load_functions('examples/seed004_functions.py')\n"
+        "ren.import_workflow('examples/seed004_amount_approval.json')\n"
+        "run = ren.run('workflow_1', {'data': {'amount': 1500}}, timeout=30)"
+    )
+    assert notebook.value("run.status") == "succeeded"
+    assert notebook.value("run.output") == {"decision": "approved", "amount": 1500}
+    run_id = notebook.value("run.id")
+    with urllib.request.urlopen(url + "/runs", timeout=10) as page:
+        assert run_id in page.read().decode()  # the app lists what the kernel ran
+
+    assert notebook.value("app.notebook.start(show=False) is ren")  # one app per kernel
+    (runs_frame,) = iframes(notebook.run("ren.show('/runs')"))
+    assert f'src="{url}/runs"' in runs_frame
+
+    notebook.run("ren.close()")
+    with pytest.raises(OSError):
+        urllib.request.urlopen(url + "/workflows", timeout=5)
