@@ -116,7 +116,7 @@ async def test_a_waiting_step_shows_as_waiting_until_the_person_answers(user: Us
     assert view.rows["ask"]["started_at"] is not None
     await user.should_see("waiting,")  # "waiting, 1.2 s since it started", not "took"
     user.find(ui.aggrid).trigger("rowClicked", {"data": {"key": "ask"}})
-    await user.should_see("This step is waiting for a person, a timer or a signal")
+    await user.should_see("This step is waiting for a person's answer")
 
     eng.tasks.complete(task_id, "submit", {}, by="ana")
     await eng.wait(run_id)

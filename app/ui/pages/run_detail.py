@@ -38,6 +38,13 @@ STEP_EVENTS = {
     "step.retrying": "retrying",
     "step.waiting": "waiting",
 }
+WAITS_FOR = {  # a wait's kind, as the step details say it
+    "task": "a person's answer",
+    "approval": "a person's approval",
+    "timer": "its time",
+    "signal": "a signal",
+    "child": "its sub-workflow's run",
+}
 CLOCK_STATUSES = ("running", "retrying", "waiting")  # a step whose duration still grows
 
 STEP_COLUMNS: list[dict[str, Any]] = [
@@ -52,7 +59,7 @@ STEP_COLUMNS: list[dict[str, Any]] = [
             " ? '<span class=\"ren-cell-key ren-mono\">' + e(d.key) + '</span>' : ''); }"
         ),
     },
-    {"field": "type", "headerName": "Type", "width": 90},
+    {"field": "type", "headerName": "Type", "width": 120, "tooltipField": "type"},
     {"field": "status", "headerName": "Status", "width": 125, ":cellRenderer": JS_STATUS_CHIP},
     {"field": "attempt", "headerName": "Attempt", "width": 108, "type": "rightAligned"},
     {
@@ -109,6 +116,7 @@ def waiting_row(wait: Wait, names: dict[str, tuple[str, str]]) -> dict[str, Any]
         "name": name,
         "type": type_,
         "status": "waiting",
+        "waits_for": wait.kind,
         "attempt": int(attempt or 1),
         "started_at": wait.created_at,
         "finished_at": None,
@@ -325,10 +333,8 @@ class RunView:
             )
             if not attempts:
                 if row.get("status") == "waiting":
-                    ui.label(
-                        "This step is waiting for a person, a timer or a signal; its output "
-                        "appears when it wakes."
-                    )
+                    what = WAITS_FOR.get(str(row.get("waits_for")), "something")
+                    ui.label(f"This step is waiting for {what}; its output appears when it wakes.")
                 else:
                     ui.label(
                         "This step is still running; its input and output appear when it ends."
@@ -404,8 +410,10 @@ class RunView:
             row["attempt"] = data["attempt"]
         if event.type == "step.started":
             row["started_at"], row["finished_at"] = event.at, None
-        elif event.type == "step.waiting" and row["started_at"] is None:
-            row["started_at"] = event.at  # an approval waits before its step starts
+        elif event.type == "step.waiting":
+            row["waits_for"] = data.get("kind")
+            if row["started_at"] is None:
+                row["started_at"] = event.at  # an approval waits before its step starts
         elif event.type == "step.skipped":
             row["finished_at"] = event.at
         elif event.type in ("step.completed", "step.failed"):
