@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 from nicegui import ui
 from nicegui.events import ValueChangeEventArguments
@@ -27,6 +28,7 @@ from app.ui.editor.schema_form import (
 )
 
 OnChange = Callable[[Any], None]
+T = TypeVar("T")
 
 MONO = "ren-mono"
 
@@ -183,16 +185,27 @@ def enum_field(spec: FieldSpec, value: Any, on_change: OnChange) -> ui.element:
     return select
 
 
-def list_field(spec: FieldSpec, value: Any, on_change: OnChange) -> ui.element:
-    """A list of scalars: one box per item, add and remove buttons."""
-    item = spec.item or FieldSpec("item", "Item", "json")
-    items: list[Any] = list(value) if isinstance(value, list) else []
+def _growing_list(
+    spec: FieldSpec,
+    items: list[T],
+    emit: Callable[[], None],
+    item_row: Callable[[int, T, Callable[[], None]], None],
+    new_item: Callable[[], T],
+    *,
+    add_label: str = "Add",
+    add_hint: str = "",
+    adding_changes_value: bool = True,
+) -> ui.element:
+    """A field whose value is a list of items the user adds and removes, below its title.
+
+    `item_row(i, item, remove)` draws item `i`, with a button calling `remove`; the Add button
+    (with `add_hint` beside it, if given) appends `new_item()`. After either, the rows are drawn
+    anew and `emit` reports the value, unless a new item does not change it
+    (`adding_changes_value=False`, e.g. a map's empty row).
+    """
     outer = ui.column().classes("w-full gap-1 ren-field")
     outer.props["data-field"] = spec.name
     outer.mark("field-" + spec.name)
-
-    def emit() -> None:
-        on_change(list(items))
 
     def render() -> None:
         outer.clear()
@@ -200,27 +213,20 @@ def list_field(spec: FieldSpec, value: Any, on_change: OnChange) -> ui.element:
             ui.label(field_label(spec)).classes("ren-field-title")
             if spec.description:
                 ui.label(spec.description).classes("ren-hint")
-            for i, current in enumerate(items):
-                with ui.row().classes("w-full items-start no-wrap gap-1"):
-
-                    def set_item(v: Any, i: int = i) -> None:
-                        items[i] = v
-                        emit()
-
-                    sub = FieldSpec(
-                        f"{spec.name}[{i}]", f"{i + 1}", item.kind, choices=item.choices
-                    )
-                    with ui.element("div").classes("flex-1 min-w-0"):
-                        build_field(sub, current, set_item)
-                    ui.button(icon="close", on_click=lambda i=i: remove(i)).props(
-                        "flat round dense size=sm"
-                    ).tooltip("Remove")
-            ui.button("Add", icon="add", on_click=add).props("flat dense no-caps size=sm")
+            for i, item in enumerate(items):
+                item_row(i, item, partial(remove, i))
+            if add_hint:
+                with ui.row().classes("items-center gap-2 no-wrap"):
+                    _add_button(add_label, add)
+                    ui.label(add_hint).classes("ren-hint")
+            else:
+                _add_button(add_label, add)
 
     def add() -> None:
-        items.append("" if item.kind in ("text", "template", "expression") else None)
+        items.append(new_item())
         render()
-        emit()
+        if adding_changes_value:
+            emit()
 
     def remove(i: int) -> None:
         del items[i]
@@ -231,14 +237,46 @@ def list_field(spec: FieldSpec, value: Any, on_change: OnChange) -> ui.element:
     return outer
 
 
+def _add_button(label: str, add: Callable[[], None]) -> None:
+    ui.button(label, icon="add", on_click=add).props("flat dense no-caps size=sm")
+
+
+def _remove_button(
+    remove: Callable[[], None], icon: str = "close", tooltip: str = "Remove"
+) -> None:
+    ui.button(icon=icon, on_click=remove).props("flat round dense size=sm").tooltip(tooltip)
+
+
+def list_field(spec: FieldSpec, value: Any, on_change: OnChange) -> ui.element:
+    """A list of scalars: one box per item, add and remove buttons."""
+    item = spec.item or FieldSpec("item", "Item", "json")
+    items: list[Any] = list(value) if isinstance(value, list) else []
+
+    def emit() -> None:
+        on_change(list(items))
+
+    def item_row(i: int, current: Any, remove: Callable[[], None]) -> None:
+        def set_item(v: Any) -> None:
+            items[i] = v
+            emit()
+
+        with ui.row().classes("w-full items-start no-wrap gap-1"):
+            sub = FieldSpec(f"{spec.name}[{i}]", f"{i + 1}", item.kind, choices=item.choices)
+            with ui.element("div").classes("flex-1 min-w-0"):
+                build_field(sub, current, set_item)
+            _remove_button(remove)
+
+    def new_item() -> Any:
+        return "" if item.kind in ("text", "template", "expression") else None
+
+    return _growing_list(spec, items, emit, item_row, new_item)
+
+
 def map_field(spec: FieldSpec, value: Any, on_change: OnChange) -> ui.element:
     """Key–value pairs; values are read loosely (numbers and JSON as such, else text)."""
     rows: list[list[str]] = [
         [str(k), loose_text(v)] for k, v in (value.items() if isinstance(value, dict) else ())
     ]
-    outer = ui.column().classes("w-full gap-1 ren-field")
-    outer.props["data-field"] = spec.name
-    outer.mark("field-" + spec.name)
 
     def emit() -> None:
         on_change({k.strip(): parse_loose(v) for k, v in rows if k.strip()})
@@ -254,54 +292,37 @@ def map_field(spec: FieldSpec, value: Any, on_change: OnChange) -> ui.element:
 
         return check
 
-    def render() -> None:
-        outer.clear()
-        with outer:
-            ui.label(field_label(spec)).classes("ren-field-title")
-            if spec.description:
-                ui.label(spec.description).classes("ren-hint")
-            for i, (key, text) in enumerate(rows):
-                with ui.row().classes("w-full items-start no-wrap gap-1 ren-map-row"):
+    def row(i: int, pair: list[str], remove: Callable[[], None]) -> None:
+        def set_key(e: ValueChangeEventArguments[Any]) -> None:
+            pair[0] = str(e.value or "")
+            emit()
 
-                    def set_key(e: ValueChangeEventArguments[Any], i: int = i) -> None:
-                        rows[i][0] = str(e.value or "")
-                        emit()
+        def set_value(e: ValueChangeEventArguments[Any]) -> None:
+            pair[1] = str(e.value or "")
+            emit()
 
-                    def set_value(e: ValueChangeEventArguments[Any], i: int = i) -> None:
-                        rows[i][1] = str(e.value or "")
-                        emit()
+        with ui.row().classes("w-full items-start no-wrap gap-1 ren-map-row"):
+            ui.input(
+                placeholder="name", value=pair[0], on_change=set_key, validation=key_error(i)
+            ).props("dense outlined").classes("w-2/5 ren-map-key")
+            box = ui.input(
+                placeholder="value",
+                value=pair[1],
+                on_change=set_value,
+                validation=(lambda t: template_error(str(t or ""))) if spec.templated else None,
+            ).props("dense outlined")
+            box.classes("flex-1 min-w-0 ren-map-value")
+            _remove_button(remove)
 
-                    ui.input(
-                        placeholder="name", value=key, on_change=set_key, validation=key_error(i)
-                    ).props("dense outlined").classes("w-2/5 ren-map-key")
-                    box = ui.input(
-                        placeholder="value",
-                        value=text,
-                        on_change=set_value,
-                        validation=(lambda t: template_error(str(t or "")))
-                        if spec.templated
-                        else None,
-                    ).props("dense outlined")
-                    box.classes("flex-1 min-w-0 ren-map-value")
-                    ui.button(icon="close", on_click=lambda i=i: remove(i)).props(
-                        "flat round dense size=sm"
-                    ).tooltip("Remove")
-            with ui.row().classes("items-center gap-2 no-wrap"):
-                ui.button("Add", icon="add", on_click=add).props("flat dense no-caps size=sm")
-                if spec.templated:
-                    ui.label("values may use {{ expressions }}").classes("ren-hint")
-
-    def add() -> None:
-        rows.append(["", ""])
-        render()
-
-    def remove(i: int) -> None:
-        del rows[i]
-        render()
-        emit()
-
-    render()
-    return outer
+    return _growing_list(
+        spec,
+        rows,
+        emit,
+        row,
+        lambda: ["", ""],
+        add_hint="values may use {{ expressions }}" if spec.templated else "",
+        adding_changes_value=False,  # a row without a name is not in the value
+    )
 
 
 def records_field(spec: FieldSpec, value: Any, on_change: OnChange) -> ui.element:
@@ -310,55 +331,32 @@ def records_field(spec: FieldSpec, value: Any, on_change: OnChange) -> ui.elemen
         dict(v) if isinstance(v, dict) else {"value": v}
         for v in (value if isinstance(value, list) else [])
     ]
-    outer = ui.column().classes("w-full gap-1 ren-field")
-    outer.props["data-field"] = spec.name
-    outer.mark("field-" + spec.name)
     noun = spec.label.rstrip("s").lower() or "item"
 
     def emit() -> None:
         on_change([dict(i) for i in items])
 
-    def render() -> None:
-        outer.clear()
-        with outer:
-            ui.label(field_label(spec)).classes("ren-field-title")
-            if spec.description:
-                ui.label(spec.description).classes("ren-hint")
-            for i, current in enumerate(items):
-                with ui.card().classes("w-full ren-record").props("flat bordered"):
-                    with ui.row().classes("w-full items-center justify-between"):
-                        ui.label(f"{noun.capitalize()} {i + 1}").classes("ren-field-title")
-                        ui.button(icon="delete", on_click=lambda i=i: remove(i)).props(
-                            "flat round dense size=sm"
-                        ).tooltip(f"Remove this {noun}")
-                    shown = [
-                        s
-                        for n, s in enumerate(spec.fields)
-                        if n < FIRST_FIELDS or s.required or s.name in current
-                    ]
-                    more = [s for s in spec.fields if s not in shown]
-                    for sub in shown:
+    def card(i: int, current: dict[str, Any], remove: Callable[[], None]) -> None:
+        with ui.card().classes("w-full ren-record").props("flat bordered"):
+            with ui.row().classes("w-full items-center justify-between"):
+                ui.label(f"{noun.capitalize()} {i + 1}").classes("ren-field-title")
+                _remove_button(remove, icon="delete", tooltip=f"Remove this {noun}")
+            shown = [
+                s
+                for n, s in enumerate(spec.fields)
+                if n < FIRST_FIELDS or s.required or s.name in current
+            ]
+            more = [s for s in spec.fields if s not in shown]
+            for sub in shown:
+                _record_field(spec, items, i, sub, emit)
+            if more:
+                with ui.expansion(f"More ({len(more)})").classes(
+                    "w-full ren-expansion ren-record-more"
+                ):
+                    for sub in more:
                         _record_field(spec, items, i, sub, emit)
-                    if more:
-                        with ui.expansion(f"More ({len(more)})").classes(
-                            "w-full ren-expansion ren-record-more"
-                        ):
-                            for sub in more:
-                                _record_field(spec, items, i, sub, emit)
-            ui.button(f"Add {noun}", icon="add", on_click=add).props("flat dense no-caps size=sm")
 
-    def add() -> None:
-        items.append({})
-        render()
-        emit()
-
-    def remove(i: int) -> None:
-        del items[i]
-        render()
-        emit()
-
-    render()
-    return outer
+    return _growing_list(spec, items, emit, card, dict, add_label=f"Add {noun}")
 
 
 FIRST_FIELDS = 3  # a record shows this many of its fields (and any filled or required one)
