@@ -69,7 +69,7 @@ def window(display: str, tmp_path: Path) -> Iterator[Window]:
         "REN_HOME": str(home),
         "DISPLAY": display,
         "QTWEBENGINE_REMOTE_DEBUGGING": f"127.0.0.1:{debug_port}",
-        "QTWEBENGINE_CHROMIUM_FLAGS": "--disable-gpu",
+        "QTWEBENGINE_CHROMIUM_FLAGS": "--disable-gpu --disable-dev-shm-usage",
     }
     command = [*REN, "--native", "--port", str(port)]
     process = start_app(command, url + "/workflows", home / "ren.log", env)
