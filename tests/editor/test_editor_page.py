@@ -129,7 +129,9 @@ async def test_connect_refuse_delete_undo_redo(editor_user: User) -> None:
         {"type": "log", "x": 0, "y": 0, "parent": "foreach_1", "parent_x": 80, "parent_y": 90},
     )
     inner = next(n for n in canvas(editor_user).nodes if n.get("parent") == "foreach_1")
-    assert inner["position"] == {"x": -30, "y": 58}  # centred under the pointer
+    # centred under the pointer, at (-30, 58) in the loop: the loop grows left and up around it
+    loop = next(n for n in canvas(editor_user).nodes if n["id"] == "foreach_1")
+    assert inner["position"] == {"x": 16, "y": 62} and loop["position"] == {"x": 444, "y": -36}
     emit(
         editor_user,
         "connect",

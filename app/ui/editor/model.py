@@ -16,10 +16,14 @@ from app.core.dsl import EdgeSpec, NodeSpec, Position, WorkflowSpec
 from app.core.layout import NODE_SIZE, layout_workflow
 from app.nodes.catalog import NodeCatalog
 from app.ui.editor.history import History
-from app.ui.editor.views import node_type, ports_of
+from app.ui.editor.views import group_size, node_type, ports_of
 
 Snapshot = dict[str, Any]
 Size = tuple[float, float]
+Move = tuple[NodeSpec, str | None, float, float]  # a node, its new parent and position
+
+LOOP_BAR = 46.0  # height of a loop's title bar on the canvas: the nodes inside stay below it
+FIT_MARGIN = 16.0  # room a loop keeps around the nodes inside it when it grows to fit them
 
 
 @dataclass
@@ -40,7 +44,8 @@ class EditorModel:
         self.spec = spec
         self.catalog = catalog
         self.history: History[Snapshot] = History()
-        self.group_sizes: dict[str, Size] = {}  # sizes the user gave loop nodes (not saved)
+        # loop sizes set by the user, the layout or a loop growing around its nodes (not saved)
+        self.group_sizes: dict[str, Size] = {}
 
     # ---- snapshots and history ------------------------------------------------------------
     def snapshot(self) -> Snapshot:
@@ -87,6 +92,22 @@ class EditorModel:
         info = node_type(self.catalog, node) if node else None
         return bool(info is not None and info.is_loop)
 
+    def ancestors(self, node_id: str) -> list[str]:
+        """The loops around a node, innermost first."""
+        found: list[str] = []
+        node = self.node(node_id)
+        while node is not None and node.parent and node.parent not in found:
+            found.append(node.parent)
+            node = self.node(node.parent)
+        return found
+
+    def can_move_into(self, node_id: str, parent: str | None) -> bool:
+        """Whether a node may go into `parent` (None: the top level): a loop that is neither
+        the node itself nor inside it."""
+        if parent is None:
+            return True
+        return self.is_group(parent) and parent != node_id and node_id not in self.ancestors(parent)
+
     def new_node_id(self, type_name: str, taken: set[str] | None = None) -> str:
         taken = taken if taken is not None else {n.id for n in self.spec.nodes}
         base = _id_base(type_name)[:56]
@@ -120,6 +141,7 @@ class EditorModel:
             raise KeyError(f"unknown node type '{type_name}'")
         if parent is not None and not self.is_group(parent):
             parent = None
+        self._pin_sizes()
         self.checkpoint()
         node = NodeSpec(
             id=self.new_node_id(type_name),
@@ -130,6 +152,7 @@ class EditorModel:
             parent=parent,
         )
         self.spec.nodes.append(node)
+        self.fit_loops([parent])
         return node
 
     def connect_refusal(
@@ -179,6 +202,7 @@ class EditorModel:
         edges &= {e.id for e in self.spec.edges}
         if not nodes and not edges:
             return [], []
+        self._pin_sizes()
         self.checkpoint()
         self.spec.nodes = [n for n in self.spec.nodes if n.id not in nodes]
         self.spec.edges = [e for e in self.spec.edges if e.id not in edges]
@@ -187,18 +211,73 @@ class EditorModel:
         return sorted(nodes), sorted(edges)
 
     def move(self, moves: Iterable[dict[str, Any]]) -> bool:
-        changed = [
-            (node, float(m.get("x", 0)), float(m.get("y", 0)))
-            for m in moves
-            if (node := self.node(str(m.get("id")))) is not None
-        ]
-        changed = [(n, x, y) for n, x, y in changed if (n.position.x, n.position.y) != (x, y)]
+        """Apply a drag as one undo step, as the canvas reports it: `{id, x, y}` per node, plus
+        `into: {parent, x, y}` for a node dropped into another loop or out of its loop. A node
+        whose loop is dragged along stays in it; loops grow around the nodes moved inside."""
+        moves = list(moves)
+        dragged = {str(m.get("id")) for m in moves}
+        changed = [c for m in moves if (c := self._move_of(m, dragged)) is not None]
         if not changed:
             return False
+        self._pin_sizes()
         self.checkpoint()
-        for node, x, y in changed:
+        for node, parent, x, y in changed:
+            node.parent = parent
             node.position = Position(x=x, y=y)
+        self.fit_loops(node.parent for node, *_ in changed)
         return True
+
+    def _move_of(self, move: dict[str, Any], dragged: set[str]) -> Move | None:
+        """Where one reported move puts its node, or None when it stays where it is."""
+        node = self.node(str(move.get("id")))
+        if node is None:
+            return None
+        into = move.get("into")
+        parent, x, y = node.parent, float(move.get("x", 0)), float(move.get("y", 0))
+        if isinstance(into, dict) and not dragged & set(self.ancestors(node.id)):
+            target = str(into["parent"]) if into.get("parent") else None
+            if self.can_move_into(node.id, target):
+                parent, x, y = target, float(into.get("x", 0)), float(into.get("y", 0))
+        if (parent, x, y) == (node.parent, node.position.x, node.position.y):
+            return None
+        return node, parent, x, y
+
+    def _pin_sizes(self) -> None:
+        """Before an edit changes what is inside loops: keep each loop at the size the canvas
+        shows, so it grows to fit its nodes but never shrinks under the user's hands."""
+        for node in self.spec.nodes:
+            if node.id not in self.group_sizes and self.is_group(node.id):
+                self.group_sizes[node.id] = group_size(self.spec, node.id)
+
+    def box(self, node_id: str) -> Size:
+        """A node's size on the canvas (a loop's as set, or big enough for its nodes)."""
+        if self.is_group(node_id):
+            return self.group_sizes.get(node_id) or group_size(self.spec, node_id)
+        return self.node_size(node_id)
+
+    def fit_loops(self, loop_ids: Iterable[str | None]) -> None:
+        """Grow these loops, and the loops around them, until the nodes inside fit."""
+        loops = {a for i in loop_ids if i for a in [i, *self.ancestors(i)]}
+        for loop in sorted(loops, key=lambda i: -len(self.ancestors(i))):  # innermost first
+            self._fit_loop(loop)
+
+    def _fit_loop(self, loop_id: str) -> None:
+        loop = self.node(loop_id)
+        inside = [n for n in self.spec.nodes if n.parent == loop_id]
+        if loop is None or not inside:
+            return
+        width, height = self.box(loop_id)
+        # a node left of or above the body: move the loop's corner out and its nodes back by as
+        # much (positions inside are relative), so nothing but the border moves on screen
+        dx = max(0.0, FIT_MARGIN - min(n.position.x for n in inside))
+        dy = max(0.0, LOOP_BAR + FIT_MARGIN - min(n.position.y for n in inside))
+        if dx or dy:
+            loop.position = Position(x=loop.position.x - dx, y=loop.position.y - dy)
+            for n in inside:
+                n.position = Position(x=n.position.x + dx, y=n.position.y + dy)
+        right = max(n.position.x + self.box(n.id)[0] for n in inside) + FIT_MARGIN
+        bottom = max(n.position.y + self.box(n.id)[1] for n in inside) + FIT_MARGIN
+        self.group_sizes[loop_id] = (max(width + dx, right), max(height + dy, bottom))
 
     def resize_group(self, node_id: str, x: float, y: float, width: float, height: float) -> None:
         node = self.node(node_id)

@@ -199,11 +199,14 @@ class EditorPage:
         ui.run_javascript(f"renInitialView({self.canvas.id})")
 
     def on_moved(self, e: events.GenericEventArguments) -> None:
-        if self.model.move(e.args or []):
-            for item in e.args or []:
-                if str(item.get("id")) in self.views:
-                    self.views[str(item["id"])]["position"] = {"x": item["x"], "y": item["y"]}
-            self.changed(validate=False)
+        moves = list(e.args or [])
+        for item in moves:  # where the canvas shows them now (in their old loop, until answered)
+            if str(item.get("id")) in self.views:
+                self.views[str(item["id"])]["position"] = {"x": item["x"], "y": item["y"]}
+        if self.model.move(moves):
+            self.sync_geometry()
+            # a node into or out of a loop may leave edges crossing the loop's border
+            self.changed(validate=any("into" in item for item in moves))
 
     def on_resized(self, e: events.GenericEventArguments) -> None:
         a = e.args
@@ -270,6 +273,7 @@ class EditorPage:
             ui.notify(str(err), type="warning")
             return None
         self._add_to_canvas([node], [])
+        self.sync_geometry()  # its loop may have grown around it
         self.canvas.select([node.id])
         self.changed()
         return node
@@ -284,6 +288,27 @@ class EditorPage:
             self.canvas.add_nodes(new)
         if edges:
             self.canvas.add_edges([views.edge_view(e) for e in edges])
+
+    def sync_geometry(self) -> None:
+        """Send the canvas the parents, positions and loop sizes the model changed (a node moved
+        into a loop, a loop grown around it), in one call."""
+        patches: dict[str, dict[str, Any]] = {}
+        for node in self.spec.nodes:
+            view = self.views.get(node.id)
+            if view is None:
+                continue
+            now: dict[str, Any] = {
+                "parent": node.parent,
+                "position": {"x": node.position.x, "y": node.position.y},
+            }
+            if view.get("group"):
+                now["width"], now["height"] = self.model.box(node.id)
+            patch = {k: v for k, v in now.items() if view.get(k) != v}
+            if patch:
+                view.update(patch)
+                patches[node.id] = patch
+        if patches:
+            self.canvas.update_nodes(patches)
 
     def delete(self, nodes: Sequence[str], edges: Sequence[str]) -> None:
         removed_nodes, removed_edges = self.model.remove(nodes, edges)

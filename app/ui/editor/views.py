@@ -108,13 +108,19 @@ def summary(info: AnyNodeType | None, node: NodeSpec) -> str:
     return text if len(text) <= SUMMARY_LIMIT else text[: SUMMARY_LIMIT - 1] + "…"
 
 
-def group_size(spec: WorkflowSpec, group_id: str) -> tuple[float, float]:
-    """A loop node's size on the canvas: big enough for the nodes inside it."""
+def group_size(
+    spec: WorkflowSpec, group_id: str, _outer: frozenset[str] = frozenset()
+) -> tuple[float, float]:
+    """A loop node's size on the canvas: big enough for the nodes inside it (a loop inside it
+    counts with its own size)."""
     width, height = GROUP_MIN
+    outer = _outer | {group_id}  # a (broken) loop of parents must not recurse forever
     for child in spec.nodes:
         if child.parent == group_id:
-            width = max(width, child.position.x + NODE_SIZE[0] + GROUP_PAD_X)
-            height = max(height, child.position.y + NODE_SIZE[1] + GROUP_PAD_BOTTOM)
+            holds = child.id not in outer and any(n.parent == child.id for n in spec.nodes)
+            w, h = group_size(spec, child.id, outer) if holds else NODE_SIZE
+            width = max(width, child.position.x + w + GROUP_PAD_X)
+            height = max(height, child.position.y + h + GROUP_PAD_BOTTOM)
     return width, height
 
 

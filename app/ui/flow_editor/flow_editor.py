@@ -5,7 +5,9 @@ contract) and reports what the user does as events. It never edits the graph by 
 ``connect``, ``delete``, ``copy``, ``paste``, ``undo`` and ``redo`` are only reported, and the
 page answers with :meth:`FlowEditor.add_edges`, :meth:`FlowEditor.remove_elements`,
 :meth:`FlowEditor.set_graph` and friends. Moves and group resizes are the exception: the canvas
-applies them at once and reports them (``nodes_moved``, ``node_resized``).
+applies them at once and reports them (``nodes_moved``, ``node_resized``); a node dropped into
+or out of a group is moved at once but keeps its group until the page answers with
+:meth:`FlowEditor.update_nodes` (the move's ``into``).
 
 The graph goes to the browser once, as props; later changes travel through ``run_method`` so a
 300-node graph is not re-sent for every change. The element keeps a mirror of the graph on the
@@ -167,17 +169,27 @@ class FlowEditor(
 
         A new ``parent`` without a ``position`` keeps the node where it is on the canvas.
         """
-        node = self._nodes.get(node_id)
-        if node is None:
-            return
-        plain = _plain(patch)
-        if "parent" in plain and "position" not in plain:
-            # keep the node where it is on screen: convert to the new parent's coordinates
-            x, y = self._absolute(node_id)
-            px, py = self._absolute(plain["parent"]) if plain["parent"] else (0.0, 0.0)
-            plain["position"] = {"x": x - px, "y": y - py}
-        node.update(plain)
-        self.run_method("updateNode", node_id, plain)
+        self.update_nodes({node_id: patch})
+
+    def update_nodes(self, patches: Mapping[str, Mapping[str, Any]]) -> None:
+        """Change several nodes in one go, as :meth:`update_node` does for one: a change of
+        parents (a drop into a loop and the loop growing around it, say) redraws the canvas once.
+        """
+        sent = {i: _plain(p) for i, p in patches.items() if i in self._nodes}
+        # a new parent without a position keeps the node where it is on screen now
+        keep = {
+            i: self._absolute(i) for i, p in sent.items() if "parent" in p and "position" not in p
+        }
+        for node_id, plain in sent.items():
+            self._nodes[node_id].update(plain)
+        for node_id, (x, y) in keep.items():
+            parent = sent[node_id]["parent"]
+            px, py = self._absolute(parent) if parent else (0.0, 0.0)
+            sent[node_id]["position"] = {"x": x - px, "y": y - py}
+            self._nodes[node_id]["position"] = {"x": x - px, "y": y - py}
+        if sent:
+            self._sync_props()
+            self.run_method("updateNodes", sent)
 
     def _absolute(self, node_id: str) -> tuple[float, float]:
         x = y = 0.0

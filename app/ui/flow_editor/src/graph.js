@@ -49,7 +49,10 @@ export function groupStyle(n) {
   return { width: `${num(n.width) || GROUP_WIDTH}px`, height: `${num(n.height) || GROUP_HEIGHT}px` };
 }
 
-/** Ren node dict -> Vue Flow node. Children are positioned relative to their group. */
+/**
+ * Ren node dict -> Vue Flow node. Children are positioned relative to their group, but not kept
+ * inside it: a child dragged out of its group is reported (see scopeChange) and moved out.
+ */
 export function toFlowNode(n) {
   const data = nodeData(n);
   const node = {
@@ -58,12 +61,56 @@ export function toFlowNode(n) {
     position: { x: num(n.position?.x), y: num(n.position?.y) },
     data,
   };
-  if (data.parent) {
-    node.parentNode = data.parent;
-    node.extent = "parent";
-  }
+  if (data.parent) node.parentNode = data.parent;
   if (data.group) node.style = groupStyle(n);
   return node;
+}
+
+/** How many groups a Vue Flow node sits in. */
+function nesting(node, byId) {
+  let d = 0;
+  for (let n = node; n && n.parentNode && d < 50; n = byId.get(n.parentNode)) d++;
+  return d;
+}
+
+/**
+ * The innermost group whose box holds the flow point `p`, or null. `nodes` are Vue Flow nodes
+ * (measured), `skip` ids of groups that cannot take anything (the nodes being dragged).
+ */
+export function groupAt(nodes, p, skip = new Set()) {
+  let byId = null; // built on the first hit: most points are over no group
+  let hit = null;
+  let hitDepth = -1;
+  for (const n of nodes) {
+    if (!n.data?.group || skip.has(n.id)) continue;
+    const { x, y, z } = n.computedPosition;
+    const { width, height } = n.dimensions;
+    if (p.x < x || p.x > x + width || p.y < y || p.y > y + height) continue;
+    byId ??= new Map(nodes.map((m) => [m.id, m]));
+    const d = nesting(n, byId);
+    if (d > hitDepth || (d === hitDepth && z >= hit.computedPosition.z)) {
+      hit = n;
+      hitDepth = d;
+    }
+  }
+  return hit;
+}
+
+/**
+ * Where a dragged node lands when it is dropped: `{parent, x, y}` (the group under its centre,
+ * or null for the top level, and its position relative to that) when that is not the group it is
+ * in now, else null. `dragged` holds the ids being dragged with everything inside them: a node
+ * whose group is dragged too travels along, and nothing is dropped into a dragged node.
+ */
+export function scopeChange(node, nodes, dragged) {
+  if (node.parentNode && dragged.has(node.parentNode)) return null;
+  const { x, y } = node.computedPosition;
+  const centre = { x: x + node.dimensions.width / 2, y: y + node.dimensions.height / 2 };
+  const group = groupAt(nodes, centre, dragged);
+  const parent = group ? group.id : null;
+  if (parent === (node.parentNode || null)) return null;
+  const origin = group ? group.computedPosition : { x: 0, y: 0 };
+  return { parent, x: x - origin.x, y: y - origin.y };
 }
 
 /** Vue Flow wants a parent before its children: groups first, each before its own children. */
@@ -164,4 +211,11 @@ export function connectingCss(scope, start, startData) {
     rules.unshift(`${scope} .vue-flow__handle.${other} { box-shadow: 0 0 0 3px var(--ren-accent-ring); }`);
   }
   return rules.join("\n");
+}
+
+/** CSS that marks the groups a drag would drop nodes into. */
+export function dropTargetCss(scope, ids) {
+  if (!ids.length) return "";
+  const nodes = ids.map((id) => `${scope} .vue-flow__node[data-id="${CSS.escape(id)}"] > .ren-group`);
+  return `${nodes.join(", ")} { border-style: solid; border-color: var(--ren-accent); box-shadow: 0 0 0 3px var(--ren-accent-ring); }`;
 }
