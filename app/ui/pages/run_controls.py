@@ -18,6 +18,7 @@ from app.engine.events import RunEvent
 from app.engine.service import Engine, NotFound
 from app.engine.tasks import NoLongerPossible
 from app.ui import task_count
+from app.ui.dialogs import confirm
 from app.ui.fmt import STATUS_LABELS
 from app.ui.live import committed_events, run_events
 from app.ui.task_text import due_text, waiting_for, who_for
@@ -151,23 +152,19 @@ class RunControls:
         return "Run canceled. Its open tasks were withdrawn from the inbox."
 
     async def _confirm_cancel(self) -> bool:
-        with self.row, ui.dialog() as dialog, ui.card().classes("ren-dialog"):
-            ui.label("Cancel this run?").classes("ren-dialog-title")
-            ui.label(
+        return await confirm(
+            self.row,
+            "Cancel this run?",
+            [
                 "The run stops for good: steps that are running are stopped, and tasks "
                 "waiting for people are withdrawn from the inbox. Finished steps keep their "
                 "results. This cannot be undone."
-            ).classes("ren-muted")
-            with ui.row().classes("w-full justify-end gap-2"):
-                ui.button("Keep it running", on_click=lambda: dialog.submit(False)).props(
-                    "flat autofocus"
-                ).mark("keep-run")
-                ui.button("Cancel run", on_click=lambda: dialog.submit(True)).props(
-                    'unelevated color=negative data-testid="confirm-cancel"'
-                ).mark("confirm-cancel")
-        confirmed = bool(await dialog)
-        dialog.delete()
-        return confirmed
+            ],
+            decline="Keep it running",
+            decline_marker="keep-run",
+            accept="Cancel run",
+            accept_marker="confirm-cancel",
+        )
 
 
 class RunTasks:

@@ -14,6 +14,7 @@ from nicegui import ui
 
 from app.engine.service import Engine, NotFound
 from app.ui import queries
+from app.ui.dialogs import confirm
 from app.ui.fmt import ago, stamp
 from app.ui.schedule_dialog import AddScheduleDialog
 from app.ui.schedule_text import MISFIRE, describe, next_fire
@@ -161,22 +162,18 @@ class SchedulesPage:
 
     async def confirm_remove(self, s: dict[str, Any]) -> None:
         name = queries.workflow_name(self.engine, s["workflow_id"]) or s["workflow_id"]
-        with self.root, ui.dialog() as dialog, ui.card().classes("ren-dialog"):
-            ui.label("Remove this schedule?").classes("ren-dialog-title")
-            ui.label(
+        if not await confirm(
+            self.root,
+            "Remove this schedule?",
+            [
                 f"“{name}” will no longer start {describe(s).lower()}. "
                 "Runs it already started are kept."
-            ).classes("ren-muted")
-            with ui.row().classes("w-full justify-end gap-2"):
-                ui.button("Keep it", on_click=lambda: dialog.submit(False)).props(
-                    "flat autofocus"
-                ).mark("keep-schedule")
-                ui.button("Remove", on_click=lambda: dialog.submit(True)).props(
-                    'unelevated color=negative data-testid="confirm-remove"'
-                ).mark("confirm-remove")
-        confirmed = await dialog
-        dialog.delete()
-        if not confirmed:
+            ],
+            decline="Keep it",
+            decline_marker="keep-schedule",
+            accept="Remove",
+            accept_marker="confirm-remove",
+        ):
             return
         with contextlib.suppress(NotFound):  # removed meanwhile: gone either way
             self.engine.schedules.remove(s["id"])

@@ -15,6 +15,7 @@ from app.core.dsl import WorkflowFormatError, WorkflowSpec
 from app.core.importers import import_workflow
 from app.engine.service import Engine
 from app.engine.workflows import WorkflowSummary
+from app.ui.dialogs import confirm
 from app.ui.fmt import ago, stamp
 from app.ui.shell import empty_state, frame, page_heading, require_engine, status_chip
 
@@ -370,25 +371,20 @@ class WorkflowsPage:
             else f"Its {runs} past run{'' if runs == 1 else 's'} "
             f"{'is' if runs == 1 else 'are'} kept and stay{'s' if runs == 1 else ''} under Runs."
         )
-        with self.root, ui.dialog() as dialog, ui.card().classes("ren-dialog"):
-            ui.label(f"Delete “{s.name}”?").classes("ren-dialog-title")
-            ui.label(f"The workflow and its versions leave this list. {kept}").classes("ren-muted")
-            schedules = len(self.engine.schedules.of_workflow(s.id))
-            if schedules:
-                plural = "s" if schedules > 1 else ""
-                ui.label(
-                    f"Its {schedules} schedule{plural} will be removed, so no new runs start."
-                ).classes("ren-muted")
-            with ui.row().classes("w-full justify-end gap-2"):
-                ui.button("Cancel", on_click=lambda: dialog.submit(False)).props(
-                    "flat autofocus"
-                ).mark("cancel-delete")
-                ui.button("Delete", on_click=lambda: dialog.submit(True)).props(
-                    'unelevated color=negative data-testid="confirm-delete"'
-                ).mark("confirm-delete")
-        confirmed = await dialog
-        dialog.delete()
-        if confirmed:
+        text = [f"The workflow and its versions leave this list. {kept}"]
+        schedules = len(self.engine.schedules.of_workflow(s.id))
+        if schedules:
+            plural = "s" if schedules > 1 else ""
+            text.append(f"Its {schedules} schedule{plural} will be removed, so no new runs start.")
+        if await confirm(
+            self.root,
+            f"Delete “{s.name}”?",
+            text,
+            decline="Cancel",
+            decline_marker="cancel-delete",
+            accept="Delete",
+            accept_marker="confirm-delete",
+        ):
             self.engine.delete_workflow(s.id)
             self.listing.refresh()
             ui.notify(f"Deleted “{s.name}”.")
