@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import AsyncIterator, Mapping
@@ -20,10 +19,11 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from tests.ren_cli import REN, ROOT, child_env
+
 if TYPE_CHECKING:
     from playwright.async_api import BrowserContext
 
-ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -34,7 +34,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-REN = [sys.executable, "-m", "app.cli"]  # the `ren` command, from this checkout
 START_SECONDS = 40.0
 
 
@@ -67,8 +66,7 @@ def start_app(
 ) -> subprocess.Popen[bytes]:
     """Start `command` from the checkout and wait until `ready_url` answers; its output goes
     to `log`, which a failure to start shows."""
-    environment = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
-    environment.update(env or {})
+    environment = child_env(env)
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as out:
         process = subprocess.Popen(

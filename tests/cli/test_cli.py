@@ -3,33 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.ren_cli import ROOT, run_ren
+
 EXAMPLES = ROOT / "examples"
 
 
-def ren(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "REN_HOME": str(home)}
-    return subprocess.run(
-        [sys.executable, "-m", "app.cli", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=120,
-    )
-
-
 def run_json(home: Path, *args: str) -> tuple[int, dict[str, Any]]:
-    result = ren(home, "run", *args, "--json")
+    result = run_ren(home, "run", *args, "--json")
     assert result.stdout.count("\n") == 1, result.stdout + result.stderr
     return result.returncode, json.loads(result.stdout)
 
@@ -135,7 +121,7 @@ def test_failed_run_exits_1_and_paused_run_exits_3(tmp_path: Path) -> None:
 
 
 def test_human_output_and_progress(tmp_path: Path) -> None:
-    result = ren(
+    result = run_ren(
         tmp_path, "run", SEED4, "--functions", SEED4_FN, "--input", '{"data": {"amount": 5000}}'
     )
     assert result.returncode == 0
@@ -144,9 +130,9 @@ def test_human_output_and_progress(tmp_path: Path) -> None:
 
 
 def test_validate_valid_and_invalid(tmp_path: Path) -> None:
-    ok = ren(tmp_path, "validate", SEED4, "--functions", SEED4_FN)
+    ok = run_ren(tmp_path, "validate", SEED4, "--functions", SEED4_FN)
     assert ok.returncode == 0 and "valid" in ok.stdout
-    missing = ren(tmp_path, "validate", SEED4, "--json")
+    missing = run_ren(tmp_path, "validate", SEED4, "--json")
     assert missing.returncode == 2
     problems = json.loads(missing.stdout)["problems"]
     assert any(
@@ -165,7 +151,7 @@ def bad_case(tmp_path: Path, name: str, content: str) -> str:
 
 def test_malformed_json_names_file_line_and_column(tmp_path: Path) -> None:
     path = bad_case(tmp_path, "broken.json", '{"nodes": [\n  {"id": "a",, }\n]}')
-    result = ren(tmp_path / "h", "run", path)
+    result = run_ren(tmp_path / "h", "run", path)
     assert result.returncode == 2
     assert f"{path}: invalid JSON at line 2, column 14" in result.stderr
     assert not any(row_counts(tmp_path / "h").values())
@@ -225,7 +211,7 @@ def test_invalid_workflows_are_refused_before_anything_is_written(
     tmp_path: Path, nodes: list[dict[str, Any]], edges: list[dict[str, Any]], expected: str
 ) -> None:
     path = flow_file(tmp_path, nodes, edges)
-    result = ren(tmp_path / "h", "run", path)
+    result = run_ren(tmp_path / "h", "run", path)
     assert result.returncode == 2, result.stderr
     assert f"{path}: " in result.stderr and expected in result.stderr
     assert not any(row_counts(tmp_path / "h").values())
@@ -244,17 +230,17 @@ def test_wrong_input_is_refused_naming_the_field(tmp_path: Path) -> None:
         "edges": [],
     }
     path = bad_case(tmp_path, "typed.json", json.dumps(doc))
-    not_json = ren(tmp_path / "h", "run", path, "--input", "{amount: 1}")
+    not_json = run_ren(tmp_path / "h", "run", path, "--input", "{amount: 1}")
     assert not_json.returncode == 2
     assert "--input is not valid JSON" in not_json.stderr
-    wrong = ren(tmp_path / "h", "run", path, "--input", '{"amount": "lots"}')
+    wrong = run_ren(tmp_path / "h", "run", path, "--input", '{"amount": "lots"}')
     assert wrong.returncode == 2
     assert "input.amount: 'lots' is not of type 'number'" in wrong.stderr
-    missing = ren(tmp_path / "h", "run", path, "--input-file", str(tmp_path / "nope.json"))
+    missing = run_ren(tmp_path / "h", "run", path, "--input-file", str(tmp_path / "nope.json"))
     assert missing.returncode == 2 and "cannot read --input-file" in missing.stderr
     assert not any(row_counts(tmp_path / "h").values())
 
 
 def test_missing_functions_file(tmp_path: Path) -> None:
-    result = ren(tmp_path, "run", SEED4, "--functions", str(tmp_path / "nope.py"))
+    result = run_ren(tmp_path, "run", SEED4, "--functions", str(tmp_path / "nope.py"))
     assert result.returncode == 2 and "cannot load functions from" in result.stderr

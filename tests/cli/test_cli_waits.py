@@ -7,9 +7,7 @@ their own engine, so both paths of every command are exercised.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,24 +15,13 @@ from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.ren_cli import REN, ROOT, ren_env, run_ren
+
 EXPENSE = str(ROOT / "examples" / "expense_approval.json")
 
 
-def ren(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "REN_HOME": str(home)}
-    return subprocess.run(
-        [sys.executable, "-m", "app.cli", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=120,
-    )
-
-
 def ren_json(home: Path, *args: str) -> tuple[int, Any]:
-    result = ren(home, *args, "--json")
+    result = run_ren(home, *args, "--json")
     assert result.stdout.strip(), result.stderr
     return result.returncode, json.loads(result.stdout)
 
@@ -45,12 +32,10 @@ def home(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Path]:
     if request.param == "own engine":
         yield folder
         return
-    env = {**os.environ, "REN_HOME": str(folder)}
-    env.pop("PYTEST_CURRENT_TEST", None)
     worker = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "worker"],
+        [*REN, "worker"],
         cwd=ROOT,
-        env=env,
+        env=ren_env(folder),
         stderr=subprocess.PIPE,
         text=True,
     )
@@ -73,7 +58,7 @@ def test_approval_from_the_command_line(home: Path) -> None:
     code, tasks = ren_json(home, "tasks")
     assert code == 0 and [t["id"] for t in tasks] == [task["id"]]
 
-    wrong = ren(
+    wrong = run_ren(
         home, "complete", task["id"], "--outcome", "approve", "--values", '{"budget_code": "FOOD"}'
     )
     assert wrong.returncode == 2
@@ -92,7 +77,7 @@ def test_approval_from_the_command_line(home: Path) -> None:
     )
     assert code == 0 and done["status"] == "succeeded"
     assert done["output"]["status"] == "paid" and done["output"]["code"] == "TRAVEL"
-    again = ren(home, "complete", task["id"], "--outcome", "reject", "--values", "{}")
+    again = run_ren(home, "complete", task["id"], "--outcome", "reject", "--values", "{}")
     assert again.returncode == 4 and "already completed" in again.stderr
     code, shown = ren_json(home, "show", report["run_id"])
     assert code == 0 and {s["node_id"]: s["status"] for s in shown["steps"]}["refused"] == "skipped"
@@ -107,13 +92,13 @@ def test_pause_resume_cancel_and_runs(home: Path) -> None:
     assert code == 3 and resumed["status"] == "waiting"
     code, canceled = ren_json(home, "cancel", run_id)
     assert code == 0 and canceled["status"] == "canceled"
-    assert ren(home, "cancel", run_id).returncode == 4
-    assert ren(home, "resume", run_id).returncode == 4
+    assert run_ren(home, "cancel", run_id).returncode == 4
+    assert run_ren(home, "resume", run_id).returncode == 4
     code, runs = ren_json(home, "runs", "--status", "canceled")
     assert [r["run_id"] for r in runs] == [run_id]
     code, tasks = ren_json(home, "tasks")
     assert tasks == []
-    missing = ren(home, "show", "no-such-run")
+    missing = run_ren(home, "show", "no-such-run")
     assert missing.returncode == 2 and "no run 'no-such-run'" in missing.stderr
 
 
@@ -135,7 +120,7 @@ def test_signal_and_schedules(home: Path, tmp_path: Path) -> None:
     )
     code, report = ren_json(home, "run", str(flow))
     assert code == 3
-    assert ren(home, "signal", report["run_id"], "refund").returncode == 4
+    assert run_ren(home, "signal", report["run_id"], "refund").returncode == 4
     code, done = ren_json(home, "signal", report["run_id"], "payment", "--data", '{"eur": 9}')
     assert code == 0 and done["output"] == {"signal": "payment", "data": {"eur": 9}}
 
@@ -154,9 +139,9 @@ def test_signal_and_schedules(home: Path, tmp_path: Path) -> None:
     assert code == 0 and added["cron"] == "0 9 * * mon-fri"
     code, listed = ren_json(home, "schedule", "list")
     assert [s["id"] for s in listed] == [added["id"]]
-    bad = ren(home, "schedule", "add", "paid", "--cron", "whenever")
+    bad = run_ren(home, "schedule", "add", "paid", "--cron", "whenever")
     assert bad.returncode == 2 and "bad cron expression" in bad.stderr
-    assert ren(home, "schedule", "remove", added["id"]).returncode == 0
+    assert run_ren(home, "schedule", "remove", added["id"]).returncode == 0
     _, listed = ren_json(home, "schedule", "list")
     assert listed == []
 
@@ -181,6 +166,6 @@ def test_worker_until_idle_finishes_due_timers(tmp_path: Path) -> None:
     code, report = ren_json(home, "run", str(flow))
     assert code == 3 and report["status"] == "waiting"
     time.sleep(0.7)  # due while no engine runs
-    assert ren(home, "worker", "--until-idle").returncode == 0
+    assert run_ren(home, "worker", "--until-idle").returncode == 0
     code, shown = ren_json(home, "show", report["run_id"])
     assert shown["status"] == "succeeded"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import socket
 import subprocess
@@ -13,20 +12,8 @@ from pathlib import Path
 import pytest
 
 from app.cli import build_parser
-from tests.browser import ROOT, start_ren, stop_app
-
-
-def ren(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
-    env["REN_HOME"] = str(home)
-    return subprocess.run(
-        [sys.executable, "-m", "app.cli", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=60,
-    )
+from tests.browser import start_ren, stop_app
+from tests.ren_cli import ROOT, ren_env, run_ren
 
 
 def test_the_app_options_are_on_ren_itself_and_on_serve() -> None:
@@ -44,10 +31,10 @@ def ren_without(home: Path, modules: list[str], *args: str) -> subprocess.Comple
     """`ren` in a Python where `modules` cannot be imported (as if not installed)."""
     hide = "; ".join(f"sys.modules[{m!r}] = None" for m in modules)
     code = f"import sys; {hide}; from app.cli import main; sys.exit(main())"
-    env = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
-    env["REN_HOME"] = str(home)
     command = [sys.executable, "-c", code, *args]
-    return subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT, timeout=60)
+    return subprocess.run(
+        command, capture_output=True, text=True, env=ren_env(home), cwd=ROOT, timeout=60
+    )
 
 
 def test_native_without_pywebview_says_how_to_get_it(tmp_path: Path) -> None:
@@ -82,14 +69,14 @@ def test_a_taken_port_is_refused_with_advice(tmp_path: Path) -> None:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        result = ren(tmp_path, "--no-browser", "--port", str(port))
+        result = run_ren(tmp_path, "--no-browser", "--port", str(port))
     assert result.returncode == 2
     assert f"port {port} on 127.0.0.1 is already in use" in result.stderr
     assert "--port" in result.stderr
 
 
 def test_bad_functions_file_is_refused(tmp_path: Path) -> None:
-    result = ren(tmp_path, "--no-browser", "--functions", str(tmp_path / "missing.py"))
+    result = run_ren(tmp_path, "--no-browser", "--functions", str(tmp_path / "missing.py"))
     assert result.returncode == 2
     assert "cannot load functions from" in result.stderr
 
@@ -100,7 +87,7 @@ def test_a_second_ren_on_the_same_folder_points_to_the_first(tmp_path: Path) -> 
     try:
         with urllib.request.urlopen(url + "/settings", timeout=10) as page:
             assert page.status == 200
-        second = ren(home, "--no-browser")
+        second = run_ren(home, "--no-browser")
         assert second.returncode == 0, second.stderr
         assert f"Ren is already running for {home.resolve()} at {url}" in second.stdout
         log = (home / "ren.log").read_text()

@@ -1,0 +1,42 @@
+"""The `ren` command from this checkout, run as its own process the way a user runs it.
+
+- `run_ren(home, *args)`: run `ren args` on the data folder `home` to its end, output captured;
+- `ren_env(home)`: the environment for a `ren` process started otherwise (e.g. a worker);
+- `child_env(extra)`: the environment for any program a test starts.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+REN = [sys.executable, "-m", "app.cli"]  # the `ren` command, from this checkout
+
+
+def child_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """This environment plus `extra`, without pytest's PYTEST_CURRENT_TEST: NiceGUI takes that
+    for a test run, so the program would not run as it does for a user."""
+    environment = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
+    environment.update(extra or {})
+    return environment
+
+
+def ren_env(home: Path) -> dict[str, str]:
+    """The environment for `ren` on the data folder `home`."""
+    return child_env({"REN_HOME": str(home)})
+
+
+def run_ren(home: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """`ren args` on the data folder `home`, from the checkout; stdout and stderr as text."""
+    return subprocess.run(
+        [*REN, *args],
+        capture_output=True,
+        text=True,
+        env=ren_env(home),
+        cwd=ROOT,
+        timeout=timeout,
+    )
