@@ -19,6 +19,7 @@ from app.engine.inputs import InputInvalid, input_problems
 from app.engine.schedules import ScheduleInvalid
 from app.engine.service import Engine
 from app.engine.tasks import NoLongerPossible
+from app.engine.webhooks import hook_url
 from app.engine.workflows import NotFound, WorkflowInvalid
 from app.nodes.functions import load_functions
 
@@ -228,3 +229,22 @@ async def schedule_list(engine: Engine) -> list[dict[str, Any]]:
 async def schedule_remove(engine: Engine, schedule_id: str) -> dict[str, Any]:
     engine.schedules.remove(schedule_id)
     return {"removed": schedule_id}
+
+
+@op
+async def webhook(engine: Engine, workflow_id: str, regenerate: bool = False) -> dict[str, Any]:
+    """The workflow's webhook secret (made now if it has none, or replaced) and the webhooks
+    of its published version."""
+    engine.workflows.draft(workflow_id)  # NotFound for an unknown or deleted workflow
+    secrets = engine.webhooks.secrets
+    secret = secrets.regenerate(workflow_id) if regenerate else secrets.get(workflow_id)
+    published = engine.webhooks.published(workflow_id)
+    return {
+        "workflow_id": workflow_id,
+        "secret": secret,
+        "version": published.version if published else None,
+        "hooks": [
+            {"node_id": h.node_id, "method": h.method, "path": hook_url("", workflow_id, h.path)}
+            for h in (published.hooks if published else [])
+        ],
+    }

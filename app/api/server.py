@@ -1,5 +1,5 @@
-"""Serving the local API next to the engine (used by `ren worker`; the app mounts the same
-router on NiceGUI's FastAPI)."""
+"""Serving the local API and the webhooks next to the engine (used by `ren worker`; the app
+mounts the same routers on NiceGUI's FastAPI)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from app.api.rpc import new_token, rpc_router
+from app.api.webhooks import webhook_router
 from app.engine.service import Engine
 
 
@@ -25,6 +26,7 @@ async def serve_api(engine: Engine, host: str = "127.0.0.1", port: int = 0) -> u
     port = port or free_port(host)
     api = FastAPI(title="Ren engine", docs_url=None, redoc_url=None)
     api.include_router(rpc_router(lambda: engine, token))
+    api.include_router(webhook_router(lambda: engine, run_pages=False))
     server = uvicorn.Server(
         uvicorn.Config(api, host=host, port=port, log_level="warning", lifespan="off")
     )

@@ -8,11 +8,11 @@ from collections.abc import Sequence
 
 from app.api.client import NoServer
 from app.api.ops import OpError
-from app.cli import control, run, schedule, serve, worker
+from app.cli import control, run, schedule, serve, webhook, worker
 from app.cli.common import ERROR_EXIT, EXIT_FAILED, EXIT_INVALID, Usage
 from app.core.dsl import WorkflowFormatError
 
-COMMAND_MODULES = (run, control, schedule, worker, serve)
+COMMAND_MODULES = (run, control, schedule, webhook, worker, serve)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -58,7 +58,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if not args.no_browser and not args.native:
             webbrowser.open(running)
         return EXIT_OK
-    if not _port_free(args.host, args.port):
+    if not port_free(args.host, args.port):
         raise Usage(
             f"port {args.port} on {args.host} is already in use; "
             f"start Ren on another one with --port (e.g. --port {args.port + 1})"
@@ -120,7 +120,7 @@ def _running_app(folder: DataFolder) -> str | None:
     return None
 
 
-def _port_free(host: str, port: int) -> bool:
+def port_free(host: str, port: int) -> bool:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds

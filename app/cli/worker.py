@@ -8,11 +8,13 @@ import signal
 import sys
 
 from app.api.server import serve_api
-from app.cli.common import EXIT_OK, functions_option
+from app.cli.common import EXIT_OK, Usage, functions_option
 from app.cli.run import load_function_refs
+from app.cli.serve import port_free
 from app.engine.service import Engine
 
 IDLE_CHECK_S = 0.1
+HOST = "127.0.0.1"
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -22,16 +24,28 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         action="store_true",
         help="stop once no run can advance now (runs left waiting stay asleep)",
     )
+    worker.add_argument(
+        "--port",
+        dest="worker_port",
+        type=int,
+        default=0,
+        help="port on 127.0.0.1 for webhooks and other `ren` commands (default: a free one)",
+    )
     functions_option(worker)
     worker.set_defaults(handler=cmd_worker)
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
+    port: int = args.worker_port
+    if not 0 <= port < 65536:
+        raise Usage(f"--port {port} is not a port number (1 to 65535)")
+    if port and not port_free(HOST, port):
+        raise Usage(f"port {port} on {HOST} is already in use; choose another with --port")
     load_function_refs(args.functions)
-    return asyncio.run(work(args.home, args.until_idle))
+    return asyncio.run(work(args.home, args.until_idle, port))
 
 
-async def work(home: str | None, until_idle: bool) -> int:
+async def work(home: str | None, until_idle: bool, port: int = 0) -> int:
     engine = Engine(home)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -39,8 +53,13 @@ async def work(home: str | None, until_idle: bool) -> int:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
     await engine.start(recover=True)
-    server = await serve_api(engine)
-    print(f"ren worker: serving {engine.folder.root}", file=sys.stderr, flush=True)
+    server = await serve_api(engine, HOST, port)
+    where = f"http://{HOST}:{server.config.port}"
+    print(
+        f"ren worker: serving {engine.folder.root} (webhooks at {where}/hooks/...)",
+        file=sys.stderr,
+        flush=True,
+    )
     try:
         if until_idle:
             while not stop.is_set() and not engine.idle():

@@ -32,6 +32,7 @@ from app.engine.schedules import Schedules
 from app.engine.state import RunState, StepRecord
 from app.engine.tasks import Tasks
 from app.engine.waits import WaitBook
+from app.engine.webhooks import Webhooks
 from app.engine.workflows import NotFound, Published, Workflows
 from app.nodes.catalog import NodeCatalog, default_catalog
 from app.nodes.functions import REGISTRY
@@ -71,6 +72,7 @@ class Engine:
         self.tasks = Tasks(self)
         self.control = Controls(self)
         self.schedules = Schedules(self)
+        self.webhooks = Webhooks(self)
         self.alarms = AlarmClock(self.tasks.on_timer, self._on_schedule)
         self.live_runs = LiveRuns(self)
         self.child_runs = ChildRuns(self)

@@ -17,6 +17,7 @@ from app.core.importers import import_workflow, load_workflow_file
 from app.core.problems import Problem
 from app.core.validate import validate
 from app.engine.compiled import CompiledWorkflow
+from app.engine.webhook_secrets import add_first_secret, has_webhook
 from app.nodes.catalog import NodeCatalog
 from app.store import reads, writes
 from app.store.schema import WorkflowVersion
@@ -142,6 +143,8 @@ class Workflows:
             now,
         )
         batch.add(writes.SET_LATEST_VERSION, number, now, workflow_id)
+        if has_webhook(spec):  # its trigger is callable from now on, so it needs a secret
+            add_first_secret(batch, workflow_id, now)
         self.store.write(batch)
         self._latest.pop(workflow_id, None)
         return Published(workflow_id, version_id, number, created=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Literal
 
+from pydantic import Field
+
 from app.core.ports import Port
 from app.nodes.base import NodeConfig, NodeResult, NodeType
 from app.nodes.context import StepContext
@@ -36,8 +38,14 @@ class StartNode(NodeType[StartConfig]):
 
 
 class WebhookConfig(NodeConfig):
-    path: str = ""
-    method: Literal["POST", "PUT", "GET"] = "POST"
+    path: str = Field(
+        "",
+        pattern=r"^[A-Za-z0-9._~/-]*$",
+        description="Called at /hooks/<workflow id>/<path>; empty: /hooks/<workflow id>",
+    )
+    method: Literal["POST", "PUT", "GET"] = Field(
+        "POST", description="POST and PUT send a JSON object; GET sends query parameters"
+    )
 
 
 class WebhookNode(NodeType[WebhookConfig]):

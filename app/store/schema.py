@@ -177,3 +177,17 @@ class Schedule(SQLModel, table=True):
     misfire: str = "once"  # skip | once | all
     last_fire_at: float | None = None
     created_at: float
+
+
+class WebhookSecret(SQLModel, table=True):
+    """What a caller of the workflow's webhook must send (X-Ren-Secret or ?secret=).
+
+    Kept in clear text: the editor shows it to be copied. Regenerating replaces the row, so
+    the old secret stops working at once.
+    """
+
+    __tablename__ = "webhook_secret"
+
+    workflow_id: str = Field(primary_key=True, foreign_key="workflow.id")
+    secret: str
+    created_at: float

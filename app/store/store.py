@@ -17,14 +17,16 @@ from app.store.schedules import ScheduleQueries
 from app.store.tasks import TaskQueries
 from app.store.timers import TimerQueries
 from app.store.waits import WaitQueries
+from app.store.webhooks import WebhookQueries
 from app.store.writes import INSERT_RUN, Batch
 
 
-class Store(RunQueries, WaitQueries, TimerQueries, TaskQueries, ScheduleQueries):
+class Store(RunQueries, WaitQueries, TimerQueries, TaskQueries, ScheduleQueries, WebhookQueries):
     """The database. Writes go through one connection, in batches that commit together (the
     statements are in app.store.writes). The engine's named reads use that connection too;
     they are grouped by table in the query classes it inherits (app.store.runs, waits, timers,
-    tasks, schedules). The app's lists read through SQLModel sessions (app.store.reads)."""
+    tasks, schedules, webhooks). The app's lists read through SQLModel sessions
+    (app.store.reads)."""
 
     def __init__(self, db_path: Path, synchronous: Synchronous = "NORMAL") -> None:
         self.db_path = db_path

@@ -122,6 +122,20 @@ DELETE_SCHEDULE = "DELETE FROM schedule WHERE id=?"
 SET_SCHEDULE_ENABLED = "UPDATE schedule SET enabled=?, last_fire_at=? WHERE id=?"
 SET_SCHEDULE_LAST_FIRE = "UPDATE schedule SET last_fire_at=? WHERE id=?"
 
+# -- webhook secrets ---------------------------------------------------------------------------
+
+# The first secret of a workflow; a workflow that has one keeps it.
+INSERT_WEBHOOK_SECRET = (
+    "INSERT INTO webhook_secret (workflow_id, secret, created_at) VALUES (?,?,?)"
+    " ON CONFLICT (workflow_id) DO NOTHING"
+)
+# Regenerate: the new secret replaces the old one.
+SET_WEBHOOK_SECRET = (
+    "INSERT INTO webhook_secret (workflow_id, secret, created_at) VALUES (?,?,?)"
+    " ON CONFLICT (workflow_id) DO UPDATE SET secret=excluded.secret,"
+    " created_at=excluded.created_at"
+)
+
 
 @dataclass
 class Batch:

@@ -16,6 +16,7 @@ from nicegui import app, ui
 from nicegui.storage import Storage
 
 from app.api.rpc import new_token, rpc_router
+from app.api.webhooks import webhook_router
 from app.engine.paths import DataFolder
 from app.ui import editor, live, runtime, shell, window
 from app.ui.pages import inbox, run_detail, runs, schedules, settings, task, workflows
@@ -51,6 +52,7 @@ def build(
         reach = {"host": local, "port": port, "token": token, "ui": f"http://{local}:{port}"}
     live.configure(home, announce, reach)
     app.include_router(rpc_router(runtime.engine, token))
+    app.include_router(webhook_router(runtime.engine, run_pages=True))
     app.on_startup(live.startup)
     app.on_shutdown(live.shutdown)
     shell.install()

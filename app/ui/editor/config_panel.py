@@ -1,8 +1,8 @@
 """The side panel: what is selected, and its settings.
 
 - one node: name, the config form generated from the node type's pydantic model (function nodes
-  get the function picker and an args form), error handling (on error, retry, timeout), and
-  the node's current problems;
+  get the function picker and an args form, webhook nodes their URL and secret), error
+  handling (on error, retry, timeout), and the node's current problems;
 - one edge: where it goes and its optional condition;
 - several: counts and buttons for the whole selection;
 - nothing: the workflow itself (name, description, run input, time limit) and how to start.
@@ -19,14 +19,17 @@ from pydantic import BaseModel, TypeAdapter
 
 from app.core.dsl import RetryPolicy
 from app.core.problems import Problem
+from app.engine.service import Engine
 from app.engine.workflows import WorkflowSummary
 from app.nodes.functions import FunctionRegistry
+from app.nodes.start import WebhookNode
 from app.ui.editor.fields import build_field, field_label, number_field, text_field
 from app.ui.editor.function_form import args_form, picker
 from app.ui.editor.model import EditorModel
 from app.ui.editor.params_designer import params_designer
 from app.ui.editor.schema_form import FieldSpec, schema_fields
 from app.ui.editor.views import color_of, node_type, problem_text
+from app.ui.editor.webhook_panel import WebhookPanel
 
 ON_ERROR = {
     "fail": "Fail the run",
@@ -49,6 +52,8 @@ class Actions(Protocol):
 
     model: EditorModel
     registry: FunctionRegistry
+    engine: Engine
+    workflow_id: str
 
     def config_changed(self, node_id: str, config: dict[str, Any], key: str) -> None: ...
 
@@ -73,12 +78,14 @@ class Inspector:
         self.root = ui.column().classes("w-full gap-3 ren-inspector")
         self.problems_box: ui.column | None = None
         self.args_box: ui.column | None = None
+        self.webhook: WebhookPanel | None = None
         self.showing: tuple[str, str | None] = ("workflow", None)
 
     # ---- what to show ---------------------------------------------------------------------
     def show(self, nodes: Sequence[str], edges: Sequence[str], problems: Sequence[Problem]) -> None:
         self.root.clear()
         self.problems_box = self.args_box = None
+        self.webhook = None
         with self.root:
             if len(nodes) == 1 and not edges and self.actions.model.node(nodes[0]):
                 self.showing = ("node", nodes[0])
@@ -153,6 +160,8 @@ class Inspector:
                 self.actions.config_changed(node_id, new, f"config:{node_id}:{name}")
                 if name == "function":
                     self._render_args(node_id)
+                if self.webhook is not None:
+                    self.webhook.update(new)
 
             return set_value
 
@@ -173,6 +182,11 @@ class Inspector:
                 if value is None and spec.kind in ("records", "list", "map"):
                     value = default_of(info.config_model, spec.name)  # e.g. default outcomes
                 build_field(spec, value, setter(spec.name))
+        if node.type == WebhookNode.type_name:
+            self.webhook = WebhookPanel(
+                self.actions.engine, self.actions.workflow_id, model.spec.params
+            )
+            self.webhook.build(config)
         self._error_settings(node_id)
         with ui.row().classes("w-full gap-2 pt-2"):
             ui.button(
