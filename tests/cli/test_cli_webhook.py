@@ -4,25 +4,13 @@ running app and worker)."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.ren_cli import ROOT
+from tests.ren_cli import run_ren as ren
+
 SEED4 = str(ROOT / "examples" / "seed004_amount_approval.json")
 SEED4_FN = str(ROOT / "examples" / "seed004_functions.py")
-
-
-def ren(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "app.cli", *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "REN_HOME": str(home)},
-        cwd=ROOT,
-        timeout=120,
-    )
 
 
 def test_shows_and_regenerates_a_workflows_secret(tmp_path: Path) -> None:
