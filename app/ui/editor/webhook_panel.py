@@ -44,7 +44,7 @@ class WebhookPanel:
         self.method = "POST"
 
     def build(self, config: dict[str, Any]) -> None:
-        ui.label("Webhook").classes("ren-section")
+        ui.label("Webhook").classes("ren-section mt-4")
         self.status = ui.label().classes("ren-hint").mark("webhook-status")
         ui.label("URL to call").classes("ren-field-title")
         with ui.row().classes("w-full items-center no-wrap gap-2"):
