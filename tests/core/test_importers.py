@@ -34,7 +34,7 @@ from app.core.importers import (
 )
 from app.core.validate import validate
 from app.nodes.catalog import default_catalog
-from app.nodes.functions import REGISTRY
+from app.nodes.functions import REGISTRY, FunctionRegistry
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 SEED001 = EXAMPLES / "seed001_product_selection.json"
@@ -596,7 +596,8 @@ def test_examples_validate_with_their_functions(
 ) -> None:
     spec = load_workflow_file(path)
     catalog = default_catalog(load_packs=False)
-    assert [p.code for p in validate(spec, catalog, REGISTRY)].count("bad_config") == len(
+    none = FunctionRegistry()  # not the process-wide one: other tests may have filled it
+    assert [p.code for p in validate(spec, catalog, none)].count("bad_config") == len(
         [n for n in spec.nodes if n.type == "function"]
     )  # without the functions, each function node is flagged
     example_module(functions)
