@@ -39,6 +39,28 @@ class NotFound(LookupError):
     pass
 
 
+class DraftChanged(Exception):
+    """The draft is no longer at the revision the writer read: something else saved it meanwhile
+    (another editor tab or window, an import, `ren`). Nothing was written."""
+
+    def __init__(self, workflow_id: str, expected: int, current: int) -> None:
+        self.workflow_id = workflow_id
+        self.expected = expected
+        self.current = current
+        super().__init__(
+            f"the draft of workflow '{workflow_id}' was changed elsewhere "
+            f"(revision {current}, this copy is of revision {expected})"
+        )
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A workflow's draft and its revision, read together (the revision to save against)."""
+
+    spec: WorkflowSpec
+    revision: int
+
+
 @dataclass(frozen=True)
 class Published:
     workflow_id: str
@@ -101,12 +123,40 @@ class Workflows:
         self.store.write(batch)
         return workflow_id
 
+    def save_draft(self, spec: WorkflowSpec, workflow_id: str, revision: int) -> int:
+        """Update the draft only if it is still at `revision` (compare-and-set); returns the
+        new revision. Raises DraftChanged, writing nothing, when another save came between."""
+        now = time.time()
+        draft = writes.to_json(spec.to_dict())
+        cas = (writes.UPDATE_WORKFLOW_IF, (spec.name, draft, now, workflow_id, revision))
+        batch = Batch()
+        batch.add(writes.RESTORE_WORKFLOW, workflow_id)  # as `save`: editing brings it back
+        if self.store.write_if(cas, batch):
+            return revision + 1
+        with self.store.session() as session:
+            row = reads.get_workflow_any(session, workflow_id)
+        if row is None:
+            raise NotFound(f"no workflow '{workflow_id}'")
+        raise DraftChanged(workflow_id, revision, row.revision)
+
     def draft(self, workflow_id: str) -> WorkflowSpec:
+        return self.load(workflow_id).spec
+
+    def load(self, workflow_id: str) -> Draft:
+        """The draft with its revision (to save it back with `save_draft`)."""
         with self.store.session() as session:
             row = reads.get_workflow(session, workflow_id)
         if row is None:
             raise NotFound(f"no workflow '{workflow_id}'")
-        return parse_workflow(row.draft, f"workflow '{workflow_id}'")
+        return Draft(parse_workflow(row.draft, f"workflow '{workflow_id}'"), row.revision)
+
+    def revision(self, workflow_id: str) -> int:
+        """The draft's current revision (it changes with every draft write, and only then)."""
+        with self.store.session() as session:
+            row = reads.get_workflow_any(session, workflow_id)
+        if row is None:
+            raise NotFound(f"no workflow '{workflow_id}'")
+        return row.revision
 
     def delete(self, workflow_id: str) -> None:
         """Hide a workflow; its versions and past runs are kept."""

@@ -22,6 +22,7 @@ class Workflow(SQLModel, table=True):
     created_at: float
     updated_at: float
     deleted_at: float | None = None
+    revision: int = 1  # the draft's: +1 on every draft write (publishing leaves it)
 
 
 class WorkflowVersion(SQLModel, table=True):

@@ -74,7 +74,14 @@ INSERT_WORKFLOW = (
     "INSERT INTO workflow (id, name, draft, latest_version, created_at, updated_at)"
     " VALUES (?,?,?,?,?,?)"
 )
-UPDATE_WORKFLOW = "UPDATE workflow SET name=?, draft=?, updated_at=? WHERE id=?"
+UPDATE_WORKFLOW = (
+    "UPDATE workflow SET name=?, draft=?, updated_at=?, revision=revision+1 WHERE id=?"
+)
+# the compare-and-set save: only while the draft is still at the revision the writer read
+UPDATE_WORKFLOW_IF = (
+    "UPDATE workflow SET name=?, draft=?, updated_at=?, revision=revision+1"
+    " WHERE id=? AND revision=?"
+)
 SET_LATEST_VERSION = "UPDATE workflow SET latest_version=?, updated_at=? WHERE id=?"
 DELETE_WORKFLOW = "UPDATE workflow SET deleted_at=?, updated_at=? WHERE id=?"
 RESTORE_WORKFLOW = "UPDATE workflow SET deleted_at=NULL WHERE id=?"

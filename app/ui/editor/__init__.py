@@ -40,7 +40,7 @@ def editor_page(workflow_id: str) -> None:
         if engine is None:
             return
         try:
-            spec = engine.workflows.draft(workflow_id)
+            draft = engine.workflows.load(workflow_id)
         except (NotFound, WorkflowFormatError) as err:
             with ui.column().classes("ren-page"):
                 actions = empty_state(
@@ -53,8 +53,8 @@ def editor_page(workflow_id: str) -> None:
                 with actions:
                     ui.button("All workflows", on_click=lambda: ui.navigate.to("/workflows"))
             return
-        ui.page_title(f"{spec.name} · Ren")
-        EditorPage(engine, workflow_id, spec).build()
+        ui.page_title(f"{draft.spec.name} · Ren")
+        EditorPage(engine, workflow_id, draft.spec, revision=draft.revision).build()
 
 
 __all__ = ["register", "register_editor_pages"]

@@ -4,6 +4,11 @@
 with the result (the canvas never edits the graph by itself). After every change it validates
 the workflow (problems become badges and the problem list) and autosaves the draft a moment
 after the last change.
+
+Saves are compare-and-set on the draft's revision (the one this page loaded or last saved):
+when the draft was saved elsewhere meanwhile (another tab or window, an import, `ren`), the
+save writes nothing, autosave stops and `ConflictNotice` offers Reload or Keep mine. The page
+also looks at the revision every few seconds, so the notice can come before any edit is made.
 """
 
 from __future__ import annotations
@@ -16,13 +21,14 @@ from typing import Any
 from nicegui import events, ui
 from nicegui.elements.drawer import LeftDrawer
 
-from app.core.dsl import WorkflowSpec
+from app.core.dsl import WorkflowFormatError, WorkflowSpec
 from app.core.problems import Problem
 from app.engine.service import Engine
-from app.engine.workflows import WorkflowSummary, definition_hash
+from app.engine.workflows import DraftChanged, NotFound, WorkflowSummary, definition_hash
 from app.nodes.functions import REGISTRY, FunctionRegistry
 from app.ui.editor import views
 from app.ui.editor.config_panel import Inspector
+from app.ui.editor.conflict import ConflictNotice
 from app.ui.editor.model import Clip, EditorModel
 from app.ui.editor.palette import Palette
 from app.ui.editor.problems_panel import ProblemList
@@ -31,6 +37,7 @@ from app.ui.flow_editor import FlowEditor
 
 VALIDATE_AFTER_S = 0.15
 SAVE_AFTER_S = 0.8
+CHECK_EVERY_S = 2.0  # how often an open editor looks whether its draft was saved elsewhere
 NODE_OFFSET = (110, 32)  # a dropped node's centre lands under the pointer
 CLIPBOARD: dict[str, Clip] = {}  # copy in one workflow, paste in another (one user, one app)
 
@@ -108,7 +115,10 @@ class EditorPage:
         workflow_id: str,
         spec: WorkflowSpec,
         registry: FunctionRegistry = REGISTRY,
+        revision: int | None = None,
     ) -> None:
+        """`revision` is the draft's revision `spec` was read at (`Workflows.load`); without it
+        the current one is read."""
         self.engine = engine
         self.workflow_id = workflow_id
         self.registry = registry
@@ -124,6 +134,10 @@ class EditorPage:
         self.validate_pending = True
         self.last_change = 0.0
         self.saved_hash = definition_hash(self.model.spec)
+        # the draft revision this page's copy builds on: saves only succeed while it is current
+        self.revision = engine.workflows.revision(workflow_id) if revision is None else revision
+        self.conflict = False  # the draft was saved elsewhere: no autosave until resolved
+        self.last_check = time.monotonic()
 
     @property
     def spec(self) -> WorkflowSpec:
@@ -135,6 +149,7 @@ class EditorPage:
         ui.on("ren_editor_save", self.save_now)
         with ui.column().classes("ren-editor w-full gap-0"):
             self.toolbar = Toolbar(self)
+            self.notice = ConflictNotice(self)
             with ui.row().classes("ren-editor-body w-full no-wrap gap-0"):
                 with ui.column().classes("ren-editor-palette gap-0"):
                     self.palette = Palette(self.engine.catalog, self.add_from_palette)
@@ -449,8 +464,10 @@ class EditorPage:
         idle = time.monotonic() - self.last_change
         if self.validate_pending and idle >= VALIDATE_AFTER_S:
             self.validate()
-        if self.dirty and idle >= SAVE_AFTER_S:
+        if self.dirty and idle >= SAVE_AFTER_S and not self.conflict:
             self.save_now()
+        if not self.conflict and time.monotonic() - self.last_check >= CHECK_EVERY_S:
+            self.check_revision()
 
     def validate(self) -> None:
         self.validate_pending = False
@@ -469,19 +486,79 @@ class EditorPage:
         self.toolbar.refresh()
 
     def save_now(self) -> bool:
-        """Write the draft now (autosave calls this a moment after the last change)."""
+        """Write the draft now (autosave calls this a moment after the last change). False when
+        it is not saved: a save error, or the draft was changed elsewhere (then nothing is
+        written until the user chooses Reload or Keep mine)."""
+        if self.conflict:
+            return False
         if not self.dirty:
             return True
         self.toolbar.show_saving()
         try:
-            self.engine.workflows.save(self.spec, self.workflow_id)
+            self.revision = self.engine.workflows.save_draft(
+                self.spec, self.workflow_id, self.revision
+            )
+        except DraftChanged:
+            self.draft_changed()
+            return False
         except Exception as err:
             self.toolbar.show_save_error(str(err))
             return False
         self.dirty = False
         self.saved_hash = definition_hash(self.spec)
+        self.last_check = time.monotonic()
         self.toolbar.refresh()
         return True
+
+    def check_revision(self) -> None:
+        """Show the notice as soon as the draft was saved elsewhere, even before an edit."""
+        self.last_check = time.monotonic()
+        try:
+            current = self.engine.workflows.revision(self.workflow_id)
+        except NotFound:
+            return
+        if current != self.revision:
+            self.draft_changed()
+
+    def draft_changed(self) -> None:
+        self.conflict = True
+        self.notice.show()
+        self.toolbar.refresh()
+
+    def reload_draft(self) -> None:
+        """Reload: drop this page's unsaved edits (and its undo history) and show the draft as
+        it is now."""
+        try:
+            draft = self.engine.workflows.load(self.workflow_id)
+        except (NotFound, WorkflowFormatError):
+            ui.navigate.reload()  # the page says why it cannot be opened
+            return
+        self.model = EditorModel(draft.spec, self.engine.catalog)
+        if self.model.needs_layout():
+            self.model.auto_layout(record=False)
+        self.revision = draft.revision
+        self.conflict = False
+        self.dirty = False
+        self.saved_hash = definition_hash(self.spec)
+        self.last_check = time.monotonic()
+        self.notice.hide()
+        self.badges = {}
+        self.redraw()
+        self.validate()
+        ui.notify("Reloaded: this is the current draft")
+
+    def keep_mine(self) -> None:
+        """Keep mine (the user confirmed): save this page's draft over the current one."""
+        try:
+            self.revision = self.engine.workflows.revision(self.workflow_id)
+        except NotFound as err:
+            self.toolbar.show_save_error(str(err))
+            return
+        self.conflict = False
+        self.dirty = True
+        self.notice.hide()
+        if self.save_now():
+            ui.notify("Saved this tab's draft over the other changes", type="positive")
 
     def flush(self) -> None:
         if self.dirty:

@@ -173,7 +173,12 @@ class RunDialog:
         """The version number to run, publishing the draft first if it changed and is valid."""
         host = self.host
         workflows = host.engine.workflows
-        host.save_now()
+        if not host.save_now():  # the stored draft is not this tab's: do not publish it
+            self.say(
+                "This tab's draft is not saved, so it cannot be published to run. If it was "
+                "changed elsewhere, choose Reload or Keep mine above the canvas first."
+            )
+            return None
         versions = workflows.versions(host.workflow_id)
         latest = versions[0] if versions else None
         if latest is not None and latest.hash == definition_hash(host.spec):

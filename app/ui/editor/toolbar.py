@@ -92,10 +92,17 @@ class Toolbar:
         self.name.text = page.spec.name or "Untitled workflow"
         self.undo_button.set_enabled(page.model.history.can_undo)
         self.redo_button.set_enabled(page.model.history.can_redo)
-        self.saved.text = "Unsaved changes" if page.dirty else "Saved"
+        if page.conflict:  # changed elsewhere: the notice under the toolbar says what to do
+            self.saved.text = "Not saved"
+        else:
+            self.saved.text = "Unsaved changes" if page.dirty else "Saved"
         self.saved.classes(
             add="ren-save-dirty" if page.dirty else "",
             remove="" if page.dirty else "ren-save-dirty",
+        )
+        self.saved.classes(
+            add="ren-save-conflict" if page.conflict else "",
+            remove="" if page.conflict else "ren-save-conflict",
         )
         count = len(page.problems)
         self.problems.text = (
@@ -156,7 +163,12 @@ class Toolbar:
 
     def open_publish(self) -> None:
         page = self.page
-        page.save_now()
+        if not page.save_now() and page.conflict:
+            ui.notify(
+                "The draft was changed elsewhere: choose Reload or Keep mine before publishing",
+                type="warning",
+            )
+            return
         versions = page.engine.workflows.versions(page.workflow_id)
         latest = versions[0] if versions else None
         with ui.dialog() as dialog, ui.card().classes("ren-dialog ren-publish-dialog"):
@@ -181,7 +193,9 @@ class Toolbar:
                 page.focus(problem.node_id, problem.edge_id)
 
             def publish() -> None:
-                page.save_now()
+                if not page.save_now() and page.conflict:
+                    dialog.close()  # the notice under the toolbar says what to do
+                    return
                 try:
                     done = page.engine.workflows.publish(page.workflow_id, message.value or "")
                 except WorkflowInvalid as err:
