@@ -17,6 +17,7 @@ from nicegui import ui
 from app.engine.service import Engine
 from app.engine.webhooks import SECRET_HEADER, SECRET_QUERY, hook_path, hook_url
 from app.ui import live
+from app.ui.dialogs import confirm
 from app.ui.webhook_text import MASK, curl_example, sample_input
 
 FALLBACK_ADDRESS = "http://127.0.0.1:8710"
@@ -64,9 +65,10 @@ class WebhookPanel:
             ui.button(icon="content_copy", on_click=lambda: self._copy(self.secret)).props(
                 "flat dense round size=sm"
             ).tooltip("Copy the secret")
-        ui.button("Regenerate secret", icon="autorenew", on_click=self._ask_regenerate).props(
-            "flat dense no-caps"
-        ).mark("webhook-regenerate")
+        self.regenerate_button = ui.button(
+            "Regenerate secret", icon="autorenew", on_click=self._ask_regenerate
+        )
+        self.regenerate_button.props("flat dense no-caps").mark("webhook-regenerate")
         ui.label("Try it").classes("ren-field-title")
         with ui.row().classes("w-full items-start no-wrap gap-1"):
             self.curl = ui.label().classes("ren-hint ren-mono break-all").mark("webhook-curl")
@@ -113,24 +115,21 @@ class WebhookPanel:
         ui.clipboard.write(text)
         ui.notify("Copied")
 
-    def _ask_regenerate(self) -> None:
-        with ui.dialog() as dialog, ui.card().classes("ren-dialog"):
-            ui.label("Regenerate the webhook secret?").classes("ren-dialog-title")
-            ui.label(
+    async def _ask_regenerate(self) -> None:
+        if not await confirm(
+            self.regenerate_button,
+            "Regenerate the webhook secret?",
+            [
                 "Callers that send the current secret are refused from the next request on; "
                 "give them the new one."
-            ).classes("ren-hint")
-            with ui.row().classes("w-full justify-end"):
-                ui.button("Cancel", on_click=dialog.close).props("flat no-caps")
-
-                def regenerate() -> None:
-                    self.secret = self.engine.webhooks.secrets.regenerate(self.workflow_id)
-                    self.secret_box.value = self.secret
-                    self.curl.text = self._curl(MASK)
-                    dialog.close()
-                    ui.notify("New secret made; the old one no longer works")
-
-                ui.button("Regenerate", on_click=regenerate).props(
-                    "unelevated no-caps color=negative"
-                ).mark("webhook-regenerate-confirm")
-        dialog.open()
+            ],
+            decline="Cancel",
+            decline_marker="webhook-regenerate-cancel",
+            accept="Regenerate",
+            accept_marker="webhook-regenerate-confirm",
+        ):
+            return
+        self.secret = self.engine.webhooks.secrets.regenerate(self.workflow_id)
+        self.secret_box.value = self.secret
+        self.curl.text = self._curl(MASK)
+        ui.notify("New secret made; the old one no longer works")
