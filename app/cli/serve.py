@@ -84,7 +84,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         )
     print("Ren stopped.", flush=True)
     if args.native:
-        window.close()
+        window.close_and_exit(EXIT_OK)
     return EXIT_OK
 
 

@@ -1,9 +1,9 @@
 """The desktop window of `ren --native` (pywebview, started by NiceGUI in a child process).
 
 NiceGUI stops the server when the window closes, but not the reverse: after Ctrl+C or a stop
-signal the window would stay open on a dead app. `close()` closes it once the server has
-stopped. `prepare()` picks the web engine that is installed, so that pywebview does not first
-fail loudly on another.
+signal the window would stay open on a dead app. `close_and_exit()` closes it once the server
+has stopped and ends the process. `prepare()` picks the web engine that is installed, so that
+pywebview does not first fail loudly on another.
 """
 
 from __future__ import annotations
@@ -11,14 +11,13 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
-import time
 from importlib.util import find_spec
+from typing import NoReturn
 
 from nicegui import app
 from nicegui import run as nicegui_run
 
 WINDOW_EXIT_SECONDS = 3.0
-WATCHER_SECONDS = 2.0
 
 
 def prepare() -> None:
@@ -27,25 +26,28 @@ def prepare() -> None:
     _allow_running_as_root()
 
 
-def close() -> None:
-    """Close the window after the server has stopped, and wait for its process to end.
+def close_and_exit(code: int) -> NoReturn:
+    """After the server has stopped (its shutdown stopped the engine): close the window if it
+    is still open, wait for its process, and end this process at once.
 
-    NiceGUI's watcher thread then sees the window gone and ends this process itself (its
-    at-exit work, then exit status 0); the short wait lets it do so while nothing else runs,
-    instead of racing the interpreter's own shutdown."""
-    windows = multiprocessing.active_children()  # the window is Ren's only child process
-    if app.native.main_window is None or not windows:
-        return
+    Ending at once (as NiceGUI's own window watcher does, with os._exit) matters: when the
+    window closed first, that watcher thread is itself winding the process down, and a normal
+    interpreter exit here would run the at-exit work a second time, concurrently, which can
+    hang."""
     # The server's shutdown has already shut NiceGUI's process pool down; the watcher would
     # tear it down a second time, which fails (NiceGUI 3.x). There is no pool any more.
     nicegui_run.process_pool = None
-    app.native.main_window.destroy()
+    windows = multiprocessing.active_children()  # the window is Ren's only child process
+    if app.native.main_window is not None and windows:
+        app.native.main_window.destroy()
     for window in windows:
         window.join(WINDOW_EXIT_SECONDS)
         if window.is_alive():
             window.terminate()
             window.join(WINDOW_EXIT_SECONDS)
-    time.sleep(WATCHER_SECONDS)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def _prefer_installed_engine() -> None:

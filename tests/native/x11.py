@@ -35,12 +35,14 @@ def virtual_display(size: str = "1400x900x24") -> Iterator[str]:
 
 def windows(display: str) -> dict[str, tuple[int, int, int]]:
     """The display's named windows: title -> (window id, width, height)."""
-    tree = subprocess.run(
-        ["xwininfo", "-root", "-tree", "-display", display],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    for _ in range(5):  # xwininfo fails when a window goes away while it lists them
+        listing = subprocess.run(
+            ["xwininfo", "-root", "-tree", "-display", display], capture_output=True, text=True
+        )
+        if listing.returncode == 0:
+            break
+    listing.check_returncode()
+    tree = listing.stdout
     return {
         title: (int(wid, 16), int(width), int(height))
         for wid, title, width, height in WINDOW_LINE.findall(tree)
