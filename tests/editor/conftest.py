@@ -45,11 +45,10 @@ def ren_url(ren_home: Path) -> Iterator[str]:
 
 
 @pytest.fixture(autouse=True)
-def ren_test_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Every test's own data folder (the simulated app's engine opens it)."""
-    folder = tmp_path / "ren-home"
-    monkeypatch.setenv("REN_HOME", str(folder))
-    return folder
+def ren_test_home(home: Path) -> Path:
+    """Every test's own data folder (tests/conftest.py's `home`, as REN_HOME): the simulated
+    app's engine opens it."""
+    return home
 
 
 @pytest.fixture

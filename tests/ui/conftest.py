@@ -30,10 +30,9 @@ FUNCTION_FILES = (EXAMPLES / "seed004_functions.py", ROOT / "tests" / "helpers_f
 
 
 @pytest.fixture(autouse=True)
-def ren_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "ren-home"
-    monkeypatch.setenv("REN_HOME", str(folder))
-    return folder
+def ren_home(home: Path) -> Path:
+    """Every UI test gets its own data folder (tests/conftest.py's `home`, as REN_HOME)."""
+    return home
 
 
 @pytest.fixture(autouse=True)
