@@ -98,8 +98,9 @@ def _check_parents(
                     field="parent",
                 )
             )
+    parents = {n.parent for n in spec.nodes}  # a set: one pass, not one scan per loop
     for node_id, known in checked.items():
-        if known.info.is_loop and not any(n.parent == node_id for n in spec.nodes):
+        if known.info.is_loop and node_id not in parents:
             problems.append(Problem("empty_loop", "the loop has no nodes in its body", node_id))
 
 
@@ -223,9 +224,7 @@ def _check_structure(
     if not triggers:
         problems.append(Problem("no_start", "the workflow has no start node (add a Start node)"))
     else:
-        reachable = set(triggers)
-        for trigger in triggers:
-            reachable |= nx.descendants(graph, trigger)
+        reachable = _reachable(graph, triggers)
         for node in top_level:
             if node.id not in reachable:
                 problems.append(
@@ -237,10 +236,10 @@ def _check_structure(
                 Problem("trigger_input", "a start node cannot have incoming edges", trigger)
             )
 
+    connected = {(e.source, e.source_port) for e in spec.edges}
     for node_id, known in checked.items():
-        connected = {e.source_port for e in spec.edges if e.source == node_id}
         for port in known.info.branch_ports(known.config):
-            if port not in connected:
+            if (node_id, port) not in connected:
                 problems.append(
                     Problem(
                         "unconnected_outcome",
@@ -249,6 +248,18 @@ def _check_structure(
                         field=f"outputs.{port}",
                     )
                 )
+
+
+def _reachable(graph: nx.DiGraph, sources: list[str]) -> set[str]:
+    """Every node a path leads to from any of `sources`: one walk, however many sources."""
+    seen = set(sources)
+    todo = list(sources)
+    while todo:
+        for successor in graph.successors(todo.pop()):
+            if successor not in seen:
+                seen.add(successor)
+                todo.append(successor)
+    return seen
 
 
 def _cycles(graph: nx.DiGraph) -> list[list[str]]:
