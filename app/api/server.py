@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import socket
+from collections.abc import Iterable
 
 import uvicorn
 from fastapi import FastAPI
 
+from app.api.bodies import DEFAULT_SERVER_LIMIT
+from app.api.guard import HostGuard
+from app.api.hosts import policy_for
 from app.api.rpc import new_token, rpc_router
 from app.api.webhooks import webhook_router
 from app.engine.service import Engine
@@ -20,13 +24,21 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(probe.getsockname()[1])
 
 
-async def serve_api(engine: Engine, host: str = "127.0.0.1", port: int = 0) -> uvicorn.Server:
-    """Start the API on the running loop and tell other `ren` commands how to reach it."""
+async def serve_api(
+    engine: Engine,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    allow_hosts: Iterable[str] = (),
+    max_body: int = DEFAULT_SERVER_LIMIT,
+) -> uvicorn.Server:
+    """Start the API on the running loop and tell other `ren` commands how to reach it.
+    It answers to loopback names, `host` and `allow_hosts` only; `max_body` caps every body."""
     token = new_token()
     port = port or free_port(host)
-    api = FastAPI(title="Ren engine", docs_url=None, redoc_url=None)
-    api.include_router(rpc_router(lambda: engine, token))
-    api.include_router(webhook_router(lambda: engine, run_pages=False))
+    api = FastAPI(title="Ren engine", docs_url=None, redoc_url=None, max_body_size=max_body)
+    api.add_middleware(HostGuard, policy=policy_for(host, port, allow_hosts))
+    api.include_router(rpc_router(lambda: engine, token, max_body))
+    api.include_router(webhook_router(lambda: engine, None, max_body))
     server = uvicorn.Server(
         uvicorn.Config(api, host=host, port=port, log_level="warning", lifespan="off")
     )

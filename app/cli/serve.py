@@ -12,6 +12,7 @@ import sys
 import webbrowser
 from typing import Any
 
+from app.api.bodies import DEFAULT_SERVER_LIMIT, parse_size
 from app.cli.common import EXIT_OK, Usage, functions_option
 from app.engine.lock import EngineBusy, FolderLock
 from app.engine.paths import DataFolder
@@ -32,7 +33,36 @@ def add_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--native", action="store_true", help="open a desktop window (needs the `native` extra)"
     )
+    access_options(group)
     functions_option(parser)
+
+
+def access_options(group: argparse._ActionsContainer) -> None:
+    """Which host names the server answers to, and the largest request body (app and worker)."""
+    group.add_argument(
+        "--allow-host",
+        dest="allow_hosts",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also answer requests for this host name or address (repeatable); loopback "
+        "names and --host are always allowed",
+    )
+    group.add_argument(
+        "--max-body",
+        type=size_option,
+        default=DEFAULT_SERVER_LIMIT,
+        metavar="SIZE",
+        help="largest request body on any route, e.g. 16M (default 16M); webhooks take at "
+        "most their node's max_body_bytes (default 1M)",
+    )
+
+
+def size_option(text: str) -> int:
+    try:
+        return parse_size(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -81,6 +111,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             show=not args.no_browser,
             native=args.native,
             home=folder.root,
+            allow_hosts=tuple(args.allow_hosts),
+            max_body=args.max_body,
         )
     print("Ren stopped.", flush=True)
     if args.native:

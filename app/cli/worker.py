@@ -7,10 +7,11 @@ import asyncio
 import signal
 import sys
 
+from app.api.bodies import DEFAULT_SERVER_LIMIT
 from app.api.server import serve_api
 from app.cli.common import EXIT_OK, Usage, functions_option
 from app.cli.run import load_function_refs
-from app.cli.serve import port_free
+from app.cli.serve import access_options, port_free
 from app.engine.service import Engine
 
 IDLE_CHECK_S = 0.1
@@ -31,6 +32,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default=0,
         help="port on 127.0.0.1 for webhooks and other `ren` commands (default: a free one)",
     )
+    access_options(worker)
     functions_option(worker)
     worker.set_defaults(handler=cmd_worker)
 
@@ -42,18 +44,25 @@ def cmd_worker(args: argparse.Namespace) -> int:
     if port and not port_free(HOST, port):
         raise Usage(f"port {port} on {HOST} is already in use; choose another with --port")
     load_function_refs(args.functions)
-    return asyncio.run(work(args.home, args.until_idle, port))
+    access = (tuple(args.allow_hosts), args.max_body)
+    return asyncio.run(work(args.home, args.until_idle, port, *access))
 
 
-async def work(home: str | None, until_idle: bool, port: int = 0) -> int:
-    engine = Engine(home)
+async def work(
+    home: str | None,
+    until_idle: bool,
+    port: int = 0,
+    allow_hosts: tuple[str, ...] = (),
+    max_body: int = DEFAULT_SERVER_LIMIT,
+) -> int:
+    engine = Engine(home, watch_functions=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     if sys.platform != "win32":
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
     await engine.start(recover=True)
-    server = await serve_api(engine, HOST, port)
+    server = await serve_api(engine, HOST, port, allow_hosts, max_body)
     where = f"http://{HOST}:{server.config.port}"
     print(
         f"ren worker: serving {engine.folder.root} (webhooks at {where}/hooks/...)",

@@ -4,8 +4,10 @@ URL scheme: a workflow's Webhook node answers at `/hooks/<workflow id>` when its
 empty, else at `/hooks/<workflow id>/<path>` (the path without its outer slashes). Only the
 workflow's latest published version counts. A request must carry the workflow's secret; its
 JSON object body (for GET: its query parameters) is the run's input, checked against the
-workflow's `params` as any run's input is. The HTTP face is app.api.webhooks; everything it
-decides is decided here, so it can be tested on an engine without a server.
+workflow's `params` as any run's input is; a form-encoded body is taken as GET's query is.
+The HTTP face is app.api.webhooks; everything it decides is decided here, so it can be tested
+on an engine without a server. It meets the checks in order: `authenticate` (before anything
+of the body is read), `match`, the body (`body_kind`, then `input_of`), then `start`.
 """
 
 from __future__ import annotations
@@ -13,13 +15,15 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import parse_qsl
 
+from app.core.json_body import JsonRefused, loads
 from app.core.query_input import query_input
 from app.engine.inputs import InputInvalid
 from app.engine.webhook_secrets import WebhookSecrets
 from app.engine.workflows import NotFound
 from app.nodes.start import WebhookConfig
-from app.store import reads
+from app.store import reads, writes
 
 if TYPE_CHECKING:
     from app.engine.service import Engine
@@ -29,9 +33,19 @@ SECRET_QUERY = "secret"
 KEY_HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 200
 
+FORM_TYPE = "application/x-www-form-urlencoded"
+
 Refusal = Literal[
-    "not_found", "method_not_allowed", "missing_secret", "wrong_secret", "bad_request", "bad_input"
+    "not_found",
+    "method_not_allowed",
+    "missing_secret",
+    "wrong_secret",
+    "bad_request",
+    "bad_input",
+    "unsupported_media_type",
+    "conflict",
 ]
+BodyKind = Literal["json", "form"]
 
 
 class HookRefused(Exception):
@@ -44,11 +58,13 @@ class HookRefused(Exception):
         message: str,
         problems: list[str] | None = None,
         allow: tuple[str, ...] = (),
+        run_id: str | None = None,
     ) -> None:
         self.kind = kind
         self.message = message
         self.problems = problems or []
         self.allow = allow
+        self.run_id = run_id  # for a conflict: the run the Idempotency-Key started
         super().__init__(message)
 
 
@@ -59,6 +75,7 @@ class Hook:
     node_id: str
     path: str  # normalized: no outer slashes, "" for /hooks/<workflow id>
     method: str
+    max_body_bytes: int
 
 
 @dataclass(frozen=True)
@@ -81,6 +98,7 @@ class Delivery:
     body: bytes = b""
     query: tuple[tuple[str, str], ...] = field(default=())  # without the secret
     idempotency_key: str | None = None
+    content_type: str | None = None  # None: JSON (a caller that declares nothing)
 
 
 @dataclass(frozen=True)
@@ -114,7 +132,12 @@ class Webhooks:
             return None
         compiled = self.engine.workflows.compiled(row.id)
         hooks = [
-            Hook(node_id, hook_path(node.config.path), node.config.method)
+            Hook(
+                node_id,
+                hook_path(node.config.path),
+                node.config.method,
+                node.config.max_body_bytes,
+            )
             for node_id, node in compiled.nodes.items()
             if isinstance(node.config, WebhookConfig) and node.spec.parent is None
         ]
@@ -123,17 +146,33 @@ class Webhooks:
     async def deliver(self, delivery: Delivery) -> Accepted:
         """Start the run a request asks for, or raise HookRefused saying why not."""
         workflow_id = delivery.workflow_id
+        published = self.authenticate(workflow_id, delivery.secret)
+        hook = self.match(workflow_id, published.hooks, delivery.method, delivery.path)
+        value = input_of(published, hook, delivery)
+        return await self.start(workflow_id, published, value, delivery.idempotency_key)
+
+    def authenticate(self, workflow_id: str, secret: str | None) -> PublishedHooks:
+        """The workflow's webhooks if it has any and `secret` is its secret. The refusals'
+        messages say which check failed; the HTTP layer answers them all alike, so a caller
+        without the secret learns nothing about the workflow."""
         published = self._published_or_refuse(workflow_id)
-        self._check_secret(workflow_id, delivery.secret)
-        hook = self._match(workflow_id, published.hooks, delivery)
-        if hook.method == "GET":
-            value: Any = query_input(published.params, delivery.query)
-        else:
-            value = _body_object(delivery.body)
-        key = _idempotency_key(workflow_id, delivery.idempotency_key)
+        self._check_secret(workflow_id, secret)
+        return published
+
+    async def start(
+        self,
+        workflow_id: str,
+        published: PublishedHooks,
+        value: Any,
+        idempotency_key: str | None,
+    ) -> Accepted:
+        """Start the run with the delivery's input (or find the one its key started)."""
+        key = _idempotency_key(workflow_id, idempotency_key)
         # No await between this look-up and the run's insert, and one process serves the
         # folder: `duplicate` is exact.
         earlier = None if key is None else self.engine.store.run_id_for_key(key)
+        if earlier is not None:
+            self._same_body_or_refuse(earlier, value, str(idempotency_key).strip())
         try:  # the run's input is checked against `params` as every run's is
             run_id = await self.engine.start_run(
                 workflow_id, value, version=published.version, idempotency_key=key
@@ -181,8 +220,23 @@ class Webhooks:
         if not self.secrets.matches(workflow_id, given):
             raise HookRefused("wrong_secret", f"wrong secret for workflow '{workflow_id}'")
 
-    def _match(self, workflow_id: str, hooks: list[Hook], delivery: Delivery) -> Hook:
-        path = hook_path(delivery.path)
+    def _same_body_or_refuse(self, run_id: str, value: Any, key: str) -> None:
+        """A repeated Idempotency-Key must come with the same input: the run's stored input is
+        the first delivery's, written with the key in one transaction."""
+        row = self.engine.store.run_row(run_id)
+        first = None if row is None else row.get("input")
+        if _canonical(first) != _canonical(writes.normalize(value)[0]):
+            raise HookRefused(
+                "conflict",
+                f"the {KEY_HEADER} '{key}' was first used for run {run_id} with a different "
+                "body; send a new key for a new delivery",
+                run_id=run_id,
+            )
+
+    def match(self, workflow_id: str, hooks: list[Hook], method: str, path: str) -> Hook:
+        """The webhook at the request's path that takes its method (the caller has the
+        secret, so the refusal may list the webhooks there are)."""
+        path = hook_path(path)
         at_path = [h for h in hooks if h.path == path]
         if not at_path:
             known = ", ".join(f"{h.method} {hook_url('', workflow_id, h.path)}" for h in hooks)
@@ -191,7 +245,7 @@ class Webhooks:
                 f"workflow '{workflow_id}' has no webhook at {hook_url('', workflow_id, path)}; "
                 f"it has: {known}",
             )
-        method = delivery.method.upper()
+        method = method.upper()
         for hook in at_path:
             if hook.method == method:
                 return hook
@@ -204,26 +258,38 @@ class Webhooks:
         )
 
 
-def _body_object(body: bytes) -> dict[str, Any]:
-    """The request body as a JSON object (an empty body is `{}`), or HookRefused."""
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise HookRefused(
-            "bad_request", f"the request body is not UTF-8 text (byte {err.start})"
-        ) from None
+def body_kind(content_type: str | None) -> BodyKind:
+    """How to read a body sent with this Content-Type: JSON (application/json, any +json type,
+    or none declared) or a form (application/x-www-form-urlencoded); anything else is refused
+    before the body is read."""
+    media = (content_type or "").split(";", 1)[0].strip().lower()
+    if media in ("", "application/json") or (
+        media.startswith("application/") and media.endswith("+json")
+    ):
+        return "json"
+    if media == FORM_TYPE:
+        return "form"
+    raise HookRefused(
+        "unsupported_media_type",
+        f"a webhook takes a JSON body (Content-Type: application/json) or a form ({FORM_TYPE}), "
+        f"not {media}",
+    )
+
+
+def input_of(published: PublishedHooks, hook: Hook, delivery: Delivery) -> dict[str, Any]:
+    """The run's input: GET's query parameters, a form's fields (converted as `params`
+    declares, as a query is), or the JSON object body (an empty body is `{}`)."""
+    if hook.method == "GET":
+        return query_input(published.params, delivery.query)
+    text = _body_text(delivery.body)
     if not text.strip():
         return {}
+    if body_kind(delivery.content_type) == "form":
+        return query_input(published.params, parse_qsl(text, keep_blank_values=True))
     try:
-        value = json.loads(text, parse_constant=_no_constant)
-    except json.JSONDecodeError as err:
-        raise HookRefused(
-            "bad_request",
-            f"the request body is not valid JSON: {err.msg} at line {err.lineno}, "
-            f"column {err.colno} (character {err.pos})",
-        ) from None
-    except ValueError as err:
-        raise HookRefused("bad_request", f"the request body is not valid JSON: {err}") from None
+        value = loads(text)
+    except JsonRefused as err:
+        raise HookRefused("bad_request", f"the request body is {err}") from None
     if not isinstance(value, dict):
         raise HookRefused(
             "bad_request", f"the request body must be a JSON object, got {_json_kind(value)}"
@@ -231,8 +297,18 @@ def _body_object(body: bytes) -> dict[str, Any]:
     return value
 
 
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
+def _body_text(body: bytes) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise HookRefused(
+            "bad_request", f"the request body is not UTF-8 text (byte {err.start})"
+        ) from None
+
+
+def _canonical(value: Any) -> str:
+    """A JSON value as one text, so that 1, 1.0 and true differ and key order does not count."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def _json_kind(value: Any) -> str:

@@ -46,6 +46,12 @@ class WebhookConfig(NodeConfig):
     method: Literal["POST", "PUT", "GET"] = Field(
         "POST", description="POST and PUT send a JSON object; GET sends query parameters"
     )
+    max_body_bytes: int = Field(
+        1024 * 1024,
+        ge=1,
+        description="Largest request body taken, in bytes (larger ones get 413); the app's "
+        "--max-body caps it",
+    )
 
 
 class WebhookNode(NodeType[WebhookConfig]):

@@ -9,12 +9,16 @@ into PAGE_MODULES.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from types import ModuleType
 
-from nicegui import app, ui
+from nicegui import app, core, helpers, ui
 from nicegui.storage import Storage
 
+from app.api.bodies import DEFAULT_SERVER_LIMIT
+from app.api.guard import HostGuard
+from app.api.hosts import HostPolicy, policy_for
 from app.api.rpc import new_token, rpc_router
 from app.api.webhooks import webhook_router
 from app.engine.paths import DataFolder
@@ -41,23 +45,42 @@ def build(
     home: str | Path | None = None,
     announce: str | None = None,
     address: tuple[str, int] | None = None,
+    allow_hosts: Iterable[str] = (),
+    max_body: int = DEFAULT_SERVER_LIMIT,
 ) -> None:
     """Register Ren's pages, styles, local API and engine life cycle on NiceGUI's app.
-    `announce` is printed once the engine runs; `address` is where the app listens."""
+    `announce` is printed once the engine runs; `address` is where the app listens (None: the
+    defaults, and other `ren` commands are not told about this app); it answers to loopback
+    names, that address and `allow_hosts`; `max_body` caps every request body."""
     token = new_token()
     reach = None
+    host, port = address or (DEFAULT_HOST, DEFAULT_PORT)
+    policy = policy_for(host, port, allow_hosts)
     if address is not None:
-        host, port = address
         local = "127.0.0.1" if host in ("0.0.0.0", "::", "localhost") else host
         reach = {"host": local, "port": port, "token": token, "ui": f"http://{local}:{port}"}
+        reach["base"] = policy.base_url()  # for links shown to users (webhook addresses)
     live.configure(home, announce, reach)
-    app.include_router(rpc_router(runtime.engine, token))
-    app.include_router(webhook_router(runtime.engine, run_pages=True))
+    guard(policy, max_body)
+    app.include_router(rpc_router(runtime.engine, token, max_body))
+    app.include_router(webhook_router(runtime.engine, policy.base_url(), max_body))
     app.on_startup(live.startup)
     app.on_shutdown(live.shutdown)
     shell.install()
     for module in PAGE_MODULES:
         module.register()
+
+
+def guard(policy: HostPolicy, max_body: int) -> None:
+    """Answer only to the allowed host names, on every route (NiceGUI's socket.io mount too);
+    let the socket connect only from this app's own pages; cap every request body."""
+    app.add_middleware(HostGuard, policy=policy)
+    app.max_body_size = max_body  # read when the app builds its middleware, at start
+
+    def same_origin(origin: str | None, environ: dict[str, str]) -> bool:
+        return policy.allows_origin(origin, environ.get("HTTP_HOST"))
+
+    core.sio.eio.cors_allowed_origins = same_origin
 
 
 def use_data_folder(home: str | Path | None) -> DataFolder:
@@ -76,11 +99,14 @@ def serve(
     native: bool = False,
     home: str | Path | None = None,
     hint: str = " Press Ctrl+C to stop.",
+    allow_hosts: Iterable[str] = (),
+    max_body: int = DEFAULT_SERVER_LIMIT,
 ) -> None:
     """Build the app and run it until it is stopped (Ctrl+C, or the window is closed)."""
     folder = use_data_folder(home)
     where = "in its window" if native else f"at http://{host}:{port}"
-    build(folder.root, f"Ren is running {where} (data: {folder.root}).{hint}", (host, port))
+    announce = f"Ren is running {where} (data: {folder.root}).{hint}"
+    build(folder.root, announce, (host, port), allow_hosts, max_body)
     if native:
         window.prepare()
     ui.run(
@@ -99,5 +125,6 @@ def serve(
 
 
 if __name__ in {"__main__", "__mp_main__"}:
-    build()
+    # NiceGUI's simulated user (the UI tests) calls the app as http://test
+    build(allow_hosts=("test",) if helpers.is_user_simulation() else ())
     ui.run(title="Ren", favicon=shell.FAVICON, dark=None, reload=False, port=DEFAULT_PORT)

@@ -9,7 +9,6 @@ looks again every second, as publishing happens elsewhere).
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
 from nicegui import ui
@@ -25,12 +24,10 @@ STATUS_CHECK_S = 1.0
 
 
 def app_address() -> str:
-    """Where this app listens (as `ren` was told), else where this page was loaded from."""
+    """Where this app is reached, as it was started (never the Host a request names)."""
     reach = live.status.reach
-    if reach and isinstance(reach.get("ui"), str):
-        return str(reach["ui"])
-    with contextlib.suppress(RuntimeError):  # a page built without a request
-        return str(ui.context.client.request.base_url).rstrip("/")
+    if reach and isinstance(reach.get("base"), str):
+        return str(reach["base"])
     return FALLBACK_ADDRESS
 
 
