@@ -13,6 +13,7 @@ import importlib.util
 import inspect
 import sys
 from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar, get_type_hints
@@ -48,6 +49,19 @@ class FunctionInfo:
     title: str
     description: str
     module: str = field(default="")
+    file: str = field(default="")  # the file that defines it, when known (library files)
+
+    def signature(self) -> str:
+        """'(state, limit: integer = 1000, ctx)' as a person reads it."""
+        shown = ["state"]
+        for p in self.params:
+            text = p.name if p.type == "any" else f"{p.name}: {p.type}"
+            shown.append(text if p.required else f"{text} = {p.default!r}")
+        if self.accepts_any_args:
+            shown.append("**args")
+        if self.wants_ctx:
+            shown.append("ctx")
+        return "(" + ", ".join(shown) + ")"
 
     def arg_problems(self, args: dict[str, Any]) -> list[tuple[str, str]]:
         """(field, message) for unknown or missing arguments."""
@@ -139,10 +153,15 @@ def describe_function(
 
 REGISTRY = FunctionRegistry()
 
+# While a data folder's library file is imported, its registrations go to that file's own
+# registry instead of the process-wide one (see app.nodes.library).
+CAPTURE: ContextVar[FunctionRegistry | None] = ContextVar("ren_function_capture", default=None)
+
 
 def register_function(name: str, *, title: str = "", description: str = "") -> Callable[[F], F]:
     """Register a sync or async function under `name`, e.g. "data.scrape_products"."""
-    return REGISTRY.register(name, title=title, description=description)
+    target = CAPTURE.get() or REGISTRY
+    return target.register(name, title=title, description=description)
 
 
 def load_functions(ref: str) -> None:
