@@ -55,7 +55,7 @@ class Ren:
         thread.start()
 
         async def make() -> Engine:
-            engine = Engine(home, synchronous=synchronous)
+            engine = Engine(home, synchronous=synchronous, watch_functions=True)
             await engine.start(recover=recover)
             return engine
 

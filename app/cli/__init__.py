@@ -8,11 +8,13 @@ from collections.abc import Sequence
 
 from app.api.client import NoServer
 from app.api.ops import OpError
-from app.cli import control, run, schedule, serve, webhook, worker
-from app.cli.common import ERROR_EXIT, EXIT_FAILED, EXIT_INVALID, Usage
+from app.cli import control, functions, run, schedule, serve, webhook, worker
+from app.cli.common import ERROR_EXIT, EXIT_FAILED, EXIT_FOLDER, EXIT_INVALID, Usage
 from app.core.dsl import WorkflowFormatError
+from app.engine.lock import EngineBusy
+from app.store.errors import DataFolderError
 
-COMMAND_MODULES = (run, control, schedule, webhook, worker, serve)
+COMMAND_MODULES = (run, control, functions, schedule, webhook, worker, serve)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,3 +44,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except NoServer as err:
         print(f"ren: {err}", file=sys.stderr)
         return EXIT_FAILED
+    except EngineBusy as err:  # only commands that need the engine itself (`ren worker`)
+        print(f"ren: {err}; stop it first, or use another data folder (--home)", file=sys.stderr)
+        return EXIT_FOLDER
+    except DataFolderError as err:
+        print(f"ren: {err}", file=sys.stderr)
+        return EXIT_FOLDER

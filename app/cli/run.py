@@ -17,12 +17,13 @@ from app.cli.common import (
     print_report,
     report_exit,
 )
+from app.cli.functions import home_library
 from app.core.dsl import read_json_file
 from app.core.importers import import_workflow
 from app.core.validate import validate
 from app.engine.events import RunEvent
 from app.nodes.catalog import default_catalog
-from app.nodes.functions import REGISTRY, load_functions
+from app.nodes.functions import load_functions
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -58,7 +59,8 @@ def load_function_refs(refs: list[str]) -> list[str]:
 def cmd_validate(args: argparse.Namespace) -> int:
     load_function_refs(args.functions)
     spec = import_workflow(read_json_file(args.file), str(args.file))
-    problems = [f"{args.file}: {p}" for p in validate(spec, default_catalog(), REGISTRY)]
+    library = home_library(args.home)  # the folder's functions, over --functions
+    problems = [f"{args.file}: {p}" for p in validate(spec, default_catalog(), library)]
     if args.json:
         print(json.dumps({"valid": not problems, "problems": problems}, ensure_ascii=False))
     elif problems:

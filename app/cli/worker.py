@@ -55,7 +55,7 @@ async def work(
     allow_hosts: tuple[str, ...] = (),
     max_body: int = DEFAULT_SERVER_LIMIT,
 ) -> int:
-    engine = Engine(home)
+    engine = Engine(home, watch_functions=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     if sys.platform != "win32":

@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from app.core.catalog import FunctionLookup
 from app.core.dsl import WorkflowSpec
 from app.core.ids import new_id
 from app.core.problems import Problem
@@ -35,7 +34,10 @@ from app.engine.waits import WaitBook
 from app.engine.webhooks import Webhooks
 from app.engine.workflows import NotFound, Published, Workflows
 from app.nodes.catalog import NodeCatalog, default_catalog
-from app.nodes.functions import REGISTRY
+from app.nodes.function import FunctionNode
+from app.nodes.functions import REGISTRY, FunctionRegistry
+from app.nodes.library import FunctionLibrary, library_folder
+from app.nodes.library_watch import LibraryWatcher
 from app.store import reads, writes
 from app.store.db import Synchronous
 from app.store.schema import Event, Run, Step
@@ -52,12 +54,20 @@ class Engine:
         *,
         synchronous: Synchronous = "NORMAL",
         catalog: NodeCatalog | None = None,
-        functions: FunctionLookup = REGISTRY,
+        functions: FunctionRegistry = REGISTRY,
+        watch_functions: bool = False,
     ) -> None:
+        """`functions` are the process-wide ones; the folder's library (`functions/`) is
+        loaded over them, and with `watch_functions` reloaded whenever it changes."""
         self.folder = DataFolder.resolve(home)
         self.lock = FolderLock(self.folder.root)
         self.lock.acquire()  # raises EngineBusy when another process serves this folder
+        self.functions = FunctionLibrary(library_folder(self.folder.root), functions)
+        self.functions.reload()
+        self.watcher = LibraryWatcher(self.functions) if watch_functions else None
         self.catalog = catalog or default_catalog()
+        if catalog is None:  # function nodes call this folder's functions
+            self.catalog.register(FunctionNode(self.functions))
         try:
             self.store = Store(self.folder.db_path, synchronous)
         except BaseException:
@@ -67,7 +77,7 @@ class Engine:
         self.committed = EventBus()  # events once durable: what they say can be read back
         self.logs = LogWriter()
         self.journal = Journal(self.store, self.bus, self.logs, self.committed)
-        self.workflows = Workflows(self.store, self.catalog, functions)
+        self.workflows = Workflows(self.store, self.catalog, self.functions)
         self.waits = WaitBook(self)
         self.tasks = Tasks(self)
         self.control = Controls(self)
@@ -85,6 +95,8 @@ class Engine:
         and schedules, and apply the schedules' misfire policies."""
         self._started = True
         self.alarms.start()
+        if self.watcher is not None:
+            self.watcher.start()
         if not recover:
             return
         for run_id in self.store.runs_to_resume():
@@ -97,6 +109,8 @@ class Engine:
     async def stop(self) -> None:
         """Stop advancing runs. They stay `running` in the database and continue next start."""
         self.alarms.stop()
+        if self.watcher is not None:
+            await self.watcher.stop()
         tasks = [live.task for live in self.live_runs.runs.values()]
         for task in tasks:
             task.cancel()

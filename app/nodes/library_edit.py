@@ -8,10 +8,10 @@ go to a temporary file that is renamed into place: a watcher never reads half a 
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import tempfile
-import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,7 +58,7 @@ def check_source(folder: Path, name: str, text: str) -> Checked:
     if problem is not None:
         return Checked({}, [problem])
     if not functions:
-        message = "registers no function (decorate one with @register_function(\"name\"))"
+        message = 'registers no function (decorate one with @register_function("name"))'
         return Checked({}, [FileProblem(name, None, message)])
     problems = []
     others = {
@@ -117,7 +117,8 @@ def add_file(folder: Path, source: Path, *, replace: bool = False) -> Checked:
         )
     checked = check_source(folder, source.name, text)
     if not checked.ok:  # named as the person typed it: that is the file they will fix
-        raise LibraryError("; ".join(str(dataclasses.replace(p, file=str(source))) for p in checked.problems))
+        shown = [dataclasses.replace(p, file=str(source)) for p in checked.problems]
+        raise LibraryError("; ".join(str(p) for p in shown))
     write_file(folder, source.name, text)
     return checked
 

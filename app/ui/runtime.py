@@ -23,7 +23,7 @@ async def start_engine(home: str | Path | None = None) -> Engine:
     """Open the data folder and continue the runs left running there."""
     global _engine
     if _engine is None:
-        _engine = Engine(home)
+        _engine = Engine(home, watch_functions=True)
         await _engine.start(recover=True)
     return _engine
 
