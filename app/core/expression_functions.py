@@ -95,12 +95,15 @@ def _round(number: Any, ndigits: Any = None) -> Any:
     return round(number, ndigits)
 
 
+_NUMBERS = frozenset({int, float, bool})
+
+
 def _sum(values: Any, start: Any = 0) -> Any:
-    items = list(values)
-    for item in [start, *items]:
-        if not isinstance(item, int | float):
-            raise ExpressionError(f"sum() works on numbers only, not {type_name(item)}")
-    return sum(items, start)
+    items = [start, *values]
+    if not set(map(type, items)) <= _NUMBERS:  # checked in C: sum() may see big lists
+        wrong = next(item for item in items if type(item) not in _NUMBERS)
+        raise ExpressionError(f"sum() works on numbers only, not {type_name(wrong)}")
+    return sum(items)
 
 
 _NO_DEFAULT: Any = object()

@@ -3,8 +3,9 @@
 The limits below are ours: they are enforced by our own operators (here) and overrides (in
 app.core.expressions), and simpleeval's module globals (`simpleeval.MAX_POWER` and friends) are
 never assigned, so importing the expression modules does not change simpleeval for anyone else
-in the process. `+`, `*` and `**` are guarded here so no expression can run away with time or
-memory.
+in the process. Every operator that can build something big (`+`, `-`, `*`, `**`, `%`) checks
+the size of its result here BEFORE computing it; the work an evaluation does in all is
+counted by app.core.expression_budget.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import ast
 import difflib
 import operator
+import re
 from collections.abc import Callable, Iterable, Mapping
 from itertools import islice
 from typing import Any
@@ -23,6 +25,9 @@ MAX_COMPREHENSION_LENGTH = 1000  # most items all comprehensions of one evaluati
 MAX_EXPRESSION_LENGTH = 10_000  # longest expression source
 MAX_DEPTH = 100  # deepest syntax tree (evaluation recurses about twice per level)
 MAX_ROUND_DIGITS = 100
+MAX_STEPS = 20_000  # work one evaluation may do (one step is about a microsecond)
+MAX_SIZE = 1_000_000  # items and characters a list or object built by an expression may hold
+MAX_FORMAT_WIDTH = 100  # widest field of '%' formatting ("%100d")
 
 
 class ExpressionError(ValueError):
@@ -74,13 +79,60 @@ def too_long(what: str, size: int | None, unit: str = "items") -> ExpressionErro
     return ExpressionError(f"{what} would be too long ({amount}, limit {MAX_STRING_LENGTH})")
 
 
+def text_size(value: Any, budget: int) -> int:
+    """Like size_of, but counting the digits of numbers as `str()` writes them."""
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, bool) or not isinstance(value, int | float | list | tuple | dict):
+        return size_of(value, budget)
+    if isinstance(value, float):
+        return 24
+    if isinstance(value, int):
+        return value.bit_length() * 3 // 10 + 1
+    total, stack = 0, [value]
+    while stack and total <= budget:
+        item = stack.pop()
+        if isinstance(item, list | tuple | dict):
+            total += 2
+            stack.extend(islice(item, budget - total + 1))
+            if isinstance(item, dict):
+                stack.extend(islice(item.values(), budget - total + 1))
+        else:
+            total += text_size(item, budget - total) + 2
+    return total
+
+
+def _check_int(bits: int, symbol: str) -> None:
+    if bits > MAX_INT_BITS:
+        raise ExpressionError(
+            f"result of '{symbol}' would be too large (about {bits * 3 // 10} digits,"
+            f" limit {MAX_INT_BITS * 3 // 10})"
+        )
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _add(a: Any, b: Any) -> Any:
     if isinstance(a, str) and isinstance(b, str) and len(a) + len(b) > MAX_STRING_LENGTH:
         raise too_long("result of '+'", len(a) + len(b), "characters")
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple) and len(a) + len(b) > MAX_SIZE:
+        raise ExpressionError(f"result of '+' would be too long ({len(a) + len(b)} items)")
+    if _is_int(a) and _is_int(b):
+        _check_int(max(a.bit_length(), b.bit_length()) + 1, "+")
     return a + b
 
 
+def _sub(a: Any, b: Any) -> Any:
+    if _is_int(a) and _is_int(b):
+        _check_int(max(a.bit_length(), b.bit_length()) + 1, "-")
+    return a - b
+
+
 def _mult(a: Any, b: Any) -> Any:
+    if _is_int(a) and _is_int(b):
+        _check_int(a.bit_length() + b.bit_length(), "*")
     if isinstance(a, int) and isinstance(b, str | list | tuple):
         a, b = b, a
     if isinstance(a, str | list | tuple) and isinstance(b, int):
@@ -105,13 +157,51 @@ def _power(a: Any, b: Any) -> Any:
     return result
 
 
+# One '%' conversion: %[(key)][flags][width][.precision][length]type
+_CONVERSION = re.compile(
+    r"%(?:\((?P<key>[^)]*)\))?[#0 +-]*(?P<width>\*|\d+)?"
+    r"(?:\.(?P<precision>\*|\d*))?[hlL]?(?P<type>.?)"
+)
+
+
+def _format(template: str, args: Any) -> str:
+    """`template % args`, refused unless the result is known to stay short."""
+    bound = len(template) + text_size(args, MAX_STRING_LENGTH)
+    for match in _CONVERSION.finditer(template):
+        amounts = []
+        for part in ("width", "precision"):
+            amount = match[part]
+            if amount == "*":
+                raise ExpressionError(f"'*' {part} in '%' formatting is not allowed")
+            if amount and int(amount) > MAX_FORMAT_WIDTH:
+                raise ExpressionError(
+                    f"{part} {int(amount)} in '%' formatting is too large"
+                    f" (limit {MAX_FORMAT_WIDTH})"
+                )
+            amounts.append(int(amount or 6))
+        # A field writes at most its width, its precision and its value (%f: 309 digits).
+        bound += sum(amounts) + (320 if match["type"] in ("f", "F") else 10)
+    if bound > MAX_STRING_LENGTH:
+        raise too_long("result of '%'", None, "characters")
+    text: str = template % args
+    if len(text) > MAX_STRING_LENGTH:  # e.g. %r escaping every character
+        raise too_long("result of '%'", len(text), "characters")
+    return text
+
+
+def _mod(a: Any, b: Any) -> Any:
+    if isinstance(a, str):
+        return _format(a, b)
+    return a % b
+
+
 OPERATORS: dict[type[ast.AST], Callable[..., Any]] = {
     ast.Add: _add,
-    ast.Sub: operator.sub,
+    ast.Sub: _sub,
     ast.Mult: _mult,
     ast.Div: operator.truediv,
     ast.FloorDiv: operator.floordiv,
-    ast.Mod: operator.mod,
+    ast.Mod: _mod,
     ast.Pow: _power,
     ast.USub: operator.neg,
     ast.UAdd: operator.pos,

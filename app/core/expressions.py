@@ -2,7 +2,9 @@
 
 An expression sees only plain JSON data (see `expression_scope`). Dot access is a key
 lookup on objects, calls go only to a short whitelist of bare-name functions (no methods),
-and sizes are capped so no expression can run away with time or memory.
+and every evaluation runs under a Budget (app.core.expression_budget): steps of work are
+counted and the sizes of what it builds are checked, so no expression can run away with time
+or memory.
 
 The limits and the guarded operators are in app.core.expression_limits, the whitelisted
 functions in app.core.expression_functions, parsing and the static checks in
@@ -21,11 +23,14 @@ from typing import Any, cast
 
 import simpleeval
 
+from app.core.expression_budget import Budget
 from app.core.expression_functions import FUNCTIONS, bounded_str
 from app.core.expression_limits import (
     MAX_COMPREHENSION_LENGTH,
     MAX_EXPRESSION_LENGTH,
     MAX_POWER,
+    MAX_SIZE,
+    MAX_STEPS,
     MAX_STRING_LENGTH,
     OPERATORS,
     SYMBOLS,
@@ -41,7 +46,10 @@ __all__ = [
     "MAX_COMPREHENSION_LENGTH",
     "MAX_EXPRESSION_LENGTH",
     "MAX_POWER",
+    "MAX_SIZE",
+    "MAX_STEPS",
     "MAX_STRING_LENGTH",
+    "Budget",
     "CompiledExpression",
     "ExpressionError",
     "compile_expression",
@@ -83,7 +91,13 @@ def expression_problem(source: str) -> str | None:
 # --- evaluation -----------------------------------------------------------------------
 
 
-_PLAIN_TYPES = frozenset({str, int, float, bool, type(None), list, dict})
+# Values of these types hold only values that were themselves checked when evaluated.
+_PLAIN_TYPES = frozenset(
+    {str, int, float, bool, type(None), list, dict, tuple, set, frozenset, slice}
+)
+_CONTAINERS = (list, tuple, dict, set, frozenset)
+# Functions that take the same time whatever the size of their arguments.
+_CONSTANT_TIME = frozenset({"len", "abs", "round", "int", "float", "bool", "get"})
 
 
 class _Evaluator(simpleeval.EvalWithCompoundTypes):  # type: ignore[misc]
@@ -91,10 +105,12 @@ class _Evaluator(simpleeval.EvalWithCompoundTypes):  # type: ignore[misc]
 
     def __init__(self) -> None:
         super().__init__(operators=dict(OPERATORS), functions={}, names={})
+        self.budget = Budget()
 
-    def run(self, node: ast.expr, source: str, names: Mapping[str, Any]) -> Any:
+    def run(self, node: ast.expr, source: str, names: Mapping[str, Any], budget: Budget) -> Any:
         self.expr = source
         self.names = names
+        self.budget = budget
         # simpleeval compares its comprehension counter with its own module global at call
         # time; starting the counter at the difference makes it trip at our limit instead.
         self._max_count = simpleeval.MAX_COMPREHENSION_LENGTH - MAX_COMPREHENSION_LENGTH
@@ -102,8 +118,13 @@ class _Evaluator(simpleeval.EvalWithCompoundTypes):  # type: ignore[misc]
             return self._eval(node)
         finally:
             self.names = {}  # do not keep the caller's scope alive
+            self.budget = Budget()
 
     def _eval(self, node: ast.AST) -> Any:
+        budget = self.budget
+        budget.left -= 1  # inlined budget.charge(1): this runs for every node
+        if budget.left < 0:
+            raise budget.exhausted()
         handler = self.nodes.get(type(node))
         if handler is None:
             raise ExpressionError(f"'{type(node).__name__}' is not allowed")
@@ -152,7 +173,7 @@ class _Evaluator(simpleeval.EvalWithCompoundTypes):  # type: ignore[misc]
         container = self._eval(node.value)
         key = self._eval(node.slice)
         try:
-            return container[key]
+            value = container[key]
         except KeyError:
             raise ExpressionError(f"'{ast.unparse(node.value)}' has no key {key!r}") from None
         except IndexError:
@@ -164,23 +185,52 @@ class _Evaluator(simpleeval.EvalWithCompoundTypes):  # type: ignore[misc]
             raise ExpressionError(
                 f"cannot index {type_name(container)} '{ast.unparse(node.value)}' with {key!r}"
             ) from None
+        if isinstance(key, slice):
+            self.budget.charge_value(value)  # a slice is a copy
+        return value
 
     def _eval_call(self, node: ast.Call) -> Any:
         name = cast(ast.Name, node.func).id
         function = FUNCTIONS[name]
         args = [self._eval(arg) for arg in node.args]
         kwargs = {str(kw.arg): self._eval(kw.value) for kw in node.keywords}
+        if name not in _CONSTANT_TIME:
+            self._charge_call(name, args)
         try:
-            return function(*args, **kwargs)
+            if name == "str" and len(args) == 1 and not kwargs:
+                return self._text(args[0])
+            result = function(*args, **kwargs)
         except ExpressionError:
             raise
         except Exception as exc:
             raise ExpressionError(f"{name}(): {exc}") from None
+        self.budget.charge_value(result)
+        return result
+
+    def _charge_call(self, name: str, args: list[Any]) -> None:
+        """Charge, before the call, for the data a function will scan or copy."""
+        for arg in args:
+            if name == "sorted" and isinstance(arg, (*_CONTAINERS, str)):
+                self.budget.charge_sort(len(arg))
+            elif name != "str":
+                self.budget.charge_value(arg)
+
+    def _text(self, value: Any) -> str:
+        """str(value), refused if it would be too long."""
+        # Weighing first is charged and remembered, so str() of big data stops early.
+        if isinstance(value, _CONTAINERS) and self.budget.weigh(value) > MAX_STRING_LENGTH:
+            raise too_long("str()", None, "characters")
+        text = bounded_str(value) if isinstance(value, str | float) else str(value)
+        if len(text) > MAX_STRING_LENGTH:
+            raise too_long("str()", len(text), "characters")
+        self.budget.charge_text(text)
+        return text
 
     def _apply(self, op: ast.AST, *operands: Any) -> Any:
         symbol = SYMBOLS[type(op)]
+        self._charge_operands(op, operands)
         try:
-            return self.operators[type(op)](*operands)
+            result = self.operators[type(op)](*operands)
         except ZeroDivisionError:
             raise ExpressionError(f"division by zero in '{symbol}'") from None
         except OverflowError:
@@ -189,6 +239,32 @@ class _Evaluator(simpleeval.EvalWithCompoundTypes):  # type: ignore[misc]
             kinds = " and ".join(type_name(o) for o in operands)
             where = "between" if len(operands) > 1 else "for"
             raise ExpressionError(f"'{symbol}' is not supported {where} {kinds}") from None
+        self.budget.charge_value(result)
+        if isinstance(result, _CONTAINERS):
+            self._weigh_result(op, operands, result)
+            self.budget.check(result, f"result of '{symbol}'")
+        return result
+
+    def _weigh_result(self, op: ast.AST, operands: tuple[Any, ...], result: Any) -> None:
+        """`a + b` and `a * n` weigh what their parts weigh: no need to walk the result."""
+        weigh = self.budget.weigh
+        if isinstance(op, ast.Add):
+            self.budget.remember(result, weigh(operands[0]) + weigh(operands[1]) - 1)
+        elif isinstance(op, ast.Mult):
+            sequence, count = operands if isinstance(operands[1], int) else operands[::-1]
+            self.budget.remember(result, 1 + max(0, count) * (weigh(sequence) - 1))
+
+    def _charge_operands(self, op: ast.AST, operands: tuple[Any, ...]) -> None:
+        """Charge for comparing or searching data, which costs as much as the data."""
+        if not isinstance(op, ast.cmpop):
+            return  # arithmetic is charged by the size of its result
+        for operand in operands:
+            self.budget.charge_value(operand)
+        if all(isinstance(o, _CONTAINERS) for o in operands) or (
+            isinstance(op, ast.In | ast.NotIn) and isinstance(operands[0], _CONTAINERS)
+        ):
+            # Containers compare item by item, nested ones included.
+            self.budget.charge_items(sum(self.budget.weigh(o) for o in operands))
 
     def _eval_binop(self, node: ast.BinOp) -> Any:
         return self._apply(node.op, self._eval(node.left), self._eval(node.right))
@@ -206,10 +282,27 @@ class _Evaluator(simpleeval.EvalWithCompoundTypes):  # type: ignore[misc]
         return True
 
     def _eval_joinedstr(self, node: ast.JoinedStr) -> str:
-        text = "".join(bounded_str(self._eval(part)) for part in node.values)
+        text = "".join(self._text(self._eval(part)) for part in node.values)
         if len(text) > MAX_STRING_LENGTH:
             raise too_long("f-string", len(text), "characters")
         return text
+
+    # Everything an expression builds is weighed against MAX_SIZE.
+
+    def _eval_list(self, node: ast.List) -> list[Any]:
+        return cast(list[Any], self.budget.check(super()._eval_list(node), "list"))
+
+    def _eval_tuple(self, node: ast.Tuple) -> tuple[Any, ...]:
+        return cast(tuple[Any, ...], self.budget.check(super()._eval_tuple(node), "list"))
+
+    def _eval_set(self, node: ast.Set) -> set[Any]:
+        return cast(set[Any], self.budget.check(super()._eval_set(node), "set"))
+
+    def _eval_dict(self, node: ast.Dict) -> dict[Any, Any]:
+        return cast(dict[Any, Any], self.budget.check(super()._eval_dict(node), "object"))
+
+    def _eval_comprehension(self, node: ast.expr) -> Any:
+        return self.budget.check(super()._eval_comprehension(node), "comprehension")
 
     def _eval_formattedvalue(self, node: ast.FormattedValue) -> Any:
         return self._eval(node.value)  # format specs are rejected at compile time
@@ -226,14 +319,18 @@ def _evaluator() -> _Evaluator:
     return evaluator
 
 
-def evaluate(source: str | CompiledExpression, scope: Mapping[str, Any]) -> Any:
+def evaluate(
+    source: str | CompiledExpression, scope: Mapping[str, Any], budget: Budget | None = None
+) -> Any:
     """Evaluate an expression against `scope` (build it with `expression_scope`).
 
-    Raises ExpressionError for every failure, with a message naming what went wrong.
+    `budget` is the work it may do (a fresh one of MAX_STEPS by default); pass one Budget to
+    several evaluations to share it. Raises ExpressionError for every failure, with a
+    message naming what went wrong.
     """
     compiled = source if isinstance(source, CompiledExpression) else compile_expression(source)
     try:
-        result = _evaluator().run(compiled.node, compiled.source, scope)
+        result = _evaluator().run(compiled.node, compiled.source, scope, budget or Budget())
     except ExpressionError as err:
         err.expression = compiled.source
         raise

@@ -2,6 +2,10 @@
 
 A string that is one template and nothing else ("{{ data.items }}") gives the raw value;
 otherwise each template is replaced by its text. A literal "{{" is written `{{ "{{" }}`.
+
+All the expressions of one rendering share one Budget (app.core.expression_budget), so a
+config full of templates cannot do more work than one expression may, and the text it
+builds is capped at MAX_SIZE characters.
 """
 
 from __future__ import annotations
@@ -12,7 +16,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from app.core.expressions import CompiledExpression, ExpressionError, compile_expression, evaluate
+from app.core.expression_budget import Budget
+from app.core.expressions import (
+    MAX_SIZE,
+    CompiledExpression,
+    ExpressionError,
+    compile_expression,
+    evaluate,
+)
 
 __all__ = ["has_template", "render_config", "render_template", "template_problems"]
 
@@ -93,59 +104,80 @@ def template_problems(text: str) -> list[str]:
     return list(_parse(text).problems) if _OPEN in text else []
 
 
-def _to_text(value: Any) -> str:
+def _to_text(value: Any, budget: Budget) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
         return value
     if isinstance(value, dict | list):
-        return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
+        if budget.weigh(value) > MAX_SIZE:  # weighed (and charged) before writing it out
+            raise ExpressionError(f"the value is too large to write as text (limit {MAX_SIZE:,})")
+        text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
+        budget.charge_text(text)
+        return text
     return str(value)
 
 
-def _evaluate(expression: CompiledExpression, scope: Mapping[str, Any]) -> Any:
+def _evaluate(expression: CompiledExpression, scope: Mapping[str, Any], budget: Budget) -> Any:
     try:
-        return evaluate(expression, scope)
+        return evaluate(expression, scope, budget)
     except ExpressionError as err:
         message = f"{_label(expression.source)}: {err.message}"
         raise ExpressionError(message, expression.source) from None
 
 
-def render_template(text: str, scope: Mapping[str, Any]) -> Any:
-    """Render `text`: the raw value for a lone "{{ expr }}", else the interpolated string."""
+def render_template(text: str, scope: Mapping[str, Any], budget: Budget | None = None) -> Any:
+    """Render `text`: the raw value for a lone "{{ expr }}", else the interpolated string.
+
+    `budget` is shared by its expressions (a fresh one by default).
+    """
     if _OPEN not in text:
         return text
     template = _parse(text)
     if template.problems:
         raise ExpressionError(template.problems[0], text)
+    budget = budget or Budget()
     single = template.single
     if single is not None:
-        return _evaluate(single, scope)
-    return "".join(
-        part if isinstance(part, str) else _to_text(_evaluate(part, scope))
-        for part in template.parts
-    )
+        return _evaluate(single, scope, budget)
+    texts, length = [], 0
+    for part in template.parts:
+        texts.append(
+            part if isinstance(part, str) else _to_text(_evaluate(part, scope, budget), budget)
+        )
+        length += len(texts[-1])
+        if length > MAX_SIZE:
+            raise ExpressionError(
+                f"the text would be too long ({length:,} characters so far, limit {MAX_SIZE:,})",
+                text,
+            )
+    return "".join(texts)
 
 
 def _path(path: tuple[str | int, ...]) -> str:
     return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
 
 
-def _render(value: Any, scope: Mapping[str, Any], path: tuple[str | int, ...]) -> Any:
+def _render(
+    value: Any, scope: Mapping[str, Any], path: tuple[str | int, ...], budget: Budget
+) -> Any:
     if isinstance(value, str):
         try:
-            return render_template(value, scope)
+            return render_template(value, scope, budget)
         except ExpressionError as err:
             if not path:
                 raise
             raise ExpressionError(f"{_path(path)}: {err.message}", err.expression) from None
     if isinstance(value, Mapping):
-        return {key: _render(item, scope, (*path, key)) for key, item in value.items()}
+        return {key: _render(item, scope, (*path, key), budget) for key, item in value.items()}
     if isinstance(value, list | tuple):
-        return [_render(item, scope, (*path, index)) for index, item in enumerate(value)]
+        return [_render(item, scope, (*path, index), budget) for index, item in enumerate(value)]
     return value
 
 
-def render_config(value: Any, scope: Mapping[str, Any]) -> Any:
-    """Render every string inside dicts and lists; errors name the path, e.g. "headers.x: …"."""
-    return _render(value, scope, ())
+def render_config(value: Any, scope: Mapping[str, Any], budget: Budget | None = None) -> Any:
+    """Render every string inside dicts and lists; errors name the path, e.g. "headers.x: …".
+
+    All its templates share `budget` (a fresh one by default).
+    """
+    return _render(value, scope, (), budget or Budget())
