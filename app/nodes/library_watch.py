@@ -61,12 +61,11 @@ class LibraryWatcher:
         try:
             async for batch in changes:
                 first = not self.ready.is_set()
+                if batch or first:  # the first catches what changed while the watch began
+                    try:
+                        await asyncio.to_thread(self.library.reload)
+                    except Exception:  # loading reports file problems itself: this is a bug
+                        log.exception("reloading the functions in %s failed", folder)
                 self.ready.set()
-                if not batch and not first:
-                    continue
-                try:  # the first reload catches what changed while the watch was set up
-                    await asyncio.to_thread(self.library.reload)
-                except Exception:  # loading reports file problems itself; this is a bug
-                    log.exception("reloading the functions in %s failed", folder)
         except Exception:
             log.exception("watching the functions in %s stopped", folder)
