@@ -2,6 +2,7 @@
 
     import app
     ren = app.open()                      # the data folder: $REN_HOME or the user data folder
+    ren.add_functions("my_functions.py")  # into the data folder's function library
     ren.import_workflow("flow.json")      # any supported format; validated and published
     run = ren.run("flow", {"count": 150}) # start and wait
     ren.steps(run.id), ren.events(run.id)
@@ -24,6 +25,7 @@ from app.core.importers import load_workflow_file
 from app.core.problems import Problem
 from app.engine.service import Engine
 from app.engine.workflows import Published
+from app.nodes.library_edit import add_file
 from app.store.db import Synchronous
 from app.store.schema import Event, Run, Step
 
@@ -93,6 +95,14 @@ class Ren:
         result = self._call(self.engine.import_workflow, source, True)
         assert isinstance(result, Published)
         return result
+
+    def add_functions(self, path: str | Path) -> list[str]:
+        """Copy a `.py` file of functions into the data folder's library (`functions/`), after
+        checking that it loads; a library file of the same name is replaced. The functions are
+        usable at once; returns their names. Raises LibraryError saying what is wrong."""
+        checked = add_file(self.engine.functions.folder, Path(path), replace=True)
+        self.engine.functions.reload()
+        return sorted(checked.functions)
 
     def validate(self, source: str | Path | WorkflowSpec) -> list[Problem]:
         spec = source if isinstance(source, WorkflowSpec) else load_workflow_file(Path(source))
