@@ -9,8 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.browser import ROOT
-from tests.ren_cli import ren_env
+from tests.ren_cli import ROOT, ren_env
 from tests.ui.test_notebook import Notebook, notebook  # noqa: F401 - the kernel fixture
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
