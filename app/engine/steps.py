@@ -12,16 +12,24 @@ from __future__ import annotations
 import asyncio
 import time
 import traceback
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from app.core.conditions import evaluate_condition
 from app.core.expressions import expression_scope
+from app.core.json_values import (
+    DEFAULT_MAX_OUTPUT_BYTES,
+    NotJsonData,
+    OutputTooLarge,
+    encode_output,
+    max_output_bytes,
+)
 from app.engine.compiled import CompiledNode
 from app.engine.state import ScopeBlocked, StepRecord, approval_key, node_key, wait_key
 from app.nodes.base import NodeResult, WaitFor
 from app.nodes.context import StepContext, StepInterrupted
+from app.nodes.sync_calls import TooManyAbandoned, was_abandoned
 from app.store import writes
 from app.store.writes import Batch
 
@@ -78,6 +86,20 @@ def _failed_at_once(
     )
 
 
+def _timed_out(timeout_s: float, key: str) -> dict[str, Any]:
+    message = f"timed out after {timeout_s:g} s"
+    if was_abandoned(key):  # a sync function: its thread cannot be stopped, only left behind
+        message += "; the function call was abandoned (it runs on until it returns)"
+    return {"type": "StepTimeout", "message": message}
+
+
+def _output_limit() -> int:
+    try:
+        return max_output_bytes()
+    except ValueError:  # reported when Ren starts (app.cli); steps keep the default
+        return DEFAULT_MAX_OUTPUT_BYTES
+
+
 def describe_error(err: BaseException) -> dict[str, Any]:
     frames = traceback.format_exception(type(err), err, err.__traceback__, limit=-8)
     return {
@@ -96,6 +118,7 @@ class StepRunner:
         self.journal = driver.journal
         self.waits = driver.waits
         self.data_dir_root = driver.data_dir_root
+        self.max_output = _output_limit()
 
     def node_input(self, scope: ScopeRun, node_id: str) -> tuple[Any, dict[str, Any]]:
         """The merged output of the live incoming edges (or the scope's entry input)."""
@@ -134,10 +157,19 @@ class StepRunner:
 
     def make_context(
         self, scope: ScopeRun, node_id: str, key: str, attempt: int, upstream: dict[str, Any]
-    ) -> StepContext:
+    ) -> tuple[StepContext, Callable[[], None]]:
+        """The step's context, and a function that ends it: after that its events are dropped
+        (an abandoned sync call may log long after its step timed out)."""
         journal, log = self.journal, self.state.log
+        ended = False
+
+        def end() -> None:
+            nonlocal ended
+            ended = True
 
         def emit(type_: str, data: dict[str, Any]) -> None:
+            if ended:
+                return
             try:
                 asyncio.get_running_loop()
             except RuntimeError:  # called from a worker thread (a sync function)
@@ -145,7 +177,7 @@ class StepRunner:
                 return
             journal.emit(log, type_, key, data)
 
-        return StepContext(
+        context = StepContext(
             run_id=self.state.run_id,
             node_id=node_id,
             node_key=key,
@@ -159,6 +191,7 @@ class StepRunner:
             data_dir=self.data_dir_root / self.state.run_id,
             loop_vars=scope.loop_vars,
         )
+        return context, end
 
     async def run_node(self, scope: ScopeRun, node_id: str) -> Outcome:
         """Run one node, with its retries and timeout, and return how it ended."""
@@ -263,13 +296,13 @@ class StepRunner:
             {"node_id": node_id, "attempt": attempt},
             persist=False,
         )
-        ctx = self.make_context(scope, node_id, key, attempt, upstream)
+        ctx, end_context = self.make_context(scope, node_id, key, attempt, upstream)
         try:
             result = await self._execute(compiled, ctx, input, scope)
             if isinstance(result, WaitFor):
                 outcome.status, outcome.wait = "waiting", result
                 return outcome
-            outcome.output, outcome.output_json = writes.normalize(result.output)
+            outcome.output, outcome.output_json = encode_output(result.output, self.max_output)
             outcome.ports = result.ports
             outcome.live_edges = self.live_edges(scope, node_id, outcome.output, outcome.ports)
             outcome.status = "succeeded"
@@ -281,14 +314,15 @@ class StepRunner:
             outcome.error = {"reason": "canceled" if err.reason == "cancel" else "paused"}
         except (Exception, asyncio.TimeoutError) as err:  # noqa: UP041 - both are node failures
             if isinstance(err, TimeoutError) and compiled.spec.timeout_s:
-                outcome.error = {
-                    "type": "StepTimeout",
-                    "message": f"timed out after {compiled.spec.timeout_s} s",
-                }
+                outcome.error = _timed_out(compiled.spec.timeout_s, ctx.idempotency_key)
+            elif isinstance(err, NotJsonData | OutputTooLarge | TooManyAbandoned):
+                outcome.error = {"type": type(err).__name__, "message": str(err)}
             elif isinstance(err, StepFailed):
                 outcome.error = {**err.error, "message": f"{err.key}: {err.error.get('message')}"}
             else:
                 outcome.error = describe_error(err)
+        finally:
+            end_context()
         outcome.finished_at = time.time()
         return outcome
 

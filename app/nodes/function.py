@@ -1,13 +1,13 @@
 """Function node: calls a registered Python function as `fn(state, **args)`.
 
-Async functions run on the event loop; sync functions run in a worker thread so a long call
-never blocks the engine. The returned dict is the node's output (any other value is wrapped
-as `{"result": value}`; None becomes `{}`).
+Async functions run on the event loop; sync functions run on a thread of their own
+(app.nodes.sync_calls), so a long call never blocks the engine and a hung one can be abandoned.
+The returned dict is the node's output (any other value is wrapped as `{"result": value}`;
+None becomes `{}`); app.engine.steps checks that it is JSON data within the size limit.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -21,6 +21,7 @@ from app.nodes.base import NodeConfig, NodeResult, NodeType
 from app.nodes.checks import template_fields
 from app.nodes.context import StepContext
 from app.nodes.functions import REGISTRY, FunctionRegistry
+from app.nodes.sync_calls import Call, call_in_thread
 
 
 class FunctionConfig(NodeConfig):
@@ -86,7 +87,8 @@ class FunctionNode(NodeType[FunctionConfig]):
         if info.is_async:
             result = await info.fn(state, **kwargs)
         else:
-            result = await asyncio.to_thread(info.fn, state, **kwargs)
+            call = Call(ctx.idempotency_key, config.function)
+            result = await call_in_thread(call, info.fn, state, **kwargs)
         if result is None:
             result = {}
         elif not isinstance(result, dict):
