@@ -18,7 +18,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from nicegui import events, ui
+from nicegui import background_tasks, events, run, ui
 from nicegui.elements.drawer import LeftDrawer
 
 from app.core.dsl import WorkflowFormatError, WorkflowSpec
@@ -132,6 +132,8 @@ class EditorPage:
         self.stale_edges: set[str] = set()
         self.dirty = False
         self.validate_pending = True
+        self.validating = False  # a check runs in a worker thread
+        self.edits = 0  # counts changes, so a check of an older graph is dropped
         self.last_change = 0.0
         self.saved_hash = definition_hash(self.model.spec)
         # the draft revision this page's copy builds on: saves only succeed while it is current
@@ -456,6 +458,7 @@ class EditorPage:
     # ---- validation and saving ------------------------------------------------------------
     def changed(self, validate: bool = True) -> None:
         self.dirty = True
+        self.edits += 1
         self.validate_pending = self.validate_pending or validate
         self.last_change = time.monotonic()
         self.toolbar.refresh()
@@ -470,8 +473,32 @@ class EditorPage:
             self.check_revision()
 
     def validate(self) -> None:
+        """Check the workflow in a worker thread (a big one takes seconds; the page stays live)
+        and show its problems when done."""
         self.validate_pending = False
-        self.problems = self.engine.validate(self.spec)
+        if self.validating:
+            self.validate_pending = True  # checked again when the running check ends
+            return
+        self.validating = True
+        background_tasks.create(self._validate(), name="editor validation")
+
+    async def _validate(self) -> None:
+        spec, edits = self.spec, self.edits
+        try:
+            problems = await run.io_bound(self.engine.validate, spec)
+        except Exception:
+            if spec is self.spec and edits == self.edits:
+                raise
+            problems = None  # the graph changed under the check: check it again
+        finally:
+            self.validating = False
+        if problems is None or spec is not self.spec or edits != self.edits:
+            self.validate_pending = True
+            return
+        self.show_problems(problems)
+
+    def show_problems(self, problems: list[Problem]) -> None:
+        self.problems = problems
         badges = views.problems_by_node(self.spec, self.problems)
         changes = {k: v for k, v in badges.items() if self.badges.get(k) != v}
         changes.update({k: [] for k in self.badges if k not in badges})
