@@ -23,7 +23,7 @@ import httpx
 import pytest
 
 from app.engine.service import Engine
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, free_port, require_chromium, start_ren, stop_app
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium, start_ren, stop_app
 from tests.ui.conftest import EXAMPLES
 
 pytestmark = pytest.mark.browser
@@ -166,7 +166,9 @@ async def test_a_page_on_another_site_cannot_read_ren_open_its_socket_or_answer_
         assert results[name].startswith("error: TypeError"), (name, results[name])
     assert results["rebound_socket"] == "refused"
     assert results["loopback_socket"] == "refused"
-    assert results["complete_127.0.0.1"] == results["complete_evil.example"] == (
-        "sent, answer type opaque"
+    assert (
+        results["complete_127.0.0.1"]
+        == results["complete_evil.example"]
+        == ("sent, answer type opaque")
     )  # sent blind: refused by Ren (no token, a foreign Origin, another Host)
     assert open_tasks(url, home) == [task_id]
