@@ -20,7 +20,7 @@ from typing import Any
 
 from app.core.expression_limits import MAX_SIZE, MAX_STEPS, ExpressionError
 
-__all__ = ["CHARS_PER_STEP", "ITEMS_PER_STEP", "Budget"]
+__all__ = ["CHARS_PER_STEP", "ITEMS_PER_STEP", "WALK_PER_STEP", "Budget"]
 
 ITEMS_PER_STEP = 16  # items copied, scanned or compared in C for one step (up to ~60 ns each)
 CHARS_PER_STEP = 256  # characters built for one step (keeps memory in check, 4 bytes each)

@@ -23,7 +23,7 @@ from typing import Any, cast
 
 import simpleeval
 
-from app.core.expression_budget import Budget
+from app.core.expression_budget import WALK_PER_STEP, Budget
 from app.core.expression_functions import FUNCTIONS, bounded_str
 from app.core.expression_limits import (
     MAX_COMPREHENSION_LENGTH,
@@ -36,6 +36,7 @@ from app.core.expression_limits import (
     SYMBOLS,
     ExpressionError,
     did_you_mean,
+    size_of,
     too_long,
     type_name,
 )
@@ -218,8 +219,12 @@ class _Evaluator(simpleeval.EvalWithCompoundTypes):  # type: ignore[misc]
     def _text(self, value: Any) -> str:
         """str(value), refused if it would be too long."""
         # Weighing first is charged and remembered, so str() of big data stops early.
-        if isinstance(value, _CONTAINERS) and self.budget.weigh(value) > MAX_STRING_LENGTH:
-            raise too_long("str()", None, "characters")
+        if isinstance(value, _CONTAINERS):
+            # Counting stops just past the limit, so str() of big data is refused cheaply.
+            size = size_of(value, MAX_STRING_LENGTH)
+            self.budget.charge(size // WALK_PER_STEP)
+            if size > MAX_STRING_LENGTH:
+                raise too_long("str()", None, "characters")
         text = bounded_str(value) if isinstance(value, str | float) else str(value)
         if len(text) > MAX_STRING_LENGTH:
             raise too_long("str()", len(text), "characters")
