@@ -47,7 +47,7 @@ def test_every_built_in_node_gets_a_form() -> None:
     assert kinds("function") == {"function": "function", "args": "args"}
     assert kinds("log") == {"message": "template", "level": "enum"}
     assert kinds("end") == {"result": "json"}
-    assert kinds("webhook") == {"path": "text", "method": "enum"}
+    assert kinds("webhook") == {"path": "text", "method": "enum", "max_body_bytes": "integer"}
     for info in CATALOG:  # nodes added later get a form too, whatever their fields
         schema_fields(info.config_model.model_json_schema(), info.type_name)
 
