@@ -23,7 +23,7 @@ from app.api.rpc import new_token, rpc_router
 from app.api.webhooks import webhook_router
 from app.engine.paths import DataFolder
 from app.ui import editor, live, runtime, shell, window
-from app.ui.pages import inbox, run_detail, runs, schedules, settings, task, workflows
+from app.ui.pages import functions, inbox, run_detail, runs, schedules, settings, task, workflows
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8710
@@ -37,6 +37,7 @@ PAGE_MODULES: tuple[ModuleType, ...] = (
     inbox,
     task,
     schedules,
+    functions,
     settings,
 )
 

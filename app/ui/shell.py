@@ -31,6 +31,7 @@ NAV: tuple[tuple[str, str, str, str], ...] = (
     ("runs", "Runs", "/runs", "history"),
     ("inbox", "Inbox", "/inbox", "inbox"),
     ("schedules", "Schedules", "/schedules", "event_repeat"),
+    ("functions", "Functions", "/functions", "functions"),
     ("settings", "Settings", "/settings", "settings"),
 )
 

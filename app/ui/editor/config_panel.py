@@ -24,7 +24,7 @@ from app.engine.workflows import WorkflowSummary
 from app.nodes.functions import FunctionRegistry
 from app.nodes.start import WebhookNode
 from app.ui.editor.fields import build_field, field_label, number_field, text_field
-from app.ui.editor.function_form import args_form, picker
+from app.ui.editor.function_form import args_form, create_button, picker
 from app.ui.editor.model import EditorModel
 from app.ui.editor.params_designer import params_designer
 from app.ui.editor.schema_form import FieldSpec, schema_fields
@@ -235,6 +235,10 @@ class Inspector:
             self.actions.config_changed(node_id, new, f"config:{node_id}:args")
 
         with self.args_box:
+            name = str(node.config.get("function") or "")
+            if info is None and name:  # no dead end: write the function from here
+                back = f"/workflows/{self.actions.workflow_id}"
+                create_button(name, dict(node.config.get("args") or {}), back)
             args_form(info, dict(node.config.get("args") or {}), set_args)
 
     def _error_settings(self, node_id: str) -> None:

@@ -3,8 +3,10 @@ from the chosen function's signature (names, types, defaults, required)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import urlencode
 
 from nicegui import ui
 from nicegui.events import ValueChangeEventArguments
@@ -20,6 +22,27 @@ from app.ui.editor.schema_form import (
 )
 
 _PARAM_KINDS = {"boolean": "bool"}
+_NOT_REGISTERED = re.compile(r"^function '(?P<name>.+)' is not registered$")
+
+
+def missing_function(message: str) -> str | None:
+    """The function a 'function X is not registered' problem names (None for other problems)."""
+    match = _NOT_REGISTERED.match(message)
+    return match.group("name") if match else None
+
+
+def create_link(name: str, args: Iterable[str], back: str | None) -> str:
+    """The Functions page's editor, on a stub registering `name` with these arguments."""
+    query = {"name": name, "args": ",".join(args)} | ({"back": back} if back else {})
+    return "/functions/new?" + urlencode(query)
+
+
+def create_button(name: str, args: Iterable[str], back: str | None) -> ui.button:
+    """**Create function**: write the missing function, starting from a stub."""
+    link = create_link(name, args, back)
+    button = ui.button("Create function", icon="add", on_click=lambda: ui.navigate.to(link))
+    button.props(f'flat dense no-caps color=primary data-testid="create-function-{name}"')
+    return button.mark(f"create-function-{name}")
 
 
 def function_options(registry: FunctionRegistry, current: str | None) -> dict[str, str]:
@@ -85,7 +108,7 @@ def picker(
     select.props["data-field"] = "function"
     select.mark("field-" + "function")
     if not list(registry):
-        select.props('hint="No functions are registered yet (see README: Functions)"')
+        select.props('hint="No functions yet: write one on the Functions page"')
     return select
 
 

@@ -25,7 +25,7 @@ from app.core.dsl import WorkflowFormatError, WorkflowSpec
 from app.core.problems import Problem
 from app.engine.service import Engine
 from app.engine.workflows import DraftChanged, NotFound, WorkflowSummary, definition_hash
-from app.nodes.functions import REGISTRY, FunctionRegistry
+from app.nodes.functions import FunctionRegistry
 from app.ui.editor import views
 from app.ui.editor.config_panel import Inspector
 from app.ui.editor.conflict import ConflictNotice
@@ -114,14 +114,14 @@ class EditorPage:
         engine: Engine,
         workflow_id: str,
         spec: WorkflowSpec,
-        registry: FunctionRegistry = REGISTRY,
+        registry: FunctionRegistry | None = None,
         revision: int | None = None,
     ) -> None:
         """`revision` is the draft's revision `spec` was read at (`Workflows.load`); without it
         the current one is read."""
         self.engine = engine
         self.workflow_id = workflow_id
-        self.registry = registry
+        self.registry = engine.functions if registry is None else registry
         self.model = EditorModel(spec, engine.catalog)
         if self.model.needs_layout():
             self.model.auto_layout(record=False)

@@ -9,6 +9,7 @@ from nicegui import ui
 
 from app.core.dsl import WorkflowSpec
 from app.core.problems import Problem
+from app.ui.editor.function_form import create_button, missing_function
 
 Focus = Callable[[str | None, str | None], None]
 MAX_SHOWN = 200  # a list longer than this is not read anyway; the count says how many
@@ -61,5 +62,11 @@ class ProblemList:
                     with ui.column().classes("gap-0 min-w-0"):
                         ui.label(place).classes("ren-problem-where")
                         ui.label(problem.message).classes("ren-problem-message")
+                        missing = missing_function(problem.message)
+                        node = spec.node(problem.node_id) if problem.node_id else None
+                        if missing and node is not None:
+                            args = dict(node.config.get("args") or {})
+                            back = f"/workflows/{spec.id}" if spec.id else None
+                            create_button(missing, args, back)
             if len(problems) > MAX_SHOWN:
                 ui.label(f"… and {len(problems) - MAX_SHOWN} more").classes("ren-hint px-2")

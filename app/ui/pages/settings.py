@@ -13,7 +13,7 @@ import nicegui
 from nicegui import events, ui
 
 from app.engine.service import Engine
-from app.nodes.functions import REGISTRY, FunctionInfo
+from app.nodes.functions import FunctionInfo
 from app.ui.shell import Theme, ThemeSwitch, frame, get_theme, page_heading, require_engine
 
 FUNCTIONS_PER_PAGE = 25
@@ -39,7 +39,7 @@ def settings_page() -> None:
         with ui.row().classes("w-full gap-5 items-stretch max-md:flex-wrap"):
             _data_card(engine)
             _about_card(page.theme)
-        _functions_card()
+        _functions_card(engine)
         _node_types_card(engine)
 
 
@@ -126,14 +126,14 @@ def _defined_in(info: FunctionInfo) -> str:
         return str(path)
 
 
-def _functions_card() -> None:
-    functions = list(REGISTRY)
+def _functions_card(engine: Engine) -> None:
+    functions = list(engine.functions)
     with _card(f"Registered functions · {len(functions)}"):
+        ui.link("Write, upload and try functions on the Functions page", "/functions")
         if not functions:
             ui.label(
-                "No Python functions are registered. Start Ren with "
-                "`--functions my_functions.py` (a file or a module; repeatable) to let "
-                "workflows call the functions it registers with @register_function."
+                "No Python functions yet. Add them on the Functions page (they are saved in "
+                "the data folder's functions/ folder), or start Ren with `--functions FILE`."
             ).classes("ren-muted")
             return
         rows = [
