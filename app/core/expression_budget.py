@@ -96,7 +96,7 @@ class Budget:
             if id(value) in weights:
                 stack.pop()
                 continue
-            self.charge(1 + len(value) // SCAN_PER_STEP)  # before each scan: O(len)
+            self.charge(4 + len(value) // SCAN_PER_STEP)  # before each scan: O(len)
             items = list(chain(value, value.values())) if isinstance(value, Mapping) else value
             total, complete = _flat_weight(items), True
             if total is None:
@@ -127,6 +127,11 @@ class Budget:
             else:
                 total += 1
         return total, complete
+
+    def known_weight(self, value: Any) -> int | None:
+        """The weight of a container already weighed (e.g. built by the expression)."""
+        known = self._weights.get(id(value))
+        return None if known is None else known[1]
 
     def remember(self, value: Any, weight: int) -> None:
         """Record the weight of a container computed from its parts (e.g. `a + b`)."""
