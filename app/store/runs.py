@@ -11,6 +11,14 @@ from app.store.schema import Run
 _RUN_FIELDS = tuple(Run.model_fields)
 _RUN_COLUMNS = ", ".join(_RUN_FIELDS)
 
+# Each waiting run costs one lookup in `ix_wait_run_status` (run_id, status): start-up stays
+# linear in the number of waiting runs (it scanned every open wait per run before that index).
+RESUME_SQL = (
+    "SELECT id FROM run WHERE status IN ('pending', 'running') OR (status = 'waiting'"
+    " AND NOT EXISTS (SELECT 1 FROM wait WHERE wait.run_id = run.id"
+    " AND wait.status = 'open')) ORDER BY created_at"
+)
+
 
 class RunQueries(RowReader):
     def fetch_run(self, run_id: str) -> Run | None:
@@ -49,11 +57,7 @@ class RunQueries(RowReader):
 
     def runs_to_resume(self) -> list[str]:
         """Runs a previous process left in flight: running, or waiting with no open wait."""
-        return self.ids(
-            "SELECT id FROM run WHERE status IN ('pending', 'running') OR (status = 'waiting'"
-            " AND NOT EXISTS (SELECT 1 FROM wait WHERE wait.run_id = run.id"
-            " AND wait.status = 'open')) ORDER BY created_at"
-        )
+        return self.ids(RESUME_SQL)
 
     def step_rows(self, run_id: str) -> list[dict[str, Any]]:
         """The run's steps as written (by id): node_key, node_id, attempt, status, output, ports."""
