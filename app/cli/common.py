@@ -14,13 +14,10 @@ import asyncio
 import json
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from app.api.client import remote_call
-from app.api.ops import call
-from app.engine.events import RunEvent
-from app.engine.lock import EngineBusy
-from app.engine.service import Engine
+if TYPE_CHECKING:  # imported where used: `ren --help` and `ren validate` need no engine
+    from app.engine.events import RunEvent
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_STOPPED, EXIT_GONE = 0, 1, 2, 3, 4
 STATUS_EXIT = {"succeeded": EXIT_OK, "failed": EXIT_FAILED, "canceled": EXIT_FAILED}
@@ -59,6 +56,11 @@ def execute(
     on_event: Callable[[RunEvent], None] | None = None,
 ) -> Any:
     """Run an operation here, or in the Ren process that serves the folder."""
+    from app.api.client import remote_call
+    from app.api.ops import call
+    from app.engine.lock import EngineBusy
+    from app.engine.service import Engine
+
     try:
         engine = Engine(home)
     except EngineBusy as busy:
