@@ -30,7 +30,13 @@ def remote_call(
         )
     except httpx.HTTPError as err:
         raise NoServer(f"cannot reach the Ren process serving this folder: {err}") from None
-    body = response.json()
+    try:
+        body = response.json()
+    except ValueError:  # e.g. the process stopped while the command ran
+        raise NoServer(
+            f"the Ren process serving this folder gave no answer (HTTP {response.status_code}); "
+            "it may have stopped: see `ren show RUN_ID` or `ren runs`"
+        ) from None
     if not body.get("ok"):
         error = body.get("error") or {"kind": "invalid", "message": response.text}
         raise OpError(error["kind"], error["message"], error.get("problems"))

@@ -6,11 +6,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from app.api.client import NoServer
-from app.api.ops import OpError
 from app.cli import control, functions, run, schedule, serve, webhook, worker
 from app.cli.common import ERROR_EXIT, EXIT_FAILED, EXIT_FOLDER, EXIT_INVALID, Usage
-from app.core.dsl import WorkflowFormatError
 from app.engine.lock import EngineBusy
 from app.store.errors import DataFolderError
 
@@ -34,19 +31,46 @@ def main(argv: Sequence[str] | None = None) -> int:
             return serve.cmd_serve(args)  # `ren` alone starts the app
         code: int = args.handler(args)
         return code
-    except (Usage, WorkflowFormatError) as err:
+    except Usage as err:
         print(f"ren: {err}", file=sys.stderr)
         return EXIT_INVALID
-    except OpError as err:
-        lines = err.problems or [f"ren: {err.message}"]
-        print("\n".join(lines), file=sys.stderr)
-        return ERROR_EXIT.get(err.kind, EXIT_INVALID)
-    except NoServer as err:
-        print(f"ren: {err}", file=sys.stderr)
-        return EXIT_FAILED
+    except _Loaded.errors() as err:  # the classes are looked up only once something was raised
+        return _Loaded.report(err)
     except EngineBusy as err:  # only commands that need the engine itself (`ren worker`)
         print(f"ren: {err}; stop it first, or use another data folder (--home)", file=sys.stderr)
         return EXIT_FOLDER
     except DataFolderError as err:
         print(f"ren: {err}", file=sys.stderr)
         return EXIT_FOLDER
+
+
+class _Loaded:
+    """Errors of modules a command imports only when it needs them (the workflow format, the
+    engine's API): a command that raised one has loaded them, so they cost `ren --help` nothing."""
+
+    MODULES = (
+        ("app.core.dsl", "WorkflowFormatError"),
+        ("app.api.ops", "OpError"),
+        ("app.api.client", "NoServer"),
+    )
+
+    @staticmethod
+    def errors() -> tuple[type[Exception], ...]:
+        """The classes of those modules that are loaded (no other can have been raised)."""
+        loaded = [(sys.modules.get(module), name) for module, name in _Loaded.MODULES]
+        return tuple(getattr(module, name) for module, name in loaded if module is not None)
+
+    @staticmethod
+    def report(err: Exception) -> int:
+        from app.api.ops import OpError
+        from app.core.dsl import WorkflowFormatError
+
+        if isinstance(err, WorkflowFormatError):
+            print(f"ren: {err}", file=sys.stderr)
+            return EXIT_INVALID
+        if isinstance(err, OpError):
+            lines = err.problems or [f"ren: {err.message}"]
+            print("\n".join(lines), file=sys.stderr)
+            return ERROR_EXIT.get(err.kind, EXIT_INVALID)
+        print(f"ren: {err}", file=sys.stderr)  # NoServer
+        return EXIT_FAILED

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.cli.common import (
     EXIT_INVALID,
@@ -17,13 +17,9 @@ from app.cli.common import (
     print_report,
     report_exit,
 )
-from app.cli.functions import home_library
-from app.core.dsl import read_json_file
-from app.core.importers import import_workflow
-from app.core.validate import validate
-from app.engine.events import RunEvent
-from app.nodes.catalog import default_catalog
-from app.nodes.functions import load_functions
+
+if TYPE_CHECKING:  # the rest is imported where used: `ren --help` loads none of it
+    from app.engine.events import RunEvent
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -45,6 +41,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def load_function_refs(refs: list[str]) -> list[str]:
     """Import the functions here (so problems show at once); return them as absolute refs."""
+    from app.nodes.functions import load_functions
+
     resolved = []
     for ref in refs:
         try:
@@ -57,6 +55,12 @@ def load_function_refs(refs: list[str]) -> list[str]:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from app.cli.functions import home_library
+    from app.core.dsl import read_json_file
+    from app.core.importers import import_workflow
+    from app.core.validate import validate
+    from app.nodes.catalog import default_catalog
+
     load_function_refs(args.functions)
     spec = import_workflow(read_json_file(args.file), str(args.file))
     library = home_library(args.home)  # the folder's functions, over --functions
@@ -88,6 +92,9 @@ def read_input(args: argparse.Namespace) -> Any:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from app.core.dsl import read_json_file
+    from app.core.importers import import_workflow
+
     functions = load_function_refs(args.functions)
     document = read_json_file(args.file)
     import_workflow(document, str(args.file))  # a bad file is reported before anything runs

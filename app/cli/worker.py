@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import signal
+import logging
 import sys
 
 from app.api.bodies import DEFAULT_SERVER_LIMIT
-from app.api.server import serve_api
 from app.cli.common import EXIT_OK, Usage, functions_option
 from app.cli.run import load_function_refs
 from app.cli.serve import access_options, port_free
-from app.engine.service import Engine
+from app.cli.stopping import StopDeadline, on_stop_signals
+from app.nodes.sync_calls import abandoned_calls
 
 IDLE_CHECK_S = 0.1
 HOST = "127.0.0.1"
@@ -55,14 +55,22 @@ async def work(
     allow_hosts: tuple[str, ...] = (),
     max_body: int = DEFAULT_SERVER_LIMIT,
 ) -> int:
+    from app.api.server import serve_api  # here: other commands need no server or engine
+    from app.engine.service import Engine
+
     engine = Engine(home, watch_functions=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    if sys.platform != "win32":
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
+    deadline = StopDeadline("ren worker")
+
+    def request_stop() -> None:
+        deadline.arm()
+        loop.call_soon_threadsafe(stop.set)
+
+    on_stop_signals(request_stop)
     await engine.start(recover=True)
     server = await serve_api(engine, HOST, port, allow_hosts, max_body)
+    on_stop_signals(request_stop)  # again: the API server took the signals over
     where = f"http://{HOST}:{server.config.port}"
     print(
         f"ren worker: serving {engine.folder.root} (webhooks at {where}/hooks/...)",
@@ -78,6 +86,17 @@ async def work(
     except KeyboardInterrupt:  # Windows has no signal handlers on the loop
         pass
     finally:
-        server.should_exit = True
+        server.should_exit = server.force_exit = True  # no waiting for open requests
+        # a request still waiting on a run (`ren run` handed over) is cut short: not an error
+        logging.getLogger("uvicorn.error").setLevel(logging.CRITICAL)
         await engine.stop()
+        deadline.finished()  # what is left (a coroutine that ignores cancellation) cannot hold us
+        print(f"ren worker: stopped{_left_behind()}", file=sys.stderr, flush=True)
     return EXIT_OK
+
+
+def _left_behind() -> str:
+    calls = len(abandoned_calls())
+    if not calls:
+        return "."
+    return f"; {calls} sync function call(s) still running were abandoned (they end with it)."

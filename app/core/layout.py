@@ -15,8 +15,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import networkx as nx
-
 from app.core.dsl import WorkflowSpec
 
 X_STEP, Y_STEP = 240, 120  # the importers' grid for nodes without a position
@@ -32,6 +30,8 @@ Point = tuple[float, float]
 
 def _depths(ids: Sequence[str], links: Iterable[tuple[str, str]]) -> dict[str, int]:
     """Longest-path depth of each node from the entries; a cycle collapses into one column."""
+    import networkx as nx  # here: only placing nodes needs it, not every command that reads files
+
     graph: Any = nx.DiGraph()
     graph.add_nodes_from(ids)
     known = set(ids)

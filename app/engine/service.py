@@ -46,6 +46,8 @@ from app.store.writes import Batch
 
 log = logging.getLogger(__name__)
 
+STOP_WAIT_S = 1.5  # how long stop() waits for canceled runs to end
+
 
 class Engine:
     def __init__(
@@ -114,7 +116,15 @@ class Engine:
         tasks = [live.task for live in self.live_runs.runs.values()]
         for task in tasks:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        if tasks:  # bounded: a function that ignores cancellation must not hold up the stop
+            _, stuck = await asyncio.wait(tasks, timeout=STOP_WAIT_S)
+            if stuck:
+                log.warning(
+                    "%d run(s) did not stop within %g s (a function ignores cancellation); "
+                    "they continue at the next start",
+                    len(stuck),
+                    STOP_WAIT_S,
+                )
         if self._started:
             self.journal.flush()
         self.logs.stop()
@@ -248,8 +258,10 @@ class Engine:
     async def wait(self, run_id: str, timeout: float | None = None) -> Run:
         """Wait until the run is no longer being advanced (ended, paused or waiting)."""
         live = self.live_runs.runs.get(run_id)
-        if live is not None:
-            await asyncio.wait_for(asyncio.shield(live.task), timeout)
+        if live is not None:  # a run task canceled (Ren stopping) ends the wait, not an error
+            done, _ = await asyncio.wait({live.task}, timeout=timeout)
+            if not done:
+                raise TimeoutError(f"run {run_id} is still being advanced after {timeout:g} s")
         return self.get_run(run_id)
 
     def get_run(self, run_id: str) -> Run:

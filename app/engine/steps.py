@@ -10,6 +10,7 @@ driver's job (app.engine.runner).
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 import traceback
 from collections.abc import Callable, Coroutine
@@ -29,12 +30,14 @@ from app.engine.compiled import CompiledNode
 from app.engine.state import ScopeBlocked, StepRecord, approval_key, node_key, wait_key
 from app.nodes.base import NodeResult, WaitFor
 from app.nodes.context import StepContext, StepInterrupted
-from app.nodes.sync_calls import TooManyAbandoned, was_abandoned
+from app.nodes.sync_calls import TooManyAbandoned, abandoned_calls, was_abandoned
 from app.store import writes
 from app.store.writes import Batch
 
 if TYPE_CHECKING:
     from app.engine.runner import RunDriver, ScopeRun
+
+log = logging.getLogger(__name__)
 
 
 class StepFailed(Exception):
@@ -90,6 +93,12 @@ def _timed_out(timeout_s: float, key: str) -> dict[str, Any]:
     message = f"timed out after {timeout_s:g} s"
     if was_abandoned(key):  # a sync function: its thread cannot be stopped, only left behind
         message += "; the function call was abandoned (it runs on until it returns)"
+        log.warning(
+            "step %s timed out; its sync function call was abandoned and runs on in its "
+            "thread until it returns (%d abandoned call(s) still running)",
+            key,
+            len(abandoned_calls()),
+        )
     return {"type": "StepTimeout", "message": message}
 
 

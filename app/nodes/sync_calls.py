@@ -114,12 +114,7 @@ async def call_in_thread(call: Call, fn: Callable[..., Any], *args: Any, **kwarg
 def _abandon(thread: threading.Thread, call: Call) -> None:
     with _abandoned_lock:
         _abandoned[thread] = Call(call.key, call.name, time.monotonic())
-    log.warning(
-        "function %s did not return in time and was abandoned; it runs on in its thread "
-        "until it returns (%d abandoned call(s) still running)",
-        call,
-        len(abandoned_calls()),
-    )
+    log.debug("function %s abandoned", call)  # the step says why (app.engine.steps)
 
 
 def _forget(thread: threading.Thread) -> bool:
