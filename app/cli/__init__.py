@@ -62,15 +62,13 @@ class _Loaded:
 
     @staticmethod
     def report(err: Exception) -> int:
-        from app.api.ops import OpError
-        from app.core.dsl import WorkflowFormatError
-
-        if isinstance(err, WorkflowFormatError):
-            print(f"ren: {err}", file=sys.stderr)
-            return EXIT_INVALID
-        if isinstance(err, OpError):
+        ops = sys.modules.get("app.api.ops")
+        if ops is not None and isinstance(err, ops.OpError):
             lines = err.problems or [f"ren: {err.message}"]
             print("\n".join(lines), file=sys.stderr)
             return ERROR_EXIT.get(err.kind, EXIT_INVALID)
-        print(f"ren: {err}", file=sys.stderr)  # NoServer
-        return EXIT_FAILED
+        print(f"ren: {err}", file=sys.stderr)
+        client = sys.modules.get("app.api.client")
+        return (
+            EXIT_FAILED if client is not None and isinstance(err, client.NoServer) else EXIT_INVALID
+        )

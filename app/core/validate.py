@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-import networkx as nx
 from pydantic import BaseModel, ValidationError
 
 from app.core.catalog import Catalog, FunctionLookup, NodeTypeInfo
 from app.core.conditions import condition_problem
+from app.core.cycles import cycle_through, knots
 from app.core.dsl import WorkflowSpec
 from app.core.ports import ERROR_PORT, Port, types_compatible
 from app.core.problems import Problem
@@ -202,14 +202,16 @@ def _names(ports: Iterable[Port]) -> str:
 def _check_structure(
     spec: WorkflowSpec, checked: dict[str, _Checked], problems: list[Problem]
 ) -> None:
-    graph: nx.DiGraph = nx.DiGraph()
-    graph.add_nodes_from(n.id for n in spec.nodes)
-    ids = set(graph.nodes)
-    graph.add_edges_from(
-        (e.source, e.target) for e in spec.edges if e.source in ids and e.target in ids
-    )
+    order = list(dict.fromkeys(n.id for n in spec.nodes))
+    successors: dict[str, list[str]] = {node_id: [] for node_id in order}
+    has_input: set[str] = set()
+    for edge in spec.edges:
+        if edge.source in successors and edge.target in successors:
+            successors[edge.source].append(edge.target)
+            has_input.add(edge.target)
 
-    for cycle in _cycles(graph):
+    for knot in knots(order, successors):  # one cycle per knot, so a big knot is one problem
+        cycle = cycle_through(knot, successors)
         path = " -> ".join([*cycle, cycle[0]])
         problems.append(
             Problem(
@@ -224,14 +226,14 @@ def _check_structure(
     if not triggers:
         problems.append(Problem("no_start", "the workflow has no start node (add a Start node)"))
     else:
-        reachable = _reachable(graph, triggers)
+        reachable = _reachable(successors, triggers)
         for node in top_level:
             if node.id not in reachable:
                 problems.append(
                     Problem("unreachable", "no path leads here from a start node", node.id)
                 )
     for trigger in triggers:
-        if graph.in_degree(trigger):
+        if trigger in has_input:
             problems.append(
                 Problem("trigger_input", "a start node cannot have incoming edges", trigger)
             )
@@ -250,24 +252,13 @@ def _check_structure(
                 )
 
 
-def _reachable(graph: nx.DiGraph, sources: list[str]) -> set[str]:
+def _reachable(successors: dict[str, list[str]], sources: list[str]) -> set[str]:
     """Every node a path leads to from any of `sources`: one walk, however many sources."""
     seen = set(sources)
     todo = list(sources)
     while todo:
-        for successor in graph.successors(todo.pop()):
+        for successor in successors[todo.pop()]:
             if successor not in seen:
                 seen.add(successor)
                 todo.append(successor)
     return seen
-
-
-def _cycles(graph: nx.DiGraph) -> list[list[str]]:
-    """One representative cycle per strongly connected component, so a big knot is one problem."""
-    found: list[list[str]] = []
-    for component in nx.strongly_connected_components(graph):
-        if len(component) == 1:
-            continue  # self-loops are reported per edge
-        cycle = nx.find_cycle(graph.subgraph(component))
-        found.append([u for u, _ in cycle])
-    return found

@@ -9,6 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import networkx as nx
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.core.cycles import cycle_through, knots
 from app.core.dsl import WorkflowSpec
 from app.core.validate import validate
 from app.nodes.catalog import default_catalog
@@ -90,3 +95,29 @@ def test_a_big_workflow_reports_exactly_its_problems() -> None:
     assert ("empty_loop", "empty") in found
     assert any(code == "cycle" for code, _ in found)
     assert len(found) == 4
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 12), st.integers(0, 12)), max_size=40))
+def test_knots_and_their_cycles_match_networkx(pairs: list[tuple[int, int]]) -> None:
+    order = [str(i) for i in range(13)]
+    successors: dict[str, list[str]] = {node: [] for node in order}
+    for a, b in pairs:
+        successors[str(a)].append(str(b))
+    graph: Any = nx.DiGraph([(str(a), str(b)) for a, b in pairs])
+    expected = {frozenset(c) for c in nx.strongly_connected_components(graph) if len(c) > 1}
+    found = knots(order, successors)
+    assert {frozenset(k) for k in found} == expected
+    for knot in found:
+        cycle = cycle_through(knot, successors)
+        assert cycle[0] == knot[0]
+        assert len(set(cycle)) == len(cycle) > 1
+        for here, there in zip(cycle, [*cycle[1:], cycle[0]], strict=True):
+            assert there in successors[here]
+
+
+def test_a_long_chain_closed_into_one_cycle_needs_no_recursion() -> None:
+    order = [str(i) for i in range(50_000)]
+    successors = {node: [order[(i + 1) % len(order)]] for i, node in enumerate(order)}
+    (knot,) = knots(order, successors)
+    assert len(cycle_through(knot, successors)) == len(order)
