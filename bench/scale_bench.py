@@ -287,7 +287,7 @@ def disk(args: argparse.Namespace) -> dict[str, Any]:
         conn.close()
         used = folder_usage(home)
         db = (home / "ren.sqlite").stat().st_size
-        logs = sum(p.stat().st_size for p in home.rglob("*.jsonl"))
+        logs = sum(p.stat().st_size for p in (home / "logs").iterdir())
     return {
         "runs": args.runs,
         "bytes_per_run_on_disk": (used[0] - base[0]) / args.runs,

@@ -8,6 +8,7 @@ process's API (app.api.rpc), so every command behaves the same either way.
 from __future__ import annotations
 
 import inspect
+import json
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from app.core.dsl import WorkflowFormatError
 from app.core.forms import FormInvalid
 from app.core.importers import import_workflow
 from app.engine.inputs import InputInvalid, input_problems
+from app.engine.log_files import event_line
 from app.engine.schedules import ScheduleInvalid
 from app.engine.service import Engine
 from app.engine.tasks import NoLongerPossible
@@ -170,6 +172,20 @@ async def show(engine: Engine, run_id: str) -> dict[str, Any]:
     report = run_report(engine, run_id)
     report["waits"] = engine.store.wait_briefs(run_id)
     return report
+
+
+@op
+async def run_log(engine: Engine, run_id: str) -> list[str]:
+    """A run's JSON Lines log, rebuilt from the database (the day's log files mix all runs)."""
+    engine.get_run(run_id)  # NotFound for an unknown run
+    lines: list[str] = []
+    after = 0
+    while events := engine.events(run_id, after):
+        for e in events:
+            data = json.dumps(e.data, ensure_ascii=False, default=str)
+            lines.append(event_line(e.run_id, e.seq, e.type, e.node_key, data, e.at).rstrip("\n"))
+        after = events[-1].seq
+    return lines
 
 
 @op

@@ -47,6 +47,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     show = sub.add_parser("show", help="a run: its steps and open waits")
     show.add_argument("run_id")
     show.add_argument("--json", action="store_true")
+    show.add_argument("--log", action="store_true", help="print the run's events as JSON Lines")
     show.set_defaults(handler=cmd_show)
 
     for name, help_text in (
@@ -113,6 +114,10 @@ def cmd_runs(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
+    if args.log:
+        lines = execute(args.home, "run_log", {"run_id": args.run_id})
+        print("\n".join(lines))
+        return EXIT_OK
     report = execute(args.home, "show", {"run_id": args.run_id})
     if args.json:
         print_report(report, True)

@@ -1,7 +1,8 @@
-"""Run events: the in-memory bus that live views subscribe to, and the JSON Lines log files.
+"""Run events: the in-memory bus that live views subscribe to, and the thread that writes the
+JSON Lines log.
 
 The database's `event` table is the record; the bus tells live subscribers as events happen,
-and each run's `events.jsonl` mirrors what was committed (rotated by size).
+and the day's log file (app.engine.log_files) mirrors what was committed.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import IO, Any
+from typing import Any
+
+from app.engine.log_files import JsonlLog, event_line
 
 log = logging.getLogger(__name__)
 
@@ -65,57 +67,6 @@ class EventBus:
                 log.exception("event subscriber failed")
 
 
-class JsonlLog:
-    """Appends committed events to `<run dir>/events.jsonl`, rotating at `max_bytes`.
-
-    The database is the record; this file is a mirror for people and log tools, so it is written
-    by the `LogWriter` thread, off the engine's hot path.
-    """
-
-    def __init__(self, run_dir: Path, max_bytes: int = 10 * 2**20, keep: int = 5) -> None:
-        self.path = run_dir / "events.jsonl"
-        self.max_bytes = max_bytes
-        self.keep = keep
-        self._file: IO[str] | None = None
-        self._size = 0
-
-    def write(self, events: list[RunEvent], data_texts: list[str | None] | None = None) -> None:
-        """Append events; `data_texts` are their data already encoded as JSON (optional)."""
-        if self._file is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._file = self.path.open("a", encoding="utf-8")
-            self._size = self._file.tell()
-        if data_texts is None:
-            data_texts = [json.dumps(e.data, ensure_ascii=False, default=str) for e in events]
-        lines = "".join(
-            f'{{"run_id":"{e.run_id}","seq":{e.seq},"type":"{e.type}",'
-            f'"node_key":{json.dumps(e.node_key, ensure_ascii=False)},'
-            f'"data":{text or "{}"},"at":{e.at}}}\n'
-            for e, text in zip(events, data_texts, strict=True)
-        )
-        self._file.write(lines)
-        self._size += len(lines)
-        if self._size >= self.max_bytes:
-            self._rotate()
-
-    def flush(self) -> None:
-        if self._file is not None:
-            self._file.flush()
-
-    def _rotate(self) -> None:
-        self.close()
-        for index in range(self.keep - 1, 0, -1):
-            older = self.path.with_name(f"events.{index}.jsonl")
-            if older.exists():
-                older.replace(self.path.with_name(f"events.{index + 1}.jsonl"))
-        self.path.replace(self.path.with_name("events.1.jsonl"))
-
-    def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-            self._file = None
-
-
 @dataclass
 class _Marker:
     """Put in the queue by `drain`: set when everything before it is written."""
@@ -123,7 +74,7 @@ class _Marker:
     done: threading.Event
 
 
-_Job = tuple["JsonlLog | _Marker", list[RunEvent] | None, list[str | None] | None]
+_Job = tuple["JsonlLog | _Marker", list[RunEvent], list[str | None] | None]
 
 
 class LogWriter:
@@ -133,6 +84,7 @@ class LogWriter:
 
     def __init__(self) -> None:
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._written: dict[int, JsonlLog] = {}
         self._thread = threading.Thread(target=self._work, name="ren-log-writer", daemon=True)
         self._thread.start()
 
@@ -140,9 +92,6 @@ class LogWriter:
         self, target: JsonlLog, events: list[RunEvent], texts: list[str | None] | None = None
     ) -> None:
         self._queue.put((target, events, texts))
-
-    def close_log(self, target: JsonlLog) -> None:
-        self._queue.put((target, None, None))
 
     def drain(self) -> None:
         """Block until everything submitted so far is written."""
@@ -183,16 +132,26 @@ class LogWriter:
                 markers.append(target)
                 continue
             try:
-                if events is None:
-                    target.close()
-                    touched.pop(id(target), None)
-                else:
-                    target.write(events, texts)
+                if events:
+                    target.write_lines(_lines(events, texts))
                     touched[id(target)] = target
+                    self._written[id(target)] = target
             except OSError:
-                log.exception("cannot write run log %s", target.path)
+                log.exception("cannot write the run log in %s", target.folder)
         for target in touched.values():
             target.flush()
+        if not go_on:  # stopping: close the files
+            for target in self._written.values():
+                target.close()
         for marker in markers:
             marker.done.set()
         return go_on
+
+
+def _lines(events: list[RunEvent], texts: list[str | None] | None) -> str:
+    if texts is None:
+        texts = [json.dumps(e.data, ensure_ascii=False, default=str) for e in events]
+    return "".join(
+        event_line(e.run_id, e.seq, e.type, e.node_key, text, e.at)
+        for e, text in zip(events, texts, strict=True)
+    )

@@ -15,7 +15,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.engine.events import EventBus, JsonlLog, LogWriter, RunEvent
+from app.engine.events import EventBus, LogWriter, RunEvent
+from app.engine.log_files import JsonlLog
 from app.store.store import Store
 from app.store.writes import Batch
 

@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from app.engine.events import JsonlLog, RunEvent
+from app.engine.events import RunEvent
 from app.engine.journal import RunLog
 from app.engine.runner import RUN_TERMINAL, RunDriver
 from app.engine.state import RunState, StepRecord, WaitInfo
@@ -108,9 +108,7 @@ class LiveRuns:
     def _publish_sleeping(
         self, run_id: str, events: list[RunEvent], texts: list[str | None]
     ) -> None:
-        jsonl = JsonlLog(self.engine.folder.run_dir(run_id))
-        self.engine.logs.submit(jsonl, events, texts)
-        self.engine.logs.close_log(jsonl)
+        self.engine.logs.submit(self.engine.log_file, events, texts)
         self.engine.journal.announce_written(events)
 
     def launch(self, state: RunState) -> None:
@@ -142,7 +140,6 @@ class LiveRuns:
             return "running"
         finally:
             self.runs.pop(state.run_id, None)
-            self.engine.logs.close_log(state.log.jsonl)
 
     def _load_state(self, run_id: str) -> RunState:
         """Rebuild a run's state from its committed steps (the latest attempt of each)."""
@@ -153,7 +150,7 @@ class LiveRuns:
         run_log = RunLog(
             run_id,
             self.engine.store.next_event_seq(run_id),
-            JsonlLog(self.engine.folder.run_dir(run_id)),
+            self.engine.log_file,
         )
         state = RunState(
             run_id,

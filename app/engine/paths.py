@@ -29,7 +29,13 @@ class DataFolder:
         return self.root / "runs"
 
     def run_dir(self, run_id: str) -> Path:
+        """A run's own folder, made only when a step writes files there (`ctx.data_dir`)."""
         return self.runs_dir / run_id
+
+    @property
+    def logs_dir(self) -> Path:
+        """The JSON Lines run log, one file a day (app.engine.log_files)."""
+        return self.root / "logs"
 
     @property
     def files_dir(self) -> Path:

@@ -20,11 +20,12 @@ from app.engine.alarms import AlarmClock
 from app.engine.child_runs import ChildRuns
 from app.engine.compiled import CompiledWorkflow
 from app.engine.control import Controls
-from app.engine.events import EventBus, JsonlLog, LogWriter, RunEvent
+from app.engine.events import EventBus, LogWriter, RunEvent
 from app.engine.inputs import check_input
 from app.engine.journal import Journal, RunLog
 from app.engine.live_runs import LiveRuns
 from app.engine.lock import FolderLock
+from app.engine.log_files import JsonlLog
 from app.engine.paths import DataFolder
 from app.engine.runner import RUN_TERMINAL
 from app.engine.schedules import Schedules
@@ -78,6 +79,7 @@ class Engine:
         self.bus = EventBus()  # every event, as it happens (live pages)
         self.committed = EventBus()  # events once durable: what they say can be read back
         self.logs = LogWriter()
+        self.log_file = JsonlLog(self.folder.logs_dir)  # every run's events, one file a day
         self.journal = Journal(self.store, self.bus, self.logs, self.committed)
         self.workflows = Workflows(self.store, self.catalog, self.functions)
         self.waits = WaitBook(self)
@@ -246,7 +248,7 @@ class Engine:
             existing = self.store.run_id_for_key(idempotency_key)
             assert existing is not None
             return existing
-        run_log = RunLog(run_id, len(events) + 1, JsonlLog(self.folder.run_dir(run_id)))
+        run_log = RunLog(run_id, len(events) + 1, self.log_file)
         self.logs.submit(run_log.jsonl, events, texts)
         self.journal.announce_written(events)
         state = RunState(run_id, workflow_id, row.id, compiled, input, now, run_log)

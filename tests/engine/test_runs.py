@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from app.engine.log_files import read_lines
 from app.engine.service import Engine
 from tests import helpers_functions as fx
 from tests.conftest import chain_workflow
@@ -359,10 +360,8 @@ async def test_idempotency_key_never_starts_two_runs(engine: Engine) -> None:
 async def test_jsonl_log_mirrors_committed_events(engine: Engine, home: Any) -> None:
     run = await publish_and_run(engine, chain_workflow(fn("t.add")))
     await engine.stop()
-    lines = (home / "runs" / run.id / "events.jsonl").read_text().splitlines()
-    import json
-
-    assert [json.loads(line)["seq"] for line in lines] == list(range(1, len(lines) + 1))
-    assert json.loads(lines[-1])["type"] == "run.succeeded"
+    lines = [line for line in read_lines(home / "logs") if line["run_id"] == run.id]
+    assert [line["seq"] for line in lines] == list(range(1, len(lines) + 1))
+    assert lines[-1]["type"] == "run.succeeded"
     engine.__init__(home)  # the fixture stops it again
     await engine.start()

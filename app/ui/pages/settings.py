@@ -75,7 +75,7 @@ def _data_card(engine: Engine) -> None:
                     'flat round dense size=sm aria-label="Copy the path"'
                 ).tooltip("Copy")
             _fact("Database", f"{db.name} · {size / 2**20:.1f} MB", mono=True)
-            _fact("Run logs", str(folder.runs_dir), mono=True)
+            _fact("Run logs", str(folder.logs_dir), mono=True)
         ui.label("Set REN_HOME (or pass --home) to keep Ren's data somewhere else.").classes(
             "ren-muted ren-small"
         )
