@@ -14,6 +14,7 @@ from typing import Any
 
 from app.api.bodies import DEFAULT_SERVER_LIMIT, parse_size
 from app.cli.common import EXIT_OK, Usage, functions_option
+from app.cli.stopping import StopDeadline, on_stop_signals
 from app.engine.lock import EngineBusy, FolderLock
 from app.engine.paths import DataFolder
 from app.nodes.functions import load_functions
@@ -103,6 +104,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from app.ui.main import serve  # NiceGUI loads only for this command
 
     signal.signal(signal.SIGTERM, _stop)  # a stop signal ends Ren as Ctrl+C does
+    _bound_the_stop(StopDeadline("ren", farewell="Ren stopped."))
     # uvicorn shuts the server down on Ctrl+C, then raises the signal again: that is the end
     with contextlib.suppress(KeyboardInterrupt):
         serve(
@@ -122,6 +124,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def _stop(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
+
+
+def _bound_the_stop(deadline: StopDeadline) -> None:
+    """Ren ends within seconds of a stop signal, even if a function blocks or ignores it."""
+    from nicegui import app
+
+    def started() -> None:  # the web server handles signals now: ours run first
+        on_stop_signals(deadline.arm, chain=True)
+        app.on_shutdown(lambda: deadline.finished(only_if_armed=True))  # after the engine's
+
+    app.on_startup(started)
 
 
 def _check_native() -> None:

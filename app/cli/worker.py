@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 
 from app.api.bodies import DEFAULT_SERVER_LIMIT
@@ -87,8 +86,6 @@ async def work(
         pass
     finally:
         server.should_exit = server.force_exit = True  # no waiting for open requests
-        # a request still waiting on a run (`ren run` handed over) is cut short: not an error
-        logging.getLogger("uvicorn.error").setLevel(logging.CRITICAL)
         await engine.stop()
         deadline.finished()  # what is left (a coroutine that ignores cancellation) cannot hold us
         print(f"ren worker: stopped{_left_behind()}", file=sys.stderr, flush=True)

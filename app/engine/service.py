@@ -47,7 +47,7 @@ from app.store.writes import Batch
 
 log = logging.getLogger(__name__)
 
-STOP_WAIT_S = 1.5  # how long stop() waits for canceled runs to end
+STOP_WAIT_S = 1.0  # how long stop() waits for canceled runs to end
 
 
 class Engine:
