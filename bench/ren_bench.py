@@ -133,7 +133,7 @@ async def chain(engine: Engine, args: argparse.Namespace) -> dict[str, Any]:
         latencies.append(now() - started)
         assert run.output == {"counter": args.steps}, run.output
     wall, cpu = now() - t0, cpu_s() - c0
-    commits = _commits_per_run(engine, run.id)
+    commits = await _commits_per_run(engine, doc["id"])
     median = statistics.median(latencies) * 1e3
     latencies.sort()
     return {
@@ -143,21 +143,52 @@ async def chain(engine: Engine, args: argparse.Namespace) -> dict[str, Any]:
         "runs_per_s": args.runs / wall,
         "cpu_ms_per_run": cpu / args.runs * 1e3,
         "durable_steps_per_run": args.steps + 1,  # the start node is a recorded step too
-        "commits_per_run": commits,
+        "commits_per_run": commits,  # creation (with the start node) + one per step
     }
 
 
-def _commits_per_run(engine: Engine, run_id: str) -> int:
-    """Distinct commit instants of a run: its creation plus one per committed step."""
-    steps = engine.steps(run_id)
-    return 1 + len({s.finished_at for s in steps})
+class Commits:
+    """Counts COMMITs on the engine's writer connection (SQLite's trace callback), as the peers'
+    scripts count theirs."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.count = 0
+        engine.store._conn.set_trace_callback(self)  # the bench looks inside on purpose
+
+    def __call__(self, sql: str) -> None:
+        if sql.lstrip()[:6].upper() in ("COMMIT", "END"):
+            self.count += 1
+
+
+async def _commits_per_run(engine: Engine, workflow_id: str, runs: int = 20) -> float:
+    """COMMITs while `runs` runs go one after the other, per run."""
+    counter = Commits(engine)
+    for _ in range(runs):
+        await engine.run(workflow_id, {"counter": 0})
+    engine.journal.flush()
+    return counter.count / runs
+
+
+def commit_each_item(engine: Engine) -> None:
+    """Equal conditions with the peers: every foreach item committed on its own, at once,
+    instead of Ren's batches (`Journal.stage` queues an item; here each one is flushed)."""
+    stage = engine.journal.stage
+
+    def stage_and_commit(run: Any, batch: Any) -> None:
+        stage(run, batch)
+        engine.journal.flush()
+
+    engine.journal.stage = stage_and_commit  # type: ignore[method-assign]
 
 
 async def foreach(engine: Engine, args: argparse.Namespace) -> dict[str, Any]:
     doc = foreach_doc(args.concurrency)
     engine.import_workflow(doc)
     await engine.run(doc["id"], {"items": list(range(100))})  # warm-up
+    if args.each_item:
+        commit_each_item(engine)
     items = list(range(args.items))
+    counter = Commits(engine)
     c0, t0 = cpu_s(), now()
     run = await engine.run(doc["id"], {"items": items})
     wall, cpu = now() - t0, cpu_s() - c0
@@ -171,6 +202,8 @@ async def foreach(engine: Engine, args: argparse.Namespace) -> dict[str, Any]:
         "cpu_s": cpu,
         "item_steps_recorded": recorded,
         "concurrency": args.concurrency,
+        "commits": counter.count,
+        "commits_per_item": counter.count / args.items,
     }
 
 
@@ -201,7 +234,7 @@ async def hitl(engine: Engine, args: argparse.Namespace) -> dict[str, Any]:
     rss_before, tasks_before = rss_kb(), len(asyncio.all_tasks())
 
     t0 = now()
-    run_ids = await park(engine, args.park)
+    run_ids = await park(engine, args.park, args.park_batch)
     park_s = now() - t0
     engine.logs.drain()  # the run logs are written in the background: let that finish first
     gc.collect()
@@ -216,10 +249,14 @@ async def hitl(engine: Engine, args: argparse.Namespace) -> dict[str, Any]:
     idle_cpu = (cpu_s() - c0) / args.idle_window * 100
     open_tasks = engine.tasks.open_tasks()
     t0 = now()
-    for task in open_tasks:
-        engine.tasks.complete(task["id"], "submit", {})
-    for run_id in run_ids:
-        await engine.wait(run_id)
+    if args.park_batch == 1:  # one at a time, as the peers resume: answer, wait for the end
+        for task in open_tasks:
+            await engine.wait(engine.tasks.complete(task["id"], "submit", {}))
+    else:  # answer every task, then wait for the runs (they go on side by side)
+        for task in open_tasks:
+            engine.tasks.complete(task["id"], "submit", {})
+        for run_id in run_ids:
+            await engine.wait(run_id)
     resume_s = now() - t0
     done = sum(
         1 for r in run_ids[:: max(1, len(run_ids) // 50)] if engine.get_run(r).status == "succeeded"
@@ -236,6 +273,7 @@ async def hitl(engine: Engine, args: argparse.Namespace) -> dict[str, Any]:
     latencies.sort()
     return {
         "parked": len(run_ids),
+        "park_batch": args.park_batch,
         "park_per_s": len(run_ids) / park_s,
         "rss_mb_before": rss_before / 1024,
         "rss_mb_parked": rss_parked / 1024,
@@ -282,8 +320,14 @@ def parse_args() -> argparse.Namespace:
     each_p = sub.add_parser("foreach")
     each_p.add_argument("--items", type=int, default=10_000)
     each_p.add_argument("--concurrency", type=int, default=8)
+    each_p.add_argument(
+        "--each-item", action="store_true", help="commit every item on its own (as the peers)"
+    )
     hitl_p = sub.add_parser("hitl")
     hitl_p.add_argument("--park", type=int, default=1000)
+    hitl_p.add_argument(
+        "--park-batch", type=int, default=500, help="runs started together; 1: one at a time"
+    )
     hitl_p.add_argument("--latency-runs", type=int, default=20)
     hitl_p.add_argument("--idle-window", type=float, default=5.0)
     for p in (chain_p, each_p, hitl_p):
