@@ -11,7 +11,7 @@ from app.cli.common import EXIT_OK, Usage, functions_option
 from app.cli.run import load_function_refs
 from app.cli.serve import access_options, port_free
 from app.cli.stopping import StopDeadline, on_stop_signals
-from app.nodes.sync_calls import abandoned_calls
+from app.core.json_values import BadLimitSetting, max_output_bytes
 
 IDLE_CHECK_S = 0.1
 HOST = "127.0.0.1"
@@ -42,6 +42,10 @@ def cmd_worker(args: argparse.Namespace) -> int:
         raise Usage(f"--port {port} is not a port number (1 to 65535)")
     if port and not port_free(HOST, port):
         raise Usage(f"port {port} on {HOST} is already in use; choose another with --port")
+    try:
+        max_output_bytes()  # a bad setting is refused now, not at the first step
+    except BadLimitSetting as err:
+        raise Usage(str(err)) from None
     load_function_refs(args.functions)
     access = (tuple(args.allow_hosts), args.max_body)
     return asyncio.run(work(args.home, args.until_idle, port, *access))
@@ -93,6 +97,8 @@ async def work(
 
 
 def _left_behind() -> str:
+    from app.nodes.sync_calls import abandoned_calls
+
     calls = len(abandoned_calls())
     if not calls:
         return "."

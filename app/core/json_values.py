@@ -5,7 +5,7 @@ JSON data that reads back as itself: dicts with text keys, lists, text, integers
 floats, booleans and None. Tuples become lists and subclasses of those types (an `IntEnum`, an
 `OrderedDict`, a numpy float) become their plain type; anything else (a set, a datetime, bytes,
 an object, NaN or infinity, a non-text key) is refused with its path and type, never `str()`-ed.
-The encoded size is limited (`REN_MAX_OUTPUT_BYTES`, default 16 MB).
+The encoded size is limited (`REN_MAX_OUTPUT_BYTES`, default 16 MiB).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import json
 import math
 import os
 import re
+from collections.abc import Mapping
 from typing import Any
 
 DEFAULT_MAX_OUTPUT_BYTES = 16 * 2**20
@@ -22,8 +23,8 @@ LIMIT_ENV = "REN_MAX_OUTPUT_BYTES"
 
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
 _PLAIN_SCALARS = (str, int, bool, type(None))
-_SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(|b|kb|mb|gb)\s*", re.IGNORECASE)
-_UNITS = {"": 1, "b": 1, "kb": 2**10, "mb": 2**20, "gb": 2**30}
+_SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([kmg]?)(?:i?b)?\s*", re.IGNORECASE)
+_UNITS = {"": 1, "k": 2**10, "m": 2**20, "g": 2**30}
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -35,22 +36,26 @@ class OutputTooLarge(ValueError):
     """An output's JSON is over the size limit."""
 
 
-def max_output_bytes(environ: dict[str, str] | None = None) -> int:
-    """The output size limit: `REN_MAX_OUTPUT_BYTES` (e.g. 16MB, 500kB, 1000000), or 16 MB."""
+class BadLimitSetting(ValueError):
+    """`REN_MAX_OUTPUT_BYTES` is not a size."""
+
+
+def max_output_bytes(environ: Mapping[str, str] | None = None) -> int:
+    """The output size limit: `REN_MAX_OUTPUT_BYTES` (bytes, or 512k, 16M, 1G: powers of
+    1024, as `--max-body` takes them), or 16 MiB."""
     text = (os.environ if environ is None else environ).get(LIMIT_ENV, "").strip()
     if not text:
         return DEFAULT_MAX_OUTPUT_BYTES
     match = _SIZE.fullmatch(text)
-    if match is None or float(match.group(1)) <= 0:
-        raise ValueError(
-            f"{LIMIT_ENV}={text!r} is not a size; use e.g. 16MB, 500kB or a number of bytes"
-        )
-    return int(float(match.group(1)) * _UNITS[match.group(2).lower()])
+    size = 0 if match is None else int(float(match.group(1)) * _UNITS[match.group(2).lower()])
+    if size < 1:
+        raise BadLimitSetting(f"{LIMIT_ENV}={text!r} is not a size (e.g. 1048576, 512k, 16M)")
+    return size
 
 
 def describe_size(size: float) -> str:
-    """`18.2 MB`, `512 kB` or `300 bytes` (1 MB = 1,048,576 bytes)."""
-    for unit, scale in (("GB", 2**30), ("MB", 2**20), ("kB", 2**10)):
+    """`18.2 MiB`, `512 KiB` or `300 bytes`."""
+    for unit, scale in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
         if size >= scale:
             return f"{size / scale:.1f}".removesuffix(".0") + f" {unit}"
     return f"{int(size)} bytes"
@@ -195,6 +200,8 @@ def _type_name(value: Any) -> str:
     name = kind.__qualname__
     if kind.__module__ != "builtins":
         name = f"{kind.__module__}.{name}"
+    if name in ("bytes", "bytearray"):
+        return name
     article = "an" if name[:1].lower() in "aeiou" else "a"
     return f"{article} {name}"
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from app.core.conditions import evaluate_condition
 from app.core.expressions import expression_scope
 from app.core.json_values import (
-    DEFAULT_MAX_OUTPUT_BYTES,
+    BadLimitSetting,
     NotJsonData,
     OutputTooLarge,
     encode_output,
@@ -102,11 +102,11 @@ def _timed_out(timeout_s: float, key: str) -> dict[str, Any]:
     return {"type": "StepTimeout", "message": message}
 
 
-def _output_limit() -> int:
+def _output_limit() -> int | BadLimitSetting:
     try:
         return max_output_bytes()
-    except ValueError:  # reported when Ren starts (app.cli); steps keep the default
-        return DEFAULT_MAX_OUTPUT_BYTES
+    except BadLimitSetting as err:  # every step with an output fails, saying why
+        return err
 
 
 def describe_error(err: BaseException) -> dict[str, Any]:
@@ -311,6 +311,8 @@ class StepRunner:
             if isinstance(result, WaitFor):
                 outcome.status, outcome.wait = "waiting", result
                 return outcome
+            if isinstance(self.max_output, BadLimitSetting):
+                raise BadLimitSetting(str(self.max_output))
             outcome.output, outcome.output_json = encode_output(result.output, self.max_output)
             outcome.ports = result.ports
             outcome.live_edges = self.live_edges(scope, node_id, outcome.output, outcome.ports)
@@ -324,7 +326,7 @@ class StepRunner:
         except (Exception, asyncio.TimeoutError) as err:  # noqa: UP041 - both are node failures
             if isinstance(err, TimeoutError) and compiled.spec.timeout_s:
                 outcome.error = _timed_out(compiled.spec.timeout_s, ctx.idempotency_key)
-            elif isinstance(err, NotJsonData | OutputTooLarge | TooManyAbandoned):
+            elif isinstance(err, NotJsonData | OutputTooLarge | BadLimitSetting | TooManyAbandoned):
                 outcome.error = {"type": type(err).__name__, "message": str(err)}
             elif isinstance(err, StepFailed):
                 outcome.error = {**err.error, "message": f"{err.key}: {err.error.get('message')}"}
