@@ -4,7 +4,8 @@ A command runs on its own engine when no other Ren process serves the data folde
 handed to that process (through its local API) when one does.
 
 Exit codes: 0 succeeded / valid, 1 failed or canceled, 2 invalid workflow or input,
-3 waiting or paused, 4 the action is no longer possible.
+3 waiting or paused, 4 the action is no longer possible, 5 the data folder cannot be used
+(damaged database, read-only folder, disk full, another process serves it for `ren worker`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # imported where used: `ren --help` and `ren validate` need no engine
     from app.engine.events import RunEvent
 
-EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_STOPPED, EXIT_GONE = 0, 1, 2, 3, 4
+EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_STOPPED, EXIT_GONE, EXIT_FOLDER = 0, 1, 2, 3, 4, 5
 STATUS_EXIT = {"succeeded": EXIT_OK, "failed": EXIT_FAILED, "canceled": EXIT_FAILED}
 ERROR_EXIT = {"invalid": EXIT_INVALID, "not_found": EXIT_INVALID, "no_longer_possible": EXIT_GONE}
 MAX_SHOWN = 2000  # characters of a run's output shown in a terminal

@@ -12,6 +12,8 @@ from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from app.core import json_shape
+
 SCHEMA: Final = "ren.workflow/1"
 
 PortType = Literal["any", "object", "list", "number", "text", "bool"]
@@ -166,9 +168,29 @@ def read_json_file(path: Path) -> Any:
         raise WorkflowFormatError(str(path), [f"cannot read file: {err.strerror}"]) from None
     except UnicodeDecodeError:
         raise WorkflowFormatError(str(path), ["file is not UTF-8 text"]) from None
+    return parse_json_text(text, str(path))
+
+
+def parse_json_text(text: str, source: str = "workflow") -> Any:
+    """Parse JSON text; a syntax error or too deep a nesting raises WorkflowFormatError."""
     try:
-        return json.loads(text)
+        return json_shape.loads(text)
     except json.JSONDecodeError as err:
         raise WorkflowFormatError(
-            str(path), [f"invalid JSON at line {err.lineno}, column {err.colno}: {err.msg}"]
+            source, [f"invalid JSON at line {err.lineno}, column {err.colno}: {err.msg}"]
         ) from None
+    except ValueError as err:  # nested too deeply
+        raise WorkflowFormatError(source, [str(err)]) from None
+
+
+def check_document(data: Any, source: str = "workflow") -> None:
+    """Refuse a document nested too deeply or holding text that is not valid Unicode (a lone
+    surrogate), naming where; Ren could neither walk nor save it."""
+    if json_shape.depth_exceeds(data):
+        raise WorkflowFormatError(source, [json_shape.too_deep()])
+    problems = [
+        f"{_format_loc(loc, data)}: {json_shape.surrogate_message(excerpt)}"
+        for loc, excerpt in json_shape.bad_text(data)
+    ]
+    if problems:
+        raise WorkflowFormatError(source, problems)

@@ -26,7 +26,8 @@ class FolderLock:
         self._file: IO[str] | None = None
 
     def acquire(self, info: dict[str, Any] | None = None) -> None:
-        handle = self.path.open("a+")
+        # 0600 whatever the umask (the folder is private too; Windows ignores the mode)
+        handle = open(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600), "a+")  # noqa: SIM115
         try:
             _lock(handle)
         except OSError:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 
+from app.store.db import FILE_MODE
+
 
 @dataclass(frozen=True)
 class Migration:
@@ -67,6 +69,9 @@ def _statements(sql: str) -> list[str]:
 
 
 def _backup(conn: sqlite3.Connection, target: Path) -> None:
-    with sqlite3.connect(target) as copy:
+    copy = sqlite3.connect(target)  # creates the file, empty
+    try:
+        target.chmod(FILE_MODE)  # private like the database, before anything is written
         conn.backup(copy)
-    copy.close()
+    finally:
+        copy.close()

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, event
 from sqlalchemy.orm import configure_mappers
 from sqlmodel import Session, create_engine
 
-from app.store.db import BUSY_TIMEOUT_MS, Synchronous, connect
+from app.store.db import BUSY_TIMEOUT_MS, Synchronous, abort, connect
 from app.store.migrations import migrate
 from app.store.runs import RunQueries
 from app.store.schedules import ScheduleQueries
@@ -49,9 +49,8 @@ class Store(RunQueries, WaitQueries, TimerQueries, TaskQueries, ScheduleQueries,
                 else:
                     conn.executemany(sql, rows)
             conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+        except BaseException as err:
+            abort(conn, err, self.db_path)
 
     def insert_run(self, params: tuple[Any, ...], batch: Batch) -> bool:
         """Insert a run and `batch` in one transaction unless its idempotency key exists.
@@ -66,9 +65,8 @@ class Store(RunQueries, WaitQueries, TimerQueries, TaskQueries, ScheduleQueries,
                 for sql, rows in batch.grouped():
                     conn.executemany(sql, rows)
             conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+        except BaseException as err:
+            abort(conn, err, self.db_path)
         return created
 
     def write_if(self, cas: tuple[str, tuple[Any, ...]], batch: Batch) -> bool:
@@ -86,9 +84,8 @@ class Store(RunQueries, WaitQueries, TimerQueries, TaskQueries, ScheduleQueries,
             for sql, rows in batch.grouped():
                 conn.executemany(sql, rows)
             conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+        except BaseException as err:
+            abort(conn, err, self.db_path)
         return True
 
     def write_raw(self, sql: str, *params: Any) -> None:

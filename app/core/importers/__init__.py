@@ -35,6 +35,7 @@ from app.core.dsl import (
     SCHEMA,
     WorkflowFormatError,
     WorkflowSpec,
+    check_document,
     parse_workflow,
     read_json_file,
 )
@@ -73,6 +74,7 @@ def import_workflow(doc: Any, source: str = "workflow") -> WorkflowSpec:
 
 def convert_workflow(doc: Any, source: str = "workflow") -> ImportResult:
     """Like `import_workflow`, also telling the format and what was not carried over."""
+    check_document(doc, source)  # too deep or not valid Unicode: refused before any walk
     fmt = detect_format(doc, source)
     if fmt == "ren":
         return ImportResult(parse_workflow(doc, source), fmt)
