@@ -85,10 +85,19 @@ def read_input(args: argparse.Namespace) -> Any:
         text, where = args.input, "--input"
     else:
         return {}
+    from app.core import json_shape
+    from app.core.dsl import WorkflowFormatError, check_document
+
     try:
-        return json.loads(text)
+        value = json_shape.loads(text)
+        check_document(value, where)  # too deep, or text that is not valid Unicode
     except json.JSONDecodeError as err:
         raise Usage(f"{where} is not valid JSON: {err.msg} at column {err.colno}") from None
+    except WorkflowFormatError as err:
+        raise Usage(str(err)) from None
+    except ValueError as err:  # nested too deeply for the parser
+        raise Usage(f"{where}: {err}") from None
+    return value
 
 
 def cmd_run(args: argparse.Namespace) -> int:

@@ -15,6 +15,7 @@ from app.core.catalog import Catalog, FunctionLookup, NodeTypeInfo
 from app.core.conditions import condition_problem
 from app.core.cycles import cycle_through, knots
 from app.core.dsl import WorkflowSpec
+from app.core.params_schema import params_problems
 from app.core.ports import ERROR_PORT, Port, types_compatible
 from app.core.problems import Problem
 
@@ -37,6 +38,7 @@ def validate(spec: WorkflowSpec, catalog: Catalog, functions: FunctionLookup) ->
     _check_parents(spec, checked, problems)
     _check_edges(spec, checked, problems)
     _check_structure(spec, checked, problems)
+    problems += params_problems(spec.params)  # a valid JSON Schema, with local $refs only
     return problems
 
 

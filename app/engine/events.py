@@ -136,13 +136,19 @@ class LogWriter:
                     target.write_lines(_lines(events, texts))
                     touched[id(target)] = target
                     self._written[id(target)] = target
-            except OSError:
-                log.exception("cannot write the run log in %s", target.folder)
+            except OSError as err:  # e.g. disk full: the database still holds every event
+                log.error("cannot write the run log in %s: %s", target.folder, err)
         for target in touched.values():
-            target.flush()
+            try:
+                target.flush()
+            except OSError as err:
+                log.error("cannot write the run log in %s: %s", target.folder, err)
         if not go_on:  # stopping: close the files
             for target in self._written.values():
-                target.close()
+                try:
+                    target.close()
+                except OSError as err:
+                    log.error("cannot write the run log in %s: %s", target.folder, err)
         for marker in markers:
             marker.done.set()
         return go_on

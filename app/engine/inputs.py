@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from jsonschema import Draft202012Validator
-from jsonschema.exceptions import SchemaError
+
+from app.core.params_schema import schema_error
 
 
 class InputInvalid(ValueError):
@@ -23,10 +24,9 @@ def input_problems(schema: dict[str, Any], value: Any) -> list[str]:
             if isinstance(value, dict)
             else [f"input must be a JSON object, got {type(value).__name__}"]
         )
-    try:
-        Draft202012Validator.check_schema(schema)
-    except SchemaError as err:
-        return [f"the workflow's params schema is broken: {err.message}"]
+    broken = schema_error(schema)  # never build a validator on a broken schema or remote $ref
+    if broken:
+        return [broken]
     validator = Draft202012Validator(schema)
     problems = []
     for error in sorted(validator.iter_errors(value), key=lambda e: list(e.absolute_path)):

@@ -11,14 +11,18 @@ with the next commit (or within `EVENT_FLUSH_S` when nothing else commits), and 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from app.engine.events import EventBus, LogWriter, RunEvent
 from app.engine.log_files import JsonlLog
+from app.store.errors import DataFolderError
 from app.store.store import Store
 from app.store.writes import Batch
+
+log = logging.getLogger(__name__)
 
 EVENT_FLUSH_S = 0.25
 STAGE_LIMIT = 2000  # staged statements that force a commit
@@ -77,7 +81,7 @@ class Journal:
         self._touched[id(run)] = run
         self.bus.publish(event)
         if self._flush_later is None and self._flush_soon is None:
-            self._flush_later = self.loop.call_later(EVENT_FLUSH_S, self.flush)
+            self._flush_later = self.loop.call_later(EVENT_FLUSH_S, self._flush_quietly)
         return event
 
     def announce_written(self, events: list[RunEvent]) -> None:
@@ -98,7 +102,7 @@ class Journal:
         waiter: asyncio.Future[None] = self.loop.create_future()
         self._waiters.append(waiter)
         if self._flush_soon is None:
-            self._flush_soon = self.loop.call_soon(self.flush)
+            self._flush_soon = self.loop.call_soon(self._flush_quietly)
         await waiter
 
     def stage(self, run: RunLog, batch: Batch) -> None:
@@ -108,12 +112,19 @@ class Journal:
         if self._staged_ops >= STAGE_LIMIT:
             self.flush()
         elif self._flush_soon is None:
-            self._flush_soon = self.loop.call_soon(self.flush)
+            self._flush_soon = self.loop.call_soon(self._flush_quietly)
 
     def _queue(self, run: RunLog | None, batch: Batch) -> None:
         self._batches.append(batch)
         if run is not None:
             self._touched[id(run)] = run
+
+    def _flush_quietly(self) -> None:
+        """`flush` called by the loop: the waiters get a disk error, the log one line of it."""
+        try:
+            self.flush()
+        except DataFolderError as err:
+            log.error("%s", err)
 
     def flush(self) -> None:
         """Commit everything queued in one transaction, then release the waiters."""

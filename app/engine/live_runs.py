@@ -20,6 +20,7 @@ from app.engine.runner import RUN_TERMINAL, RunDriver
 from app.engine.state import RunState, StepRecord, WaitInfo
 from app.engine.waits import record_key
 from app.engine.workflows import NotFound
+from app.store.errors import DataFolderError
 from app.store.writes import Batch
 
 if TYPE_CHECKING:
@@ -133,6 +134,9 @@ class LiveRuns:
             return status
         except asyncio.CancelledError:
             raise
+        except DataFolderError as err:  # e.g. disk full: nothing half-written, say it in a line
+            log.error("run %s stopped: %s", state.run_id, err)
+            return "running"
         except Exception:
             log.exception(
                 "run %s stopped by an engine error; it continues at the next start", state.run_id

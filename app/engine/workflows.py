@@ -11,7 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from app.core.catalog import FunctionLookup
-from app.core.dsl import NodeSpec, Position, WorkflowFormatError, WorkflowSpec, parse_workflow
+from app.core.dsl import (
+    NodeSpec,
+    Position,
+    WorkflowSpec,
+    parse_json_text,
+    parse_workflow,
+)
 from app.core.ids import new_id
 from app.core.importers import import_workflow, load_workflow_file
 from app.core.problems import Problem
@@ -97,13 +103,7 @@ class Workflows:
         if isinstance(source, Path):
             return load_workflow_file(source)
         if isinstance(source, str):
-            try:
-                data = json.loads(source)
-            except json.JSONDecodeError as err:
-                raise WorkflowFormatError(
-                    "workflow", [f"invalid JSON at line {err.lineno}, column {err.colno}"]
-                ) from None
-            return import_workflow(data, "workflow")
+            return import_workflow(parse_json_text(source), "workflow")
         return import_workflow(source, "workflow")
 
     def save(self, spec: WorkflowSpec, workflow_id: str | None = None) -> str:

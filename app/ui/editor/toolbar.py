@@ -3,13 +3,12 @@ versions, publish and run; plus import/export and the keyboard shortcuts."""
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING
 
 from nicegui import events, ui
 
 from app.core.diff import diff_specs
-from app.core.dsl import WorkflowFormatError, parse_workflow
+from app.core.dsl import WorkflowFormatError, parse_json_text, parse_workflow
 from app.core.problems import Problem
 from app.engine.workflows import NotFound, WorkflowInvalid, definition_hash
 from app.ui.editor.run_dialog import open_run_dialog
@@ -240,7 +239,7 @@ class Toolbar:
             async def received(e: events.UploadEventArguments) -> None:
                 text = await e.file.text()
                 try:
-                    raw = json.loads(text)
+                    raw = parse_json_text(text, e.file.name)
                     spec = page.engine.workflows.import_document(text)
                 except (ValueError, WorkflowFormatError) as err:
                     error.text = str(err)

@@ -3,7 +3,6 @@ create / import / export / duplicate / delete actions. The editor lives at /work
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,7 +10,7 @@ from typing import Any
 
 from nicegui import events, ui
 
-from app.core.dsl import WorkflowFormatError, WorkflowSpec
+from app.core.dsl import WorkflowFormatError, WorkflowSpec, parse_json_text
 from app.core.importers import import_workflow
 from app.engine.service import Engine
 from app.engine.workflows import WorkflowSummary
@@ -59,12 +58,7 @@ def import_file(engine: Engine, filename: str, data: bytes) -> Imported:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise WorkflowFormatError(filename, ["the file is not UTF-8 text"]) from None
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise WorkflowFormatError(
-            filename, [f"invalid JSON at line {err.lineno}, column {err.colno}: {err.msg}"]
-        ) from None
+    doc = parse_json_text(text, filename)  # a syntax error or too deep a nesting is refused
     spec = import_workflow(doc, filename)
     if spec.name == UNTITLED:  # the document has no name: the file's is better than none
         spec.name = Path(filename).stem.replace("_", " ").replace("-", " ").strip().capitalize()
