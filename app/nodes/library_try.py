@@ -17,8 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.nodes import sync_calls
 from app.nodes.context import RunControl, StepContext
 from app.nodes.functions import FunctionInfo
+from app.nodes.sync_calls import Call, call_in_thread
 
 TRY_TIMEOUT_S = 60.0
 
@@ -56,7 +58,8 @@ def _user_frames(err: BaseException) -> str:
     """The traceback from the function's own code on (Ren's calling frames left out)."""
     frames = traceback.extract_tb(err.__traceback__)
     here = __file__
-    kept = [f for f in frames if f.filename != here and "asyncio" not in f.filename]
+    ren = (here, sync_calls.__file__)
+    kept = [f for f in frames if f.filename not in ren and "asyncio" not in f.filename]
     lines = traceback.format_list(kept) + traceback.format_exception_only(err)
     return "Traceback (most recent call last):\n" + "".join(lines)
 
@@ -74,7 +77,8 @@ async def try_function(
         if info.is_async:
             value = await asyncio.wait_for(info.fn(state, **kwargs), timeout)
         else:
-            value = await asyncio.wait_for(asyncio.to_thread(info.fn, state, **kwargs), timeout)
+            call = call_in_thread(Call("try", info.name), info.fn, state, **kwargs)
+            value = await asyncio.wait_for(call, timeout)  # a hung call is abandoned
     except TimeoutError:
         result.error = f"no answer within {timeout:g} s (a step would go on waiting)"
     except Exception as err:

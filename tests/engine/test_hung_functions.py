@@ -126,3 +126,14 @@ async def test_too_many_abandoned_calls_refuse_new_sync_calls_clearly(
         "message": "3 abandoned function calls are still running in this process "
         "(the limit is 3); restart Ren to end them",
     }
+
+
+async def test_try_it_abandons_a_hung_call_like_a_step(engine: Engine) -> None:
+    """The Functions page's Try it: a call that does not answer is abandoned, not pooled."""
+    from app.nodes.functions import describe_function
+    from app.nodes.library_try import try_function
+
+    info = describe_function("hang.forever", hang_forever, "", "")
+    result = await try_function(info, {}, {}, timeout=0.2)
+    assert result.error == "no answer within 0.2 s (a step would go on waiting)"
+    assert any(call.name == "hang.forever" for call in sync_calls.abandoned_calls())
