@@ -41,6 +41,7 @@ from app.nodes.library import FunctionLibrary, library_folder
 from app.nodes.library_watch import LibraryWatcher
 from app.store import reads, writes
 from app.store.db import Synchronous
+from app.store.integrity import check_in_background
 from app.store.schema import Event, Run, Step
 from app.store.store import Store
 from app.store.writes import Batch
@@ -103,6 +104,7 @@ class Engine:
             self.watcher.start()
         if not recover:
             return
+        self.quick_check = check_in_background(self.folder.db_path)  # big files: not at start
         for run_id in self.store.runs_to_resume():
             self.relaunch(run_id)
         for timer_id, due_at in self.store.pending_timers():

@@ -9,10 +9,14 @@ and a long-running process (the app, `ren worker`) checks bigger files in the ba
 
 from __future__ import annotations
 
+import logging
 import sqlite3
+import threading
 from pathlib import Path
 
 from app.store.errors import DatabaseCorrupt
+
+log = logging.getLogger(__name__)
 
 HEADER = b"SQLite format 3\x00"
 QUICK_CHECK_MAX_BYTES = 8 * 2**20
@@ -62,3 +66,19 @@ def content_problem(path: Path, full: bool = True) -> str | None:
     finally:
         conn.close()
     return None
+
+
+def check_in_background(path: Path) -> threading.Thread | None:
+    """For a file too big to check at start: `quick_check` it on a thread and log one error
+    line, saying what to do, if it is damaged. None when the start-up check covered it."""
+    if path.stat().st_size <= QUICK_CHECK_MAX_BYTES:
+        return None
+
+    def check() -> None:
+        problem = content_problem(path)
+        if problem is not None:
+            log.error("%s", DatabaseCorrupt(path, problem))
+
+    thread = threading.Thread(target=check, name="ren-quick-check", daemon=True)
+    thread.start()
+    return thread

@@ -4,6 +4,7 @@ refused or reported with what to do, on a real engine and real files."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import re
 import shutil
@@ -216,3 +217,20 @@ async def test_disk_full_fails_the_write_and_leaves_the_database_consistent(
     conn.close()
     assert "cannot rollback" not in caplog.text
     assert not [r for r in caplog.records if r.exc_info], "a traceback was logged"
+
+
+async def test_a_big_database_is_checked_in_the_background_and_a_fault_logged(
+    used_home: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr("app.store.integrity.QUICK_CHECK_MAX_BYTES", 0)  # every file is "big"
+    damage(used_home / "ren.sqlite", "garbage in the middle")
+    engine = Engine(used_home)  # the cheap checks at start pass: the header and schema are fine
+    await engine.start()
+    try:
+        assert engine.quick_check is not None
+        engine.quick_check.join(timeout=30)
+    finally:
+        await engine.stop()
+    (record,) = [r for r in caplog.records if r.name == "app.store.integrity"]
+    assert record.levelno == logging.ERROR and not record.exc_info
+    assert record.getMessage().startswith(f"the database {used_home / 'ren.sqlite'} is damaged")
