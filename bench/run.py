@@ -174,12 +174,10 @@ def rows(results: dict[tuple[str, str], list[dict[str, Any]]]) -> list[Row]:
         return "?" if found is None else f"{found:,.0f}"
 
     chain5, chain20 = values("chain5", "run_ms_median"), values("chain20", "run_ms_median")
-    marginal = {
-        s: (chain20[s] - chain5[s]) / 15
-        if chain20[s] is not None and chain5[s] is not None
-        else None
-        for s in SYSTEMS
-    }
+    marginal: dict[str, float | None] = {}
+    for system in SYSTEMS:
+        five, twenty = chain5[system], chain20[system]
+        marginal[system] = (twenty - five) / 15 if five is not None and twenty is not None else None
     start_node = "Ren records its start node as a step: N + 1 commits a run"
     table = [
         Row("5-node run, ms", chain5, True, 1.0, start_node),
