@@ -313,9 +313,12 @@ class StepRunner:
                 return outcome
             if isinstance(self.max_output, BadLimitSetting):
                 raise BadLimitSetting(str(self.max_output))
-            outcome.output, outcome.output_json = encode_output(result.output, self.max_output)
-            outcome.ports = result.ports
-            outcome.live_edges = self.live_edges(scope, node_id, outcome.output, outcome.ports)
+            output, output_json = encode_output(result.output, self.max_output)
+            # Ports are set only once the edges' `when`s evaluated: a failing `when` fails the
+            # step, and a failed step with ports would count as finished with no live edge.
+            live = self.live_edges(scope, node_id, output, result.ports)
+            outcome.output, outcome.output_json = output, output_json
+            outcome.ports, outcome.live_edges = result.ports, live
             outcome.status = "succeeded"
         except ScopeBlocked:
             outcome.status = "blocked"

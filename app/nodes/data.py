@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Sequence
 from typing import Any, Literal
 
@@ -71,6 +73,9 @@ class SetNode(NodeType[SetConfig]):
         return NodeResult(base)
 
 
+YIELD_EVERY_S = 0.005  # longest the filter node evaluates before letting the event loop run
+
+
 class FilterConfig(NodeConfig):
     items: str = Field("input", description="Expression giving the list to filter")
     condition: str = Field(description="Kept when true; sees `item` and `index`")
@@ -101,9 +106,13 @@ class FilterNode(NodeType[FilterConfig]):
             raise ExpressionError(f"'{config.items}' gave {type(items).__name__}, not a list")
         condition = compile_expression(config.condition)
         kept = []
+        slice_end = time.perf_counter() + YIELD_EVERY_S
         for index, item in enumerate(items):
             if evaluate(condition, {**scope, "item": item, "index": index}):
                 kept.append(item)
+            if time.perf_counter() > slice_end:  # each item has its own budget; a long list
+                await asyncio.sleep(0)  # must still let the loop (and the step's timeout) in
+                slice_end = time.perf_counter() + YIELD_EVERY_S
         return NodeResult({"items": kept, "count": len(kept)})
 
 

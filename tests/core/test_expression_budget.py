@@ -243,12 +243,14 @@ async def test_a_bomb_fails_its_step_promptly_with_the_message(
     assert longest < 0.5  # the loop kept ticking (measured: a few ms)
 
 
-async def test_a_bomb_on_an_edge_fails_the_step(engine: Engine) -> None:
+async def test_a_bomb_on_an_edge_fails_the_step_and_the_run(engine: Engine) -> None:
     doc = chain_workflow({"type": "set", "config": {"values": {"a": 1}}})
     doc["edges"][1]["when"] = "len([[1] * 9999 == [1] * 9999 for y in [1] * 999]) > 0"
     run, longest = await _run_watching_the_loop(engine, doc)
     failed = {step.node_key: step.error for step in engine.steps(run.id) if step.status == "failed"}
     assert STEPS in failed["n1"]["message"]
+    assert run.status == "failed"  # not "succeeded" with the rest of the graph skipped
+    assert run.error["node_key"] == "n1"
     assert longest < 0.5
 
 
@@ -282,4 +284,36 @@ async def test_a_bomb_in_an_if_fails_the_step(engine: Engine, condition: Any, me
     assert run.status == "failed"
     assert run.error["node_key"] == "n1"
     assert message in run.error["message"]
+    assert longest < 0.5
+
+
+async def test_a_filter_over_a_long_list_yields_to_the_loop_and_its_timeout(engine: Engine) -> None:
+    # Each item's condition has its own budget, so only yielding bounds the whole list.
+    node = {
+        "type": "filter",
+        "config": {"items": "params['many']", "condition": "len([y for y in [1] * 900]) > 0"},
+        "timeout_s": 1,
+    }
+    doc = chain_workflow(node)
+    longest = 0.0
+    done = False
+
+    async def tick() -> None:
+        nonlocal longest
+        last = time.perf_counter()
+        while not done:
+            await asyncio.sleep(0.001)
+            now = time.perf_counter()
+            longest, last = max(longest, now - last), now
+
+    ticker = asyncio.create_task(tick())
+    engine.import_workflow(doc)
+    started = time.perf_counter()
+    run = await asyncio.wait_for(engine.run(doc["id"], {"many": list(range(50_000))}), 60)
+    took = time.perf_counter() - started
+    done = True
+    await ticker
+    assert run.status == "failed"
+    assert "timed out after 1" in run.error["message"]
+    assert took < 10  # the whole list would take far longer; the timeout cut it short
     assert longest < 0.5
