@@ -60,6 +60,16 @@ class AlarmClock:
             replace_existing=True,
         )
 
+    def call_at(self, job_id: str, when: float, call: Callable[[], None]) -> None:
+        """Call `call` once at `when` (epoch seconds); a job with the same id is replaced."""
+        self.scheduler.add_job(
+            call,
+            "date",
+            run_date=datetime.fromtimestamp(when, UTC),
+            id=job_id,
+            replace_existing=True,
+        )
+
     def disarm(self, timer_id: str) -> None:
         self._remove(f"timer:{timer_id}")
 

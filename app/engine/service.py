@@ -31,6 +31,7 @@ from app.engine.runner import RUN_TERMINAL
 from app.engine.schedules import Schedules
 from app.engine.state import RunState, StepRecord
 from app.engine.tasks import Tasks
+from app.engine.timer_window import TimerWindow
 from app.engine.waits import WaitBook
 from app.engine.webhooks import Webhooks
 from app.engine.workflows import NotFound, Published, Workflows
@@ -107,8 +108,7 @@ class Engine:
         self.quick_check = check_in_background(self.folder.db_path)  # big files: not at start
         for run_id in self.store.runs_to_resume():
             self.relaunch(run_id)
-        for timer_id, due_at in self.store.pending_timers():
-            self.alarms.arm(timer_id, due_at)
+        TimerWindow(self.alarms, self.store.earliest_pending_timers).refill()
         await self.child_runs.reconcile()
         await self.schedules.start()
 

@@ -19,9 +19,12 @@ class TimerQueries(RowReader):
     def timer_row(self, timer_id: str) -> dict[str, Any] | None:
         return self.row("SELECT * FROM timer WHERE id=?", timer_id)
 
-    def pending_timers(self) -> list[tuple[str, float]]:
-        """(id, due_at) of every timer that has not rung yet."""
-        found = self._conn.execute("SELECT id, due_at FROM timer WHERE status='pending'")
+    def earliest_pending_timers(self, limit: int) -> list[tuple[str, float]]:
+        """(id, due_at) of the `limit` timers that ring next and have not rung yet."""
+        found = self._conn.execute(
+            "SELECT id, due_at FROM timer WHERE status='pending' ORDER BY due_at LIMIT ?",
+            (limit,),
+        )
         return [(str(timer_id), float(due_at)) for timer_id, due_at in found]
 
     def has_due_timer(self, now: float) -> bool:

@@ -407,3 +407,36 @@ async def test_task_timeout_port(engine: Engine) -> None:
         await asyncio.sleep(0.05)
     assert engine.get_run(run_id).output["escalated"] is True
     assert engine.tasks.open_tasks() == []
+
+
+async def test_start_up_arms_timers_a_window_at_a_time_and_all_ring(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.engine import timer_window
+
+    engine = Engine(home)
+    await engine.start()
+    engine.import_workflow(
+        flow("nap", [{"id": "nap", "type": "wait", "config": {"seconds": 0.6}}], [("start", "nap")])
+    )
+    run_ids = [await engine.start_run("nap", {}) for _ in range(7)]
+    for run_id in run_ids:
+        assert await settle(engine, run_id) == "waiting"
+    await engine.stop()
+
+    monkeypatch.setattr(timer_window, "WINDOW_SIZE", 3)
+    engine = Engine(home)
+    await engine.start()
+    try:
+        armed = {job.id for job in engine.alarms.jobs()}
+        assert len([job for job in armed if job.startswith("timer:")]) == 3
+        assert timer_window.REFILL_JOB in armed
+        for _ in range(200):
+            if all(engine.get_run(r).status == "succeeded" for r in run_ids):
+                break
+            await asyncio.sleep(0.05)
+        assert [engine.get_run(r).status for r in run_ids] == ["succeeded"] * 7
+        fired = engine.store.rows("SELECT status FROM timer")
+        assert [t["status"] for t in fired] == ["fired"] * 7
+    finally:
+        await engine.stop()
