@@ -42,7 +42,7 @@ from app.nodes.library import FunctionLibrary, library_folder
 from app.nodes.library_watch import LibraryWatcher
 from app.store import reads, writes
 from app.store.db import Synchronous
-from app.store.integrity import check_in_background
+from app.store.integrity import BackgroundCheck, check_in_background
 from app.store.schema import Event, Run, Step
 from app.store.store import Store
 from app.store.writes import Batch
@@ -66,6 +66,7 @@ class Engine:
         loaded over them, and with `watch_functions` reloaded whenever it changes."""
         self.folder = DataFolder.resolve(home)
         self.lock = FolderLock(self.folder.root)
+        self.quick_check: BackgroundCheck | None = None  # a big database's check at start
         self.lock.acquire()  # raises EngineBusy when another process serves this folder
         self.functions = FunctionLibrary(library_folder(self.folder.root), functions)
         self.functions.reload()

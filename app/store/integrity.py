@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 from app.store.errors import DatabaseCorrupt
@@ -68,17 +69,30 @@ def content_problem(path: Path, full: bool = True) -> str | None:
     return None
 
 
-def check_in_background(path: Path) -> threading.Thread | None:
+@dataclass
+class BackgroundCheck:
+    """A `quick_check` running on a thread; `problem` says what is wrong once it has found it."""
+
+    thread: threading.Thread
+    problem: str | None = None
+
+    def join(self, timeout: float | None = None) -> None:
+        self.thread.join(timeout)
+
+
+def check_in_background(path: Path) -> BackgroundCheck | None:
     """For a file too big to check at start: `quick_check` it on a thread and log one error
-    line, saying what to do, if it is damaged. None when the start-up check covered it."""
+    line, saying what to do, if it is damaged (the app shows it as a banner on every page).
+    None when the start-up check covered it."""
     if path.stat().st_size <= QUICK_CHECK_MAX_BYTES:
         return None
 
     def check() -> None:
         problem = content_problem(path)
         if problem is not None:
-            log.error("%s", DatabaseCorrupt(path, problem))
+            found.problem = str(DatabaseCorrupt(path, problem))
+            log.error("%s", found.problem)
 
-    thread = threading.Thread(target=check, name="ren-quick-check", daemon=True)
-    thread.start()
-    return thread
+    found = BackgroundCheck(threading.Thread(target=check, name="ren-quick-check", daemon=True))
+    found.thread.start()
+    return found

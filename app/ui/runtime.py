@@ -19,6 +19,10 @@ def engine() -> Engine:
     return _engine
 
 
+def running() -> bool:
+    return _engine is not None
+
+
 async def start_engine(home: str | Path | None = None) -> Engine:
     """Open the data folder and continue the runs left running there."""
     global _engine

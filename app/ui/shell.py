@@ -150,7 +150,17 @@ def frame(title: str, active: str) -> Iterator[Frame]:
         _navigation(active)
     menu.on_click(drawer.toggle)
     with ui.column().classes("ren-page") as content:
+        _database_warning()
         yield Frame(content, theme)
+
+
+def _database_warning() -> None:
+    """What the background check of a big database found, on every page until it is fixed."""
+    check = runtime.engine().quick_check if runtime.running() else None
+    if check is not None and check.problem:
+        with ui.row().classes("ren-db-warning w-full items-start gap-2").props('role="alert"'):
+            ui.icon("error")
+            ui.label(check.problem).classes("flex-1")
 
 
 def _navigation(active: str) -> None:

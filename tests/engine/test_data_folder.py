@@ -222,13 +222,17 @@ async def test_disk_full_fails_the_write_and_leaves_the_database_consistent(
 async def test_a_big_database_is_checked_in_the_background_and_a_fault_logged(
     used_home: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    monkeypatch.setattr("app.store.integrity.QUICK_CHECK_MAX_BYTES", 0)  # every file is "big"
+    from app.store import integrity
+
+    monkeypatch.setattr(integrity, "QUICK_CHECK_MAX_BYTES", 0)  # every file is "big"
     damage(used_home / "ren.sqlite", "garbage in the middle")
     engine = Engine(used_home)  # the cheap checks at start pass: the header and schema are fine
     await engine.start()
     try:
         assert engine.quick_check is not None
         engine.quick_check.join(timeout=30)
+        assert engine.quick_check.problem is not None  # what the app shows on every page
+        assert engine.quick_check.problem.startswith(f"the database {used_home / 'ren.sqlite'}")
     finally:
         await engine.stop()
     (record,) = [r for r in caplog.records if r.name == "app.store.integrity"]

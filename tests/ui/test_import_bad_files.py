@@ -57,3 +57,18 @@ async def test_a_remote_params_ref_is_kept_as_a_draft_naming_the_problem(user: U
     await user.should_see("Imported “flow” as a draft")
     (summary,) = runtime.engine().workflows.summaries()
     assert summary.version is None  # not published: a run could not check its input
+
+
+async def test_a_fault_found_after_start_shows_on_every_page(user: User) -> None:
+    import threading
+
+    from app.store.integrity import BackgroundCheck
+
+    await user.open("/workflows")
+    await user.should_not_see("is damaged")
+    found = BackgroundCheck(threading.Thread(target=lambda: None))
+    found.problem = "the database ren.sqlite is damaged (quick_check: page 7 is never used)"
+    runtime.engine().quick_check = found
+    for path in ("/workflows", "/runs", "/inbox"):
+        await user.open(path)
+        await user.should_see("the database ren.sqlite is damaged")
