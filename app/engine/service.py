@@ -36,6 +36,7 @@ from app.engine.waits import WaitBook
 from app.engine.webhooks import Webhooks
 from app.engine.workflows import NotFound, Published, Workflows
 from app.nodes.catalog import NodeCatalog, default_catalog
+from app.nodes.code import CodeNode
 from app.nodes.function import FunctionNode
 from app.nodes.functions import REGISTRY, FunctionRegistry
 from app.nodes.library import FunctionLibrary, library_folder
@@ -85,6 +86,8 @@ class Engine:
         self.log_file = JsonlLog(self.folder.logs_dir)  # every run's events, one file a day
         self.journal = Journal(self.store, self.bus, self.logs, self.committed)
         self.workflows = Workflows(self.store, self.catalog, self.functions)
+        if catalog is None:  # Code nodes run only code a person trusted for their workflow
+            self.catalog.register(CodeNode(self.workflows.trust))
         self.waits = WaitBook(self)
         self.tasks = Tasks(self)
         self.control = Controls(self)
@@ -145,8 +148,16 @@ class Engine:
 
     # -- workflows -----------------------------------------------------------------------
 
-    def validate(self, spec: WorkflowSpec) -> list[Problem]:
-        return self.workflows.validate(spec)
+    def validate(
+        self, spec: WorkflowSpec, workflow_id: str | None = None, *, check_trust: bool = True
+    ) -> list[Problem]:
+        return self.workflows.validate(spec, workflow_id, check_trust=check_trust)
+
+    def trust_code(self, workflow_id: str) -> int:
+        """Trust the code of every Code node in the workflow's draft, as a person who
+        reviewed it (`ren trust`); returns how many nodes were not trusted before."""
+        spec = self.workflows.draft(workflow_id)
+        return len(self.workflows.trust.trust_spec(workflow_id, spec, "review"))
 
     def import_workflow(
         self, source: Path | str | dict[str, Any], publish: bool = True

@@ -22,6 +22,7 @@ from app.core.ids import new_id
 from app.core.importers import import_workflow, load_workflow_file
 from app.core.problems import Problem
 from app.core.validate import validate
+from app.engine.code_trust import CodeTrust
 from app.engine.compiled import CompiledWorkflow
 from app.engine.webhook_secrets import add_first_secret, has_webhook
 from app.nodes.catalog import NodeCatalog
@@ -90,11 +91,19 @@ class Workflows:
         self.store = store
         self.catalog = catalog
         self.functions = functions
+        self.trust = CodeTrust(store)  # which Code-node texts a person trusted
         self._compiled: dict[str, CompiledWorkflow] = {}
         self._latest: dict[str, WorkflowVersion] = {}  # one engine per folder, so this holds
 
-    def validate(self, spec: WorkflowSpec) -> list[Problem]:
-        return validate(spec, self.catalog, self.functions)
+    def validate(
+        self, spec: WorkflowSpec, workflow_id: str | None = None, *, check_trust: bool = True
+    ) -> list[Problem]:
+        """Every problem of `spec`, as the draft of `workflow_id` (default: `spec.id`): with
+        `check_trust`, Code nodes whose code no person trusted for that workflow are problems."""
+        problems = validate(spec, self.catalog, self.functions)
+        if check_trust:
+            problems += self.trust.problems(workflow_id or spec.id, spec)
+        return problems
 
     # -- drafts ------------------------------------------------------------------------
 
@@ -170,7 +179,7 @@ class Workflows:
     def publish(self, workflow_id: str, message: str = "") -> Published:
         """Freeze the draft as a new immutable version (if it changed). Refuses invalid drafts."""
         spec = self.draft(workflow_id)
-        problems = self.validate(spec)
+        problems = self.validate(spec, workflow_id)
         if problems:
             raise WorkflowInvalid(problems, f"workflow '{workflow_id}'")
         digest = definition_hash(spec)

@@ -9,6 +9,7 @@ from typing import Any
 
 from app.nodes.base import NodeType
 from app.nodes.branch import IfNode, SwitchNode
+from app.nodes.code import CodeNode
 from app.nodes.data import FilterNode, LogNode, MergeNode, SetNode
 from app.nodes.end import EndNode
 from app.nodes.foreach import ForeachNode
@@ -33,6 +34,7 @@ BUILT_IN: tuple[type[AnyNodeType], ...] = (
     FilterNode,
     ForeachNode,
     FunctionNode,
+    CodeNode,
     LogNode,
     HumanTaskNode,
     WaitNode,
