@@ -16,6 +16,7 @@ from typing import Any
 from app.core.dsl import WorkflowFormatError
 from app.core.forms import FormInvalid
 from app.core.importers import import_workflow
+from app.engine.code_trust import code_nodes, code_of
 from app.engine.inputs import InputInvalid, input_problems
 from app.engine.log_files import event_line
 from app.engine.schedules import ScheduleInvalid
@@ -120,16 +121,42 @@ async def run_document(
     for ref in functions:
         load_functions(ref)
     spec = import_workflow(document, source)
-    problems = [f"{source}: {p}" for p in engine.validate(spec)]
+    problems = [f"{source}: {p}" for p in engine.validate(spec, check_trust=False)]
     problems += [f"{source}: {p}" for p in input_problems(spec.params, input)]
     if problems:
         raise OpError("invalid", f"{source} cannot run", problems)
     if spec.id is None:
         spec.id = Path(source).stem
     workflow_id = engine.workflows.save(spec)
+    engine.workflows.trust.trust_spec(workflow_id, spec, "run")  # running a file trusts it
     engine.workflows.publish(workflow_id)
     run = await engine.run(workflow_id, input)
     return run_report(engine, run.id)
+
+
+@op
+async def trust(engine: Engine, workflow_id: str) -> dict[str, Any]:
+    """Trust the code of the workflow's Code nodes (a person reviewed it), then publish the
+    draft when it is valid, so it can run."""
+    spec = engine.workflows.draft(workflow_id)
+    newly = engine.workflows.trust.trust_spec(workflow_id, spec, "cli")
+    report: dict[str, Any] = {
+        "workflow_id": workflow_id,
+        "trusted": [{"node_id": n.id, "code": code_of(n)} for n in newly],
+        "code_nodes": len(code_nodes(spec)),
+    }
+    problems = engine.validate(spec, workflow_id)
+    report["problems"] = [str(p) for p in problems]
+    report["version"] = None if problems else engine.workflows.publish(workflow_id).number
+    return report
+
+
+@op
+async def untrusted_code(engine: Engine, workflow_id: str) -> list[dict[str, Any]]:
+    """The Code nodes of the workflow's draft whose code no person trusted yet."""
+    spec = engine.workflows.draft(workflow_id)
+    nodes = engine.workflows.trust.untrusted_nodes(workflow_id, spec)
+    return [{"node_id": n.id, "code": code_of(n)} for n in nodes]
 
 
 @op
