@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from nicegui import ui
 from nicegui.events import ValueChangeEventArguments
 
+from app.ui.editor.code_field import code_field
 from app.ui.editor.schema_form import (
     FieldSpec,
     condition_text,
@@ -390,4 +391,6 @@ def build_field(spec: FieldSpec, value: Any, on_change: OnChange) -> ui.element:
         return map_field(spec, value, on_change)
     if spec.kind == "records":
         return records_field(spec, value, on_change)
+    if spec.kind == "code":
+        return code_field(spec, value, on_change)
     return text_field(spec, value, on_change)

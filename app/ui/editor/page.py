@@ -23,10 +23,12 @@ from nicegui.elements.drawer import LeftDrawer
 
 from app.core.dsl import WorkflowFormatError, WorkflowSpec
 from app.core.problems import Problem
+from app.engine.code_trust import code_hash, typed_problems_dropped
 from app.engine.service import Engine
 from app.engine.workflows import DraftChanged, NotFound, WorkflowSummary, definition_hash
 from app.nodes.functions import FunctionRegistry
 from app.ui.editor import views
+from app.ui.editor.code_review import open_code_review
 from app.ui.editor.config_panel import Inspector
 from app.ui.editor.conflict import ConflictNotice
 from app.ui.editor.model import Clip, EditorModel
@@ -140,6 +142,7 @@ class EditorPage:
         self.revision = engine.workflows.revision(workflow_id) if revision is None else revision
         self.conflict = False  # the draft was saved elsewhere: no autosave until resolved
         self.last_check = time.monotonic()
+        self.typed_code: set[str] = set()  # hashes of Code-node code typed here: trusted on save
 
     @property
     def spec(self) -> WorkflowSpec:
@@ -188,7 +191,7 @@ class EditorPage:
                         with ui.tab_panel("inspect").classes("ren-side-panel"):
                             self.inspector = Inspector(self)
                         with ui.tab_panel("problems").classes("ren-side-panel"):
-                            self.problem_list = ProblemList(self.focus)
+                            self.problem_list = ProblemList(self.focus, self.review_code)
         self.inspector.show([], [], [])
         self.validate()
         self.toolbar.refresh()
@@ -344,6 +347,8 @@ class EditorPage:
             ui.notify(f"Copied {count} node{'s' if count != 1 else ''}: Ctrl+V pastes")
 
     def config_changed(self, node_id: str, config: dict[str, Any], key: str) -> None:
+        if key.endswith(":code") and isinstance(config.get("code"), str):
+            self.typed_code.add(code_hash(config["code"]))  # the person typed it: trusted
         self.model.set_config(node_id, config, key)
         self.refresh_node(node_id)
         self.changed()
@@ -485,7 +490,7 @@ class EditorPage:
     async def _validate(self) -> None:
         spec, edits = self.spec, self.edits
         try:
-            problems = await run.io_bound(self.engine.validate, spec)
+            problems = await run.io_bound(self.engine.validate, spec, self.workflow_id)
         except Exception:
             if spec is self.spec and edits == self.edits:
                 raise
@@ -495,7 +500,7 @@ class EditorPage:
         if problems is None or spec is not self.spec or edits != self.edits:
             self.validate_pending = True
             return
-        self.show_problems(problems)
+        self.show_problems(typed_problems_dropped(problems, spec, self.typed_code))
 
     def show_problems(self, problems: list[Problem]) -> None:
         self.problems = problems
@@ -534,8 +539,12 @@ class EditorPage:
         self.dirty = False
         self.saved_hash = definition_hash(self.spec)
         self.last_check = time.monotonic()
+        self.engine.workflows.trust.trust_typed(self.workflow_id, self.spec, self.typed_code)
         self.toolbar.refresh()
         return True
+
+    def review_code(self) -> None:
+        open_code_review(self)
 
     def check_revision(self) -> None:
         """Show the notice as soon as the draft was saved elsewhere, even before an edit."""

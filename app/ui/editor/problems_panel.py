@@ -32,8 +32,9 @@ def where(problem: Problem, spec: WorkflowSpec) -> str:
 
 
 class ProblemList:
-    def __init__(self, focus: Focus) -> None:
+    def __init__(self, focus: Focus, review_code: Callable[[], None] | None = None) -> None:
         self.focus = focus
+        self.review_code = review_code  # opens the code review dialog (untrusted code)
         self.root = ui.column().classes("w-full gap-1 ren-problems")
         self.shown: list[tuple[Problem, str]] | None = None
 
@@ -68,5 +69,9 @@ class ProblemList:
                             args = dict(node.config.get("args") or {})
                             back = f"/workflows/{spec.id}" if spec.id else None
                             create_button(missing, args, back)
+                        if problem.code == "untrusted_code" and self.review_code is not None:
+                            ui.button(
+                                "Review code", icon="policy", on_click=self.review_code
+                            ).props("flat dense no-caps size=sm color=primary").mark("review-code")
             if len(problems) > MAX_SHOWN:
                 ui.label(f"… and {len(problems) - MAX_SHOWN} more").classes("ren-hint px-2")

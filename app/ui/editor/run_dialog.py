@@ -183,7 +183,7 @@ class RunDialog:
         latest = versions[0] if versions else None
         if latest is not None and latest.hash == definition_hash(host.spec):
             return latest.number
-        problems = workflows.validate(host.spec)
+        problems = workflows.validate(host.spec, host.workflow_id)
         if not problems:
             published = workflows.publish(host.workflow_id, "Published to run")
             host.published(published.number)

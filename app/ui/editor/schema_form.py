@@ -34,6 +34,7 @@ Kind = Literal[
     "function",
     "args",
     "workflow",
+    "code",
 ]
 
 KINDS: frozenset[str] = frozenset(get_args(Kind))

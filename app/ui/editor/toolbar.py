@@ -60,6 +60,9 @@ class Toolbar:
             self.problems = ui.button(on_click=self.show_problems, color=None)
             self.problems.props("flat dense no-caps")
             self.problems.classes("ren-problems-button").mark("problems")
+            self.review = ui.button("Review code", icon="policy", on_click=page.review_code)
+            self.review.props("flat dense no-caps color=negative").mark("review-code-toolbar")
+            self.review.tooltip("This workflow came with code no one trusted yet: read it here")
             self._button("history", "Versions", self.open_versions).classes("ren-versions").mark(
                 "versions"
             )
@@ -111,6 +114,7 @@ class Toolbar:
         self.problems.classes(
             add="ren-has-problems" if count else "", remove="" if count else "ren-has-problems"
         )
+        self.review.set_visibility(any(p.code == "untrusted_code" for p in page.problems))
         self.refresh_version()
 
     def refresh_version(self) -> None:

@@ -62,8 +62,8 @@ def import_file(engine: Engine, filename: str, data: bytes) -> Imported:
     spec = import_workflow(doc, filename)
     if spec.name == UNTITLED:  # the document has no name: the file's is better than none
         spec.name = Path(filename).stem.replace("_", " ").replace("-", " ").strip().capitalize()
-    problems = [str(p) for p in engine.workflows.validate(spec)]
     workflow_id = engine.workflows.add_imported(spec, Path(filename).stem)
+    problems = [str(p) for p in engine.workflows.validate(spec, workflow_id)]  # code: untrusted
     if problems:
         return Imported(workflow_id, spec.name, None, problems)
     published = engine.workflows.publish(workflow_id, f"Imported from {filename}")
