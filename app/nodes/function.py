@@ -20,7 +20,13 @@ from app.core.templates import has_template, render_config
 from app.nodes.base import NodeConfig, NodeResult, NodeType
 from app.nodes.checks import template_fields
 from app.nodes.context import StepContext
-from app.nodes.functions import REGISTRY, FunctionRegistry
+from app.nodes.functions import REGISTRY, FunctionInfo, FunctionRegistry
+from app.nodes.isolation import (
+    IsolationUnavailable,
+    call_isolated,
+    isolated_context,
+    target_for,
+)
 from app.nodes.sync_calls import Call, call_in_thread
 
 
@@ -28,6 +34,13 @@ class FunctionConfig(NodeConfig):
     function: str = Field(min_length=1, description="Name of a registered function")
     args: dict[str, Any] = Field(
         default_factory=dict, description="Arguments; values may use {{ expressions }}"
+    )
+    isolate: bool = Field(
+        default=False,
+        description="Run in a separate process: a timeout or cancel kills it (costs a few ms)",
+    )
+    memory_mb: int | None = Field(
+        default=None, ge=32, description="Memory limit of the isolated process, in MB"
     )
 
 
@@ -69,8 +82,10 @@ class FunctionNode(NodeType[FunctionConfig]):
     ) -> list[tuple[str, str]]:
         if config.function not in functions:
             return [("function", f"function '{config.function}' is not registered")]
-        return template_fields("args", config.args) + functions.arg_problems(
-            config.function, config.args
+        return (
+            template_fields("args", config.args)
+            + functions.arg_problems(config.function, config.args)
+            + _isolation_problems(config, functions)
         )
 
     async def execute(self, ctx: StepContext, config: FunctionConfig, input: Any) -> NodeResult:
@@ -82,9 +97,11 @@ class FunctionNode(NodeType[FunctionConfig]):
             args = render_config(args, ctx.scope(input))
         kwargs = dict(args)
         state = _fresh_copy(input)  # user code may mutate its state; recorded outputs stay intact
-        if info.wants_ctx:
+        if info.wants_ctx and not config.isolate:
             kwargs["ctx"] = ctx
-        if info.is_async:
+        if config.isolate:
+            result = await _call_isolated(ctx, config, info, state, kwargs)
+        elif info.is_async:
             result = await info.fn(state, **kwargs)
         else:
             call = Call(ctx.idempotency_key, config.function)
@@ -94,3 +111,25 @@ class FunctionNode(NodeType[FunctionConfig]):
         elif not isinstance(result, dict):
             result = {"result": result}
         return NodeResult(result)
+
+
+def _isolation_problems(config: FunctionConfig, functions: FunctionLookup) -> list[tuple[str, str]]:
+    if config.memory_mb is not None and not config.isolate:
+        return [("memory_mb", "a memory limit needs isolate: true")]
+    info = functions.get(config.function) if isinstance(functions, FunctionRegistry) else None
+    if config.isolate and info is not None and target_for(info) is None:
+        message = f"function '{config.function}' cannot run isolated: it is not defined in a file"
+        return [("isolate", message + " (put it in the function library)")]
+    return []
+
+
+async def _call_isolated(
+    ctx: StepContext, config: FunctionConfig, info: FunctionInfo, state: Any, kwargs: dict[str, Any]
+) -> Any:
+    target = target_for(info)
+    if target is None:
+        raise IsolationUnavailable(
+            f"function '{info.name}' cannot run isolated: it is not defined in a file"
+        )
+    context = isolated_context(ctx) if info.wants_ctx else None
+    return await call_isolated(target, state, kwargs, context=context, memory_mb=config.memory_mb)

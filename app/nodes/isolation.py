@@ -53,7 +53,6 @@ import hashlib
 import importlib
 import inspect
 import logging
-import multiprocessing
 import os
 import pickle
 import sys
@@ -61,14 +60,14 @@ import threading
 import traceback
 import types
 from collections.abc import Callable, Mapping
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from pebble import ProcessExpired, ProcessPool
+from typing import TYPE_CHECKING, Any
 
 from app.nodes.functions import REGISTRY, FunctionInfo
+
+if TYPE_CHECKING:
+    from pebble import ProcessPool
 
 log = logging.getLogger(__name__)
 
@@ -264,13 +263,17 @@ async def _awaited(result: Any) -> Any:
 
 # -- in Ren's process ------------------------------------------------------------------------
 
-_pool: ProcessPool | None = None
+_pool: ProcessPool | None = None  # started at the first isolated call
 _pool_lock = threading.Lock()
 _warned_windows = False
 
 
 def _get_pool() -> ProcessPool:
     global _pool
+    import multiprocessing
+
+    from pebble import ProcessPool  # imported only when used: it costs start-up time
+
     with _pool_lock:
         if _pool is None or not _pool.active:
             _pool = ProcessPool(max_workers=WORKERS, context=multiprocessing.get_context("spawn"))
@@ -307,6 +310,10 @@ async def call_isolated(
     if memory_mb is not None and sys.platform == "win32" and not _warned_windows:
         _warned_windows = True
         log.warning("memory_mb is not enforced on Windows; isolated calls run without a limit")
+    from concurrent.futures.process import BrokenProcessPool
+
+    from pebble import ProcessExpired
+
     request = _Request(target, state, dict(kwargs), context, memory_mb)
     future = _get_pool().schedule(_child_call, args=(request,), timeout=timeout_s)
     try:
