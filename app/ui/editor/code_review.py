@@ -53,6 +53,7 @@ def open_code_review(page: EditorPage) -> None:
         with ui.row().classes("w-full justify-end gap-2"):
             ui.button("Cancel", on_click=dialog.close).props("flat no-caps")
             button = ui.button("Trust this code", icon="verified_user", on_click=approve)
-            button.props("unelevated no-caps color=primary").mark("trust-code")
+            button.props("unelevated no-caps color=primary data-testid=trust-code")
+            button.mark("trust-code")
             button.set_enabled(bool(untrusted))
     dialog.open()

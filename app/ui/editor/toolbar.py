@@ -61,7 +61,8 @@ class Toolbar:
             self.problems.props("flat dense no-caps")
             self.problems.classes("ren-problems-button").mark("problems")
             self.review = ui.button("Review code", icon="policy", on_click=page.review_code)
-            self.review.props("flat dense no-caps color=negative").mark("review-code-toolbar")
+            self.review.props("flat dense no-caps color=negative data-testid=review-code")
+            self.review.mark("review-code-toolbar")
             self.review.tooltip("This workflow came with code no one trusted yet: read it here")
             self._button("history", "Versions", self.open_versions).classes("ren-versions").mark(
                 "versions"
