@@ -182,10 +182,14 @@ def start_worker(folder: Path, home: Path) -> subprocess.Popen[str]:
         text=True,
     )
     engine_json = home / "engine.json"
-    wait_until(
-        lambda: engine_json.exists() and "port" in engine_json.read_text(),
-        "the worker did not start",
-    )
+
+    def started() -> bool:
+        if worker.poll() is not None:  # it ended: say why at once instead of waiting out the clock
+            assert worker.stderr is not None
+            raise AssertionError(f"the worker exited {worker.returncode}: {worker.stderr.read()}")
+        return engine_json.exists() and "port" in engine_json.read_text()
+
+    wait_until(started, "the worker did not start")
     return worker
 
 
