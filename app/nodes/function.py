@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from pydantic import Field
@@ -27,6 +28,8 @@ from app.nodes.isolation import (
     isolated_context,
     target_for,
 )
+from app.nodes.library import FunctionLibrary
+from app.nodes.library_deps import file_needs, folder_needs
 from app.nodes.sync_calls import Call, call_in_thread
 
 
@@ -81,11 +84,13 @@ class FunctionNode(NodeType[FunctionConfig]):
         self, config: FunctionConfig, functions: FunctionLookup
     ) -> list[tuple[str, str]]:
         if config.function not in functions:
-            return [("function", f"function '{config.function}' is not registered")]
+            message = f"function '{config.function}' is not registered"
+            return [("function", message + _unloaded_file_needs(config.function, functions))]
         return (
             template_fields("args", config.args)
             + functions.arg_problems(config.function, config.args)
             + _isolation_problems(config, functions)
+            + _dependency_problems(config.function, functions)
         )
 
     async def execute(self, ctx: StepContext, config: FunctionConfig, input: Any) -> NodeResult:
@@ -133,3 +138,22 @@ async def _call_isolated(
         )
     context = isolated_context(ctx) if info.wants_ctx else None
     return await call_isolated(target, state, kwargs, context=context, memory_mb=config.memory_mb)
+
+
+def _dependency_problems(name: str, functions: FunctionLookup) -> list[tuple[str, str]]:
+    info = functions.get(name) if isinstance(functions, FunctionRegistry) else None
+    if info is None or not info.file:
+        return []
+    needs = file_needs(Path(info.file))
+    return [("function", f"function '{name}' {needs.missing_message()}")] if needs.missing else []
+
+
+def _unloaded_file_needs(name: str, functions: FunctionLookup) -> str:
+    """Why a library file that mentions `name` may not have loaded: packages it lacks."""
+    if not isinstance(functions, FunctionLibrary):
+        return ""
+    for needs in folder_needs(functions.folder):
+        text = needs.file.read_text(encoding="utf-8") if needs.missing else ""
+        if f'"{name}"' in text or f"'{name}'" in text:
+            return f"; {needs.file.name} {needs.missing_message()}"
+    return ""
