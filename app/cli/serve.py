@@ -12,9 +12,9 @@ import sys
 import webbrowser
 from typing import Any
 
-from app.api.bodies import DEFAULT_SERVER_LIMIT, parse_size
 from app.cli.common import EXIT_OK, Usage, functions_option
 from app.cli.stopping import StopDeadline, on_stop_signals
+from app.core.sizes import DEFAULT_SERVER_LIMIT, parse_size
 from app.engine.lock import EngineBusy, FolderLock
 from app.engine.paths import DataFolder
 from app.nodes.functions import load_functions

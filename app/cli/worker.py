@@ -6,12 +6,12 @@ import argparse
 import asyncio
 import sys
 
-from app.api.bodies import DEFAULT_SERVER_LIMIT
 from app.cli.common import EXIT_OK, Usage, functions_option
 from app.cli.run import load_function_refs
 from app.cli.serve import access_options, port_free
 from app.cli.stopping import StopDeadline, on_stop_signals
 from app.core.json_values import BadLimitSetting, max_output_bytes
+from app.core.sizes import DEFAULT_SERVER_LIMIT
 
 IDLE_CHECK_S = 0.1
 HOST = "127.0.0.1"

@@ -1,4 +1,4 @@
-"""Auto-layout: nodes left to right by topological depth (networkx), pure and deterministic.
+"""Auto-layout: nodes left to right by topological depth, pure and deterministic.
 
 Two placements live here:
 - `place_unpositioned` fills in positions the importers could not read from a document, on a
@@ -10,11 +10,12 @@ Two placements live here:
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.core.cycles import knots
 from app.core.dsl import WorkflowSpec
 
 X_STEP, Y_STEP = 240, 120  # the importers' grid for nodes without a position
@@ -30,18 +31,33 @@ Point = tuple[float, float]
 
 def _depths(ids: Sequence[str], links: Iterable[tuple[str, str]]) -> dict[str, int]:
     """Longest-path depth of each node from the entries; a cycle collapses into one column."""
-    import networkx as nx  # here: only placing nodes needs it, not every command that reads files
-
-    graph: Any = nx.DiGraph()
-    graph.add_nodes_from(ids)
     known = set(ids)
-    graph.add_edges_from((a, b) for a, b in links if a in known and b in known)
-    dag: Any = nx.condensation(graph)
-    depth: dict[int, int] = {}
-    for part in nx.topological_sort(dag):
-        depth[part] = max((depth[p] + 1 for p in dag.predecessors(part)), default=0)
-    mapping = dag.graph["mapping"]
-    return {node: depth[mapping[node]] for node in ids}
+    successors: dict[str, list[str]] = defaultdict(list)
+    for a, b in links:
+        if a in known and b in known:
+            successors[a].append(b)
+    part = {node: node for node in ids}  # each node's column group: a cycle shares one
+    for knot in knots(ids, successors):
+        for node in knot:
+            part[node] = knot[0]
+    after: dict[str, set[str]] = defaultdict(set)
+    waiting: dict[str, int] = dict.fromkeys(set(part.values()), 0)
+    for a, targets in successors.items():
+        for b in targets:
+            pa, pb = part[a], part[b]
+            if pa != pb and pb not in after[pa]:
+                after[pa].add(pb)
+                waiting[pb] += 1
+    depth = dict.fromkeys(waiting, 0)
+    ready = deque(p for p, count in waiting.items() if count == 0)
+    while ready:  # Kahn's order over the groups: each column is one past its deepest parent
+        current = ready.popleft()
+        for nxt in after[current]:
+            depth[nxt] = max(depth[nxt], depth[current] + 1)
+            waiting[nxt] -= 1
+            if waiting[nxt] == 0:
+                ready.append(nxt)
+    return {node: depth[part[node]] for node in ids}
 
 
 def place_unpositioned(nodes: list[dict[str, Any]], links: list[tuple[str, str]]) -> None:

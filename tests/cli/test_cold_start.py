@@ -13,7 +13,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 HEAVY = (
     "fastapi",
-    "starlette.applications",
+    "starlette",
     "uvicorn",
     "sqlalchemy",
     "sqlmodel",
@@ -59,6 +59,7 @@ def probe(home: Path, *args: str) -> dict[str, object]:
         ("--help",),
         ("validate", str(ROOT / "examples" / "expense_approval.json")),
         ("validate", "--json", str(ROOT / "examples" / "expense_approval.json")),
+        ("validate", str(ROOT / "examples" / "seed004_amount_approval.json")),  # laid out anew
     ],
 )
 def test_help_and_validate_import_no_engine(tmp_path: Path, args: tuple[str, ...]) -> None:

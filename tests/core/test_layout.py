@@ -5,6 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from app.core.dsl import WorkflowSpec
 from app.core.importers import load_workflow_file
 from app.core.layout import (
@@ -98,3 +101,30 @@ def test_an_empty_declared_group_gets_the_minimum_size() -> None:
         {"nodes": [{"id": "loop", "type": "foreach", "config": {"items": "x"}}], "edges": []}
     )
     assert layout_workflow(spec, groups=["loop"]).group_sizes == {"loop": GROUP_MIN}
+
+
+@given(
+    st.integers(min_value=1, max_value=12).flatmap(
+        lambda n: st.tuples(
+            st.just(n),
+            st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=30),
+        )
+    )
+)
+def test_depths_match_networkx_condensation(graph: tuple[int, list[tuple[int, int]]]) -> None:
+    import networkx as nx
+
+    from app.core.layout import _depths
+
+    n, pairs = graph
+    ids = [f"n{i}" for i in range(n)]
+    links = [(f"n{a}", f"n{b}") for a, b in pairs]
+    reference: Any = nx.DiGraph()
+    reference.add_nodes_from(ids)
+    reference.add_edges_from(links)
+    dag: Any = nx.condensation(reference)
+    depth: dict[int, int] = {}
+    for part in nx.topological_sort(dag):
+        depth[part] = max((depth[p] + 1 for p in dag.predecessors(part)), default=0)
+    expected = {node: depth[dag.graph["mapping"][node]] for node in ids}
+    assert _depths(ids, links) == expected
