@@ -192,3 +192,14 @@ class WebhookSecret(SQLModel, table=True):
     workflow_id: str = Field(primary_key=True, foreign_key="workflow.id")
     secret: str
     created_at: float
+
+
+class TrustedCode(SQLModel, table=True):
+    """A Code-node text (by SHA-256) a person trusted for a workflow (app.engine.code_trust)."""
+
+    __tablename__ = "trusted_code"
+
+    workflow_id: str = Field(primary_key=True, foreign_key="workflow.id")
+    code_hash: str = Field(primary_key=True)
+    how: str  # editor | review | cli | run
+    trusted_at: float

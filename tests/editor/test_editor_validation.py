@@ -31,9 +31,9 @@ async def test_validation_runs_off_the_event_loop(editor_user: User) -> None:
     threads: list[int] = []
     check = engine.workflows.validate
 
-    def watched(spec: WorkflowSpec) -> list[Problem]:
+    def watched(spec: WorkflowSpec, *args: Any, **kwargs: Any) -> list[Problem]:
         threads.append(threading.get_ident())
-        return check(spec)
+        return check(spec, *args, **kwargs)
 
     engine.workflows.validate = watched  # type: ignore[method-assign]
     try:

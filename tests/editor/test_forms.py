@@ -45,6 +45,7 @@ def test_every_built_in_node_gets_a_form() -> None:
     assert kinds("filter") == {"items": "expression", "condition": "expression"}
     assert kinds("foreach") == {"items": "expression", "concurrency": "integer"}
     assert kinds("function") == {"function": "function", "args": "args"}
+    assert kinds("code") == {"code": "code", "args": "map"}
     assert kinds("log") == {"message": "template", "level": "enum"}
     assert kinds("end") == {"result": "json"}
     assert kinds("webhook") == {"path": "text", "method": "enum", "max_body_bytes": "integer"}
