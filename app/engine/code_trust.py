@@ -33,6 +33,7 @@ INSERT_TRUSTED = (
     " ON CONFLICT (workflow_id, code_hash) DO NOTHING"
 )
 SELECT_TRUSTED = "SELECT code_hash FROM trusted_code WHERE workflow_id=?"
+SELECT_HOW = "SELECT how FROM trusted_code WHERE workflow_id=? AND code_hash=?"
 
 
 def code_hash(code: str) -> str:
@@ -59,10 +60,14 @@ class CodeTrust:
             rows = session.connection().exec_driver_sql(SELECT_TRUSTED, (workflow_id,)).all()
         return {str(row[0]) for row in rows}
 
-    def is_trusted(self, workflow_id: str, code: str) -> bool:
+    def how_trusted(self, workflow_id: str, code: str) -> str | None:
+        """How the text was trusted for the workflow (a `How`), or None: not trusted."""
         if code == EXAMPLE:  # Ren's own example, as a new node holds it
-            return True
-        return bool(workflow_id) and code_hash(code) in self.trusted(workflow_id)
+            return "editor"
+        with self.store.session() as session:
+            found = session.connection().exec_driver_sql(SELECT_HOW, (workflow_id, code_hash(code)))
+            row = found.first()
+        return None if row is None else str(row[0])
 
     def untrusted_nodes(self, workflow_id: str | None, spec: WorkflowSpec) -> list[NodeSpec]:
         nodes = [n for n in code_nodes(spec) if code_of(n) != EXAMPLE]

@@ -23,17 +23,21 @@ from app.core.ports import Port
 from app.core.templates import has_template, render_config
 from app.nodes.base import NodeConfig, NodeResult, NodeType
 from app.nodes.checks import template_fields
+from app.nodes.code_isolated import call_code_isolated
 from app.nodes.code_text import CodeSyntaxError, error_line, load, quoted_line, syntax_problem
 from app.nodes.context import StepContext, StepInterrupted
+from app.nodes.isolation import IsolatedError
 from app.nodes.sync_calls import Call, call_in_thread
 
+ISOLATED_BY_DEFAULT = ("review", "cli")  # imported code a person approved: its own process
 EXAMPLE = "# state: this node's input; args: the arguments below\nreturn {'result': state}\n"
 UNTRUSTED = "this workflow was imported with code; review and trust it before it runs"
 
 
 class TrustLookup(Protocol):
-    def is_trusted(self, workflow_id: str, code: str) -> bool:
-        """Whether a person trusted this code text for this workflow."""
+    def how_trusted(self, workflow_id: str, code: str) -> str | None:
+        """How a person trusted this code text for this workflow (editor, review, cli, run),
+        or None when no one did."""
         ...
 
 
@@ -46,6 +50,14 @@ class CodeConfig(NodeConfig):
     args: dict[str, Any] = Field(
         default_factory=dict,
         description="Arguments, read as args['name']; values may use {{ expressions }}",
+    )
+    isolate: bool | None = Field(
+        default=None,
+        description="Run in a separate process: a timeout or cancel kills it (costs a few ms). "
+        "Default: yes for imported code a person approved, no for code written here",
+    )
+    memory_mb: int | None = Field(
+        default=None, ge=32, description="Memory limit of the isolated process, in MB"
     )
 
 
@@ -84,12 +96,16 @@ class CodeNode(NodeType[CodeConfig]):
         if not config.code.strip():
             return [("code", "the code is empty: write what the node returns, e.g. return {}")]
         message = syntax_problem(config.code)
+        if config.memory_mb is not None and config.isolate is False:
+            problems.append(("memory_mb", "a memory limit needs the code isolated"))
         return ([("code", message)] if message else []) + problems
 
     async def execute(self, ctx: StepContext, config: CodeConfig, input: Any) -> NodeResult:
         workflow_id = str(ctx.run_info.get("workflow_id") or "")
-        if self.trust is None or not self.trust.is_trusted(workflow_id, config.code):
+        how = self.trust.how_trusted(workflow_id, config.code) if self.trust else None
+        if how is None:
             raise CodeUntrusted(UNTRUSTED)  # a second guard: validation refuses it first
+        isolate = config.isolate if config.isolate is not None else how in ISOLATED_BY_DEFAULT
         try:
             function = load(config.code)
         except CodeSyntaxError as err:
@@ -100,8 +116,15 @@ class CodeNode(NodeType[CodeConfig]):
         state = json.loads(json.dumps(input))  # the code may mutate it; records stay intact
         call = Call(ctx.idempotency_key, f"code of node '{ctx.node_id}'")
         try:
-            result = await call_in_thread(call, function, state, dict(args), ctx)
+            if isolate:
+                result = await call_code_isolated(
+                    ctx, config.code, state, dict(args), config.memory_mb
+                )
+            else:
+                result = await call_in_thread(call, function, state, dict(args), ctx)
         except StepInterrupted:  # ctx.checkpoint() in the code: a pause or cancel, not a failure
+            raise
+        except (IsolatedError, MemoryError):  # already say where (or how much memory)
             raise
         except Exception as err:
             raise CodeFailed(_raised(err, config.code)) from err

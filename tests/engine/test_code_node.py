@@ -4,11 +4,13 @@ step's idempotency key, and trust (imported code never runs until a person trust
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from app.engine.code_trust import How
 from app.engine.service import Engine
 from app.engine.workflows import WorkflowInvalid
 from tests.conftest import chain_workflow
@@ -18,11 +20,14 @@ def code_flow(code: str, wid: str = "wf", **config: Any) -> dict[str, Any]:
     return chain_workflow({"type": "code", "config": {"code": code, **config}}, wid=wid)
 
 
-async def run_trusted(engine: Engine, doc: dict[str, Any], input: Any = None) -> Any:
-    """Import the workflow, trust its code as `ren trust` does, publish it and run it."""
+async def run_trusted(
+    engine: Engine, doc: dict[str, Any], input: Any = None, how: How = "run"
+) -> Any:
+    """Import the workflow, trust its code (by default as `ren run FILE` does: it then runs in
+    Ren's process; "review", as `ren trust` does, runs it isolated), publish it and run it."""
     wid = engine.import_workflow(doc, publish=False)
     assert isinstance(wid, str)
-    engine.trust_code(wid)
+    engine.workflows.trust.trust_spec(wid, engine.workflows.draft(wid), how)
     engine.workflows.publish(wid)
     return await engine.run(wid, input or {})
 
@@ -138,3 +143,32 @@ async def test_trust_is_per_workflow(engine: Engine) -> None:
     with pytest.raises(WorkflowInvalid):
         engine.import_workflow(code_flow("return {'v': 1}", wid="b"))
     assert json.loads(engine.workflows.export_json("b"))["nodes"][1]["type"] == "code"
+
+
+# -- isolation -----------------------------------------------------------------------------
+
+PID = "import os\nreturn {'pid': os.getpid()}"
+
+
+async def test_approved_imported_code_runs_in_its_own_process(engine: Engine) -> None:
+    run = await run_trusted(engine, code_flow(PID), how="review")  # as `ren trust` does
+    assert run.status == "succeeded", run.error
+    assert run.output["pid"] != os.getpid()
+
+
+async def test_code_run_from_a_file_runs_in_process_unless_isolated(engine: Engine) -> None:
+    assert (await run_trusted(engine, code_flow(PID))).output == {"pid": os.getpid()}
+    isolated = await run_trusted(engine, code_flow(PID, wid="iso", isolate=True))
+    assert isolated.output["pid"] != os.getpid()
+
+
+async def test_isolated_code_errors_name_their_line_and_timeouts_kill_it(engine: Engine) -> None:
+    run = await run_trusted(engine, code_flow("x = 1\nraise ValueError('bad x')"), how="cli")
+    assert (
+        step_error(engine, run.id)["message"]
+        == "line 2 (`raise ValueError('bad x')`): ValueError: bad x"
+    )
+    doc = code_flow("import time\ntime.sleep(30)\nreturn {}", wid="slow")
+    doc["nodes"][1]["timeout_s"] = 1
+    run = await run_trusted(engine, doc, how="cli")
+    assert step_error(engine, run.id)["type"] == "StepTimeout"
