@@ -416,7 +416,7 @@ def test_seed002_broken_document_names_each_node_connection_and_field() -> None:
     doc = seed002_doc()
     doc["nodes"][1]["type"] = "ACTION_NODE"
     doc["nodes"][1]["subtype"] = "RUN_CODE"
-    doc["nodes"][1]["parameters"] = {"code": "print('hi')"}
+    doc["nodes"][1]["parameters"] = {"function": ""}
     main = doc["connections"]["connections"]["Manual Trigger"]["connection_types"]["main"]
     main["connections"].append({"node": "Nobody", "type": "MAIN", "index": 0})
     doc["connections"]["connections"]["Ghost"] = {"connection_types": {}}
@@ -425,7 +425,7 @@ def test_seed002_broken_document_names_each_node_connection_and_field() -> None:
     where = "connections.connections['Manual Trigger']"
     assert err.problems == [
         "nodes[1] (id 'ai-agent-1').parameters.function: RUN_CODE needs 'function' (or "
-        "'code_ref') naming a registered function; Ren does not run inline code",
+        "'code_ref') naming a registered function, or 'code' holding Python",
         f"{where}: 2 nodes are named 'Manual Trigger' (trigger-1, tool-1)",
         f'{where}.connection_types.main.connections[1].node: no node is named "Nobody"',
         "connections.connections['Secretary AI Agent'].connection_types.ai_tool.connections[0]"
@@ -713,3 +713,14 @@ def test_any_seed_ids_become_unique_valid_ids(ids: list[str], data: st.DataObjec
     assert all(n.name == old for n, old in zip(spec.nodes, ids, strict=True) if n.id != old)
     points = [(n.position.x, n.position.y) for n in spec.nodes]
     assert len(set(points)) == len(points)
+
+
+def test_seed002_inline_code_becomes_a_code_node() -> None:
+    doc = seed002_doc()
+    doc["nodes"][1]["type"] = "ACTION_NODE"
+    doc["nodes"][1]["subtype"] = "RUN_CODE"
+    doc["nodes"][1]["parameters"] = {"code": "return {'n': len(state)}", "args": {"a": 1}}
+    spec = import_workflow(doc, "seed002.json")
+    node = spec.node("ai-agent-1")
+    assert node is not None and node.type == "code"
+    assert node.config == {"code": "return {'n': len(state)}", "args": {"a": 1}}

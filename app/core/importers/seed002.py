@@ -53,6 +53,9 @@ def from_seed002(doc: dict[str, Any], rep: Report) -> Draft:
                     f"which has no settings{hint})",
                 )
             config = {}
+        elif kind_out == "function" and not {"function", "code_ref"} & config.keys():
+            kind_out = "code"  # inline code: a Code node (untrusted until a person reviews it)
+            config = {"code": config.pop("code", ""), "args": config.pop("args", {}), **config}
         elif kind_out == "function":
             ref, code_ref = config.pop("function", None), config.pop("code_ref", None)
             if ref is not None and code_ref is not None and ref != code_ref:
@@ -61,8 +64,8 @@ def from_seed002(doc: dict[str, Any], rep: Report) -> Draft:
             if not isinstance(ref, str) or not ref.strip():
                 rep.problem(
                     f"{where}.parameters.function",
-                    "RUN_CODE needs 'function' (or 'code_ref') naming a registered function; "
-                    "Ren does not run inline code",
+                    "RUN_CODE needs 'function' (or 'code_ref') naming a registered function, "
+                    "or 'code' holding Python",
                 )
             config = {"function": ref, "args": config.pop("args", {}), **config}
         elif kind_out == "switch":
