@@ -44,9 +44,9 @@ def test_every_built_in_node_gets_a_form() -> None:
     assert kinds("set") == {"values": "map", "keep_input": "bool"}
     assert kinds("filter") == {"items": "expression", "condition": "expression"}
     assert kinds("foreach") == {"items": "expression", "concurrency": "integer"}
-    assert kinds("function") == {"function": "function", "args": "args"}
-    code_kinds = {"code": "code", "args": "map", "isolate": "bool", "memory_mb": "integer"}
-    assert kinds("code") == code_kinds
+    isolation = {"isolate": "bool", "memory_mb": "integer"}
+    assert kinds("function") == {"function": "function", "args": "args"} | isolation
+    assert kinds("code") == {"code": "code", "args": "map"} | isolation
     assert kinds("log") == {"message": "template", "level": "enum"}
     assert kinds("end") == {"result": "json"}
     assert kinds("webhook") == {"path": "text", "method": "enum", "max_body_bytes": "integer"}

@@ -225,7 +225,14 @@ async def test_a_big_database_is_checked_in_the_background_and_a_fault_logged(
     from app.store import integrity
 
     monkeypatch.setattr(integrity, "QUICK_CHECK_MAX_BYTES", 0)  # every file is "big"
-    damage(used_home / "ren.sqlite", "garbage in the middle")
+    db = used_home / "ren.sqlite"
+    with sqlite3.connect(db) as conn:  # pages Ren never reads at start, at the end of the file
+        conn.execute("CREATE TABLE filler (data BLOB)")
+        conn.executemany("INSERT INTO filler VALUES (?)", [(os.urandom(900),) for _ in range(200)])
+    conn.close()
+    page = 4096
+    data = db.read_bytes()
+    db.write_bytes(data[: -3 * page] + os.urandom(3 * page))  # damaged, but the schema reads
     engine = Engine(used_home)  # the cheap checks at start pass: the header and schema are fine
     await engine.start()
     try:

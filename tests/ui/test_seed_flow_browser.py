@@ -19,7 +19,8 @@ from typing import Any
 import pytest
 from playwright.async_api import expect
 
-from tests.browser import ROOT, chromium, require_chromium, start_ren, stop_app
+from tests.browser import chromium, require_chromium, start_ren, stop_app
+from tests.ren_cli import ROOT
 
 pytestmark = pytest.mark.browser
 
@@ -67,8 +68,8 @@ def function_bodies(path: Path) -> dict[str, str]:
             continue
         decorator = node.decorator_list[0]
         assert isinstance(decorator, ast.Call) and isinstance(decorator.args[0], ast.Constant)
-        has_doc = isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)
-        first = node.body[1 if has_doc else 0]
+        docstring = ast.get_docstring(node) is not None
+        first = node.body[1 if docstring else 0]
         body = "\n".join(lines[first.lineno - 1 : node.end_lineno])
         bodies[str(decorator.args[0].value)] = textwrap.dedent(body)
     return bodies

@@ -197,6 +197,10 @@ class EditorPage:
         self.toolbar.refresh()
         ui.timer(0.25, self.tick)
         ui.context.client.on_disconnect(self.flush)
+        # a function saved elsewhere (another tab, the folder watcher) clears or adds problems;
+        # the watcher calls from its thread, so only a flag is set and tick() checks again
+        stop = self.engine.functions.on_reload(lambda _: setattr(self, "validate_pending", True))
+        ui.context.client.on_delete(stop)
 
     # ---- canvas events --------------------------------------------------------------------
     def on_connect(self, e: events.GenericEventArguments) -> None:

@@ -90,7 +90,8 @@ class CodeEditor:
         self.engine = engine
         self.folder = engine.functions.folder
         self.new = new
-        self.back = back if back.startswith("/") else ""
+        # a page of this app only: "//host" (or a backslash in its place) would leave it
+        self.back = back if back.startswith("/") and back[1:2] not in ("/", "\\") else ""
         ui.add_css(CSS)
         with ui.column().classes("w-full gap-3"):
             actions = page_heading(
@@ -99,6 +100,10 @@ class CodeEditor:
                 "input as `state` and returns a dict.",
             )
             with actions:
+                if self.back:  # came from a workflow's problem list: the way back, unsaved
+                    ui.button("Back to workflow", icon="arrow_back", on_click=self.go_back).props(
+                        'flat data-testid="back-to-workflow"'
+                    ).mark("back-to-workflow")
                 ui.button("All functions", on_click=lambda: ui.navigate.to("/functions")).props(
                     "flat"
                 )
@@ -126,6 +131,9 @@ class CodeEditor:
                 self.anyway.set_visibility(False)
                 self.status = ui.label("").classes("ren-muted text-sm").mark("code-status")
         self.changed()
+
+    def go_back(self) -> None:
+        ui.navigate.to(self.back)
 
     # -- checking ----------------------------------------------------------------------------
 

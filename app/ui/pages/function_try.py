@@ -58,6 +58,13 @@ class TryDialog:
     def set_args(self, values: dict[str, Any]) -> None:
         self.args = values
 
+    def missing_args(self) -> str:
+        """The required arguments left empty, named ('' when none): asked for here rather than
+        shown as the TypeError the call would raise."""
+        return ", ".join(
+            p.name for p in self.info.params if p.required and self.args.get(p.name) in (None, "")
+        )
+
     def state_error(self, text: Any) -> str | None:
         try:
             json.loads(str(text or "") or "null")
@@ -69,6 +76,14 @@ class TryDialog:
         text = str(self.state.value or "").strip() or "{}"
         if self.state_error(text):
             self.state.validate()
+            return
+        if missing := self.missing_args():
+            self.time.text = ""
+            self.result.clear()
+            with self.result:
+                ui.label(f"Fill in {missing}: the function requires it").classes(
+                    "font-semibold text-negative"
+                ).mark("try-error")
             return
         self.run_button.disable()
         self.time.text = "running…"

@@ -19,10 +19,17 @@ from app.nodes.functions import FunctionInfo
 from app.nodes.library import Snapshot
 from app.nodes.library_edit import LibraryError, check_source, write_file
 from app.ui.pages import function_editor
+from app.ui.pages.function_packages import PackagesCard
 from app.ui.pages.function_try import TryDialog
 from app.ui.shell import empty_state, frame, page_heading, require_engine
 
 MAX_UPLOAD = 1_000_000  # bytes: a function file, not a data set
+UPLOAD_CSS = """
+.ren-upload { width: auto; min-height: 0; max-height: none; background: transparent;
+  box-shadow: none; }
+.ren-upload .q-uploader__header { background: transparent; }
+.ren-upload .q-uploader__list { display: none; }
+"""
 
 
 def register() -> None:
@@ -45,6 +52,7 @@ class FunctionsPage:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.library = engine.functions
+        ui.add_css(UPLOAD_CSS)
         with ui.column().classes("w-full gap-5"):
             actions = page_heading(
                 "Functions",
@@ -52,15 +60,24 @@ class FunctionsPage:
                 "are loaded by the app, ren worker and every ren command.",
             )
             with actions:
-                ui.upload(
-                    label="Upload .py",
-                    auto_upload=True,
-                    max_file_size=MAX_UPLOAD,
-                    on_upload=self.upload,
-                    on_rejected=lambda: ui.notify("That file is too large for a function file"),
-                ).props('accept=".py" flat dense data-testid="upload-functions"').classes(
-                    "ren-upload"
-                ).mark("upload-functions")
+                upload = (
+                    ui.upload(
+                        auto_upload=True,
+                        max_file_size=MAX_UPLOAD,
+                        on_upload=self.upload,
+                        on_rejected=lambda: ui.notify("That file is too large for a function file"),
+                    )
+                    .props('accept=".py" flat data-testid="upload-functions"')
+                    .classes("ren-upload")
+                )
+                upload.mark("upload-functions")
+                # shown as one button (the uploader's own header and file list are hidden)
+                with upload.add_slot("header"):
+                    button = ui.button("Upload .py", icon="upload_file")
+                    with button.props("outline color=primary"):
+                        ui.element("q-uploader-add-trigger")
+                with upload.add_slot("list"):
+                    ui.element("div").classes("hidden")
                 ui.button(
                     "New function",
                     icon="add",
@@ -82,6 +99,7 @@ class FunctionsPage:
     def listing(self) -> None:
         snapshot = self.library.snapshot
         self.problems(snapshot)
+        PackagesCard(self.library.folder, self.library.reload)  # the reload redraws the page
         functions = list(self.library)
         if not functions:
             with ui.column().classes("ren-card w-full"):
