@@ -16,7 +16,7 @@ from typing import Any
 from app.core.dsl import WorkflowFormatError
 from app.core.forms import FormInvalid
 from app.core.importers import import_workflow
-from app.engine.code_trust import code_nodes, code_of
+from app.engine.code_trust import Guarded
 from app.engine.inputs import InputInvalid, input_problems
 from app.engine.log_files import event_line
 from app.engine.schedules import ScheduleInvalid
@@ -139,11 +139,12 @@ async def trust(engine: Engine, workflow_id: str) -> dict[str, Any]:
     """Trust the code of the workflow's Code nodes (a person reviewed it), then publish the
     draft when it is valid, so it can run."""
     spec = engine.workflows.draft(workflow_id)
-    newly = engine.workflows.trust.trust_spec(workflow_id, spec, "cli")
+    untrusted = engine.workflows.trust.untrusted(workflow_id, spec)
+    engine.workflows.trust.trust_spec(workflow_id, spec, "cli")
     report: dict[str, Any] = {
         "workflow_id": workflow_id,
-        "trusted": [{"node_id": n.id, "code": code_of(n)} for n in newly],
-        "code_nodes": len(code_nodes(spec)),
+        "trusted": [_guarded_brief(g) for g in untrusted],
+        "code_nodes": len(engine.workflows.trust.guarded(spec)),  # every node needing trust
     }
     problems = engine.validate(spec, workflow_id)
     report["problems"] = [str(p) for p in problems]
@@ -153,10 +154,15 @@ async def trust(engine: Engine, workflow_id: str) -> dict[str, Any]:
 
 @op
 async def untrusted_code(engine: Engine, workflow_id: str) -> list[dict[str, Any]]:
-    """The Code nodes of the workflow's draft whose code no person trusted yet."""
+    """The nodes of the workflow's draft (code, commands, ...) whose text no person trusted."""
     spec = engine.workflows.draft(workflow_id)
-    nodes = engine.workflows.trust.untrusted_nodes(workflow_id, spec)
-    return [{"node_id": n.id, "code": code_of(n)} for n in nodes]
+    return [_guarded_brief(g) for g in engine.workflows.trust.untrusted(workflow_id, spec)]
+
+
+def _guarded_brief(guarded: Guarded) -> dict[str, Any]:
+    """A node needing trust: "code" holds what it runs (code, or a command as JSON)."""
+    node = guarded.node
+    return {"node_id": node.id, "type": node.type, "code": guarded.text}
 
 
 @op

@@ -1,8 +1,9 @@
-"""`ren trust WORKFLOW [--show]`: approve the code of a workflow's Code nodes.
+"""`ren trust WORKFLOW [--show]`: approve what a workflow's Code and command nodes run.
 
-A workflow imported with Code nodes does not run until a person trusted their code
-(app.engine.code_trust). This is that approval from a terminal: it prints the code it trusts,
-then publishes the draft when it has no other problem, so the workflow can run.
+A workflow imported with Code nodes, command nodes or file nodes that move, overwrite or delete
+does not run until a person trusted what they run (app.engine.code_trust). This is that
+approval from a terminal: it prints what it trusts (code, or the command as JSON), then
+publishes the draft when it has no other problem, so the workflow can run.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from app.cli.common import EXIT_INVALID, EXIT_OK, execute
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    trust = sub.add_parser("trust", help="trust the code of a workflow's Code nodes")
+    trust = sub.add_parser("trust", help="trust what a workflow's Code, command and file nodes run")
     trust.add_argument("workflow_id")
     trust.add_argument(
         "--show", action="store_true", help="only print the code not trusted yet; trust nothing"
@@ -39,9 +40,11 @@ def cmd_trust(args: argparse.Namespace) -> int:
     print("\n".join(_code_lines(report["trusted"])))
     count, total = len(report["trusted"]), report["code_nodes"]
     if total == 0:
-        print(f"{args.workflow_id}: no Code nodes, nothing to trust")
-    else:
+        print(f"{args.workflow_id}: no node needs trust (code, commands, file changes)")
+    elif all(node.get("type", "code") == "code" for node in report["trusted"]):
         print(f"{args.workflow_id}: trusted the code of {count} Code node(s) ({total} in all)")
+    else:
+        print(f"{args.workflow_id}: trusted what {count} node(s) run ({total} needing trust)")
     if report["problems"]:
         print("not published: the draft has problems:")
         print("\n".join(f"  - {p}" for p in report["problems"]))
@@ -53,6 +56,7 @@ def cmd_trust(args: argparse.Namespace) -> int:
 def _code_lines(nodes: list[dict[str, Any]]) -> list[str]:
     lines = []
     for node in nodes:
-        lines.append(f"--- node '{node['node_id']}'")
+        kind = node.get("type", "code")
+        lines.append(f"--- node '{node['node_id']}' ({kind})")
         lines.extend(f"  {line}" for line in str(node["code"]).splitlines())
     return lines

@@ -91,7 +91,7 @@ class Workflows:
         self.store = store
         self.catalog = catalog
         self.functions = functions
-        self.trust = CodeTrust(store)  # which Code-node texts a person trusted
+        self.trust = CodeTrust(store, catalog)  # which texts of dangerous nodes a person trusted
         self._compiled: dict[str, CompiledWorkflow] = {}
         self._latest: dict[str, WorkflowVersion] = {}  # one engine per folder, so this holds
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -32,6 +32,9 @@ C = TypeVar("C", bound=BaseModel)
 class NodeResult:
     output: Any
     ports: tuple[str, ...] = ("out",)
+    # SQL (statement, parameters) committed in the transaction that records the step as
+    # succeeded, so a write counts exactly once (the storage node, app.store.kv)
+    writes: tuple[tuple[str, tuple[Any, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,17 @@ class WaitFor:
     remind_every_s: float | None = None
 
 
+class TrustLookup(Protocol):
+    def how_trusted(self, workflow_id: str, code: str) -> str | None:
+        """How a person trusted this text for this workflow (editor, review, cli, run), or
+        None when no one did (app.engine.code_trust)."""
+        ...
+
+
+class NodeUntrusted(PermissionError):
+    """What the node would run was not trusted by a person: it did not run."""
+
+
 IN = Port("in", "any", "input")
 OUT = Port("out", "any", "output")
 
@@ -66,6 +80,34 @@ class NodeType(ABC, Generic[C]):
     is_trigger: ClassVar[bool] = False
     is_loop: ClassVar[bool] = False
     config_model: type[C]
+    # Trust (app.engine.code_trust): a node whose `trust_text` is not None runs only once a
+    # person trusted that text for its workflow. `trust_what` names it in the problem
+    # ("this workflow was imported with a command; ..."), `trust_language` how to show it.
+    trust_what: ClassVar[str] = "code"
+    trust_language: ClassVar[str] = "json"
+    trust: TrustLookup | None = None  # the engine's trust records, attached when it starts
+
+    def trust_text(self, config: C) -> str | None:
+        """What a person must read and trust before this node runs with `config` (e.g. the
+        code, or the command line as canonical JSON); None when the node is harmless."""
+        return None
+
+    def untrusted_message(self) -> str:
+        return (
+            f"this workflow was imported with {self.trust_what}; review and trust it before it runs"
+        )
+
+    def require_trust(self, ctx: StepContext, config: C) -> str | None:
+        """The runner's guard (validation refuses untrusted nodes first): how the text was
+        trusted, None when the node needs no trust; raises NodeUntrusted otherwise."""
+        text = self.trust_text(config)
+        if text is None:
+            return None
+        workflow_id = str(ctx.run_info.get("workflow_id") or "")
+        how = self.trust.how_trusted(workflow_id, text) if self.trust else None
+        if how is None:
+            raise NodeUntrusted(self.untrusted_message())
+        return how
 
     def parse_config(self, config: dict[str, Any]) -> C:
         return self.config_model.model_validate(config)

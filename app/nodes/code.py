@@ -79,9 +79,13 @@ class CodeNode(NodeType[CodeConfig]):
     )
     icon = "terminal"
     config_model = CodeConfig
+    trust_language = "python"
 
     def __init__(self, trust: TrustLookup | None = None) -> None:
         self.trust = trust  # None: no trust records to ask, so the code never runs
+
+    def trust_text(self, config: CodeConfig) -> str | None:
+        return config.code  # it runs only once trusted (see execute)
 
     def input_ports(self, config: CodeConfig) -> Sequence[Port]:
         return (Port("in", "object", "state"),)

@@ -1,8 +1,9 @@
-"""The review dialog: every Code node's code, read before the person trusts it.
+"""The review dialog: what every guarded node runs, read before the person trusts it.
 
-A workflow imported with Code nodes does not run until a person trusted their code
-(app.engine.code_trust). The dialog shows the code of every Code node of the draft, the
-untrusted ones marked, and "Trust this code" trusts exactly what it shows.
+A workflow imported with Code nodes, command nodes or file nodes that move, overwrite or
+delete does not run until a person trusted what they run (app.engine.code_trust). The dialog
+shows that text for every such node of the draft (code, or the command as JSON), the untrusted
+ones marked, and "Trust this code" trusts exactly what it shows.
 """
 
 from __future__ import annotations
@@ -11,10 +12,14 @@ from typing import TYPE_CHECKING
 
 from nicegui import ui
 
-from app.engine.code_trust import code_nodes, code_of
-
 if TYPE_CHECKING:
     from app.ui.editor.page import EditorPage
+
+HINT = (
+    "This workflow came with code, commands or file changes. They run with your rights on "
+    "this computer: they can read and change your files and send data anywhere. Trust them "
+    "only if you understand them or know where they come from."
+)
 
 
 def open_code_review(page: EditorPage) -> None:
@@ -23,26 +28,25 @@ def open_code_review(page: EditorPage) -> None:
         return
     spec = page.spec
     trust = page.engine.workflows.trust
-    untrusted = {n.id for n in trust.untrusted_nodes(page.workflow_id, spec)}
-    nodes = code_nodes(spec)
+    untrusted = {g.node.id for g in trust.untrusted(page.workflow_id, spec)}
+    guarded = trust.guarded(spec)
     with ui.dialog() as dialog, ui.card().classes("ren-dialog w-[48rem] max-w-full"):
         dialog.mark("code-review")
         ui.label("Review code").classes("ren-dialog-title")
-        ui.label(
-            "This workflow came with Python code. It runs with your rights on this computer: "
-            "it can read and change your files and send data anywhere. Trust it only if you "
-            "understand it or know where it comes from."
-        ).classes("ren-hint")
-        for node in nodes:
+        ui.label(HINT).classes("ren-hint")
+        for item in guarded:
+            node = item.node
             with ui.row().classes("items-center gap-2"):
-                ui.label(f"{node.label} ({node.id})").classes("ren-field-title")
+                ui.label(f"{node.label} ({node.id}, {node.type})").classes("ren-field-title")
                 if node.id in untrusted:
                     ui.badge("not trusted", color="negative")
-            ui.code(code_of(node), language="python").classes("w-full").mark(
+            if node.id in untrusted and item.node.type != "code":
+                ui.label(item.message).classes("ren-hint")
+            ui.code(item.text, language=item.language).classes("w-full").mark(
                 f"review-code-{node.id}"
             )
 
-        shown = [code_of(n) for n in nodes]  # trusted as shown, even if edited meanwhile
+        shown = [g.text for g in guarded]  # trusted as shown, even if edited meanwhile
 
         def approve() -> None:
             trust.trust(page.workflow_id, shown, "review")
