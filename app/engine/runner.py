@@ -337,6 +337,9 @@ class RunDriver:
             started_at=outcome.started_at,
             finished_at=outcome.finished_at,
         )
+        if outcome.status == "succeeded":  # e.g. a storage write: exactly once with the step
+            for sql, params in outcome.writes:
+                batch.add(sql, *params)
         data: dict[str, Any] = {
             "node_id": outcome.node_id,
             "attempt": outcome.attempt,

@@ -65,6 +65,7 @@ class Outcome:
     started_at: float = 0.0
     finished_at: float = 0.0
     wait: WaitFor | None = None  # status "waiting": the wait to record
+    writes: tuple[tuple[str, tuple[Any, ...]], ...] = ()  # the node's, if it succeeds
 
 
 def _failed_at_once(
@@ -199,6 +200,7 @@ class StepRunner:
             emit=emit,
             data_dir=self.data_dir_root / self.state.run_id,
             loop_vars=scope.loop_vars,
+            kv=self.journal.store,
         )
         return context, end
 
@@ -319,6 +321,7 @@ class StepRunner:
             live = self.live_edges(scope, node_id, output, result.ports)
             outcome.output, outcome.output_json = output, output_json
             outcome.ports, outcome.live_edges = result.ports, live
+            outcome.writes = result.writes
             outcome.status = "succeeded"
         except ScopeBlocked:
             outcome.status = "blocked"

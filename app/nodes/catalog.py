@@ -16,6 +16,7 @@ from app.nodes.foreach import ForeachNode
 from app.nodes.function import FunctionNode
 from app.nodes.human_task import HumanTaskNode
 from app.nodes.start import StartNode, WebhookNode
+from app.nodes.storage import StorageNode
 from app.nodes.subworkflow import SubworkflowNode
 from app.nodes.waiting import SignalNode, WaitNode
 
@@ -40,6 +41,7 @@ BUILT_IN: tuple[type[AnyNodeType], ...] = (
     WaitNode,
     SignalNode,
     SubworkflowNode,
+    StorageNode,
 )
 
 ENTRY_POINT_GROUP = "ren.nodes"

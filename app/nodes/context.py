@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from app.core.expressions import expression_scope
+from app.store.kv import KeyValueReader
 
 
 class StepInterrupted(Exception):
@@ -49,6 +50,7 @@ class StepContext:
     emit: Emit
     data_dir: Path
     loop_vars: Mapping[str, Any] = field(default_factory=dict)
+    kv: KeyValueReader | None = None  # the storage node's reads (app.store.kv)
 
     @cached_property
     def nodes(self) -> Mapping[str, Any]:

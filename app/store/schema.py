@@ -203,3 +203,15 @@ class TrustedCode(SQLModel, table=True):
     code_hash: str = Field(primary_key=True)
     how: str  # editor | review | cli | run
     trusted_at: float
+
+
+class KeyValue(SQLModel, table=True):
+    """A key of the storage node's store (app.store.kv): `scope` is 'shared' or
+    'workflow:<id>', `value` JSON text."""
+
+    __tablename__ = "kv"
+
+    scope: str = Field(primary_key=True)
+    key: str = Field(primary_key=True)
+    value: str
+    updated_at: float

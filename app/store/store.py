@@ -11,6 +11,7 @@ from sqlalchemy.orm import configure_mappers
 from sqlmodel import Session, create_engine
 
 from app.store.db import BUSY_TIMEOUT_MS, Synchronous, abort, connect
+from app.store.kv import KvQueries
 from app.store.migrations import migrate
 from app.store.runs import RunQueries
 from app.store.schedules import ScheduleQueries
@@ -21,7 +22,15 @@ from app.store.webhooks import WebhookQueries
 from app.store.writes import INSERT_RUN, Batch
 
 
-class Store(RunQueries, WaitQueries, TimerQueries, TaskQueries, ScheduleQueries, WebhookQueries):
+class Store(
+    RunQueries,
+    WaitQueries,
+    TimerQueries,
+    TaskQueries,
+    ScheduleQueries,
+    WebhookQueries,
+    KvQueries,
+):
     """The database. Writes go through one connection, in batches that commit together (the
     statements are in app.store.writes). The engine's named reads use that connection too;
     they are grouped by table in the query classes it inherits (app.store.runs, waits, timers,
