@@ -12,16 +12,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Literal
 
 from nicegui import app, ui
 
+from app.asset_paths import asset
 from app.engine.service import Engine
 from app.ui import live, runtime, task_count
 from app.ui.fmt import STATUS_LABELS
 
-CSS = Path(__file__).with_name("shell.css")
+CSS = asset("css/shell.css")
 PRIMARY = "#4f46e5"
 Theme = Literal["auto", "light", "dark"]
 
@@ -41,13 +41,7 @@ LOGO_SVG = (
     '<circle cx="19" cy="6" r="2.6"/><circle cx="12" cy="18" r="2.6"/>'
     '<path d="M7.3 7.5 10.6 15.7M16.7 7.5 13.4 15.7M7.6 6h8.8"/></svg>'
 )
-FAVICON = (
-    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" '
-    f'rx="8" fill="{PRIMARY}"/><g fill="none" stroke="white" stroke-width="2.6" '
-    'stroke-linecap="round"><circle cx="9" cy="10" r="3"/><circle cx="23" cy="10" r="3"/>'
-    '<circle cx="16" cy="23" r="3"/><path d="M11 12.6 14.4 20.4M21 12.6 17.6 20.4M12 10h8"/>'
-    "</g></svg>"
-)
+FAVICON = asset("icons/favicon.svg").read_text(encoding="utf-8").strip()  # drawn in PRIMARY
 
 
 def open_task_count() -> int:

@@ -6,15 +6,14 @@ app shell calls it with the other page modules. See `page.py` for how the parts 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from nicegui import ui
 
+from app.asset_paths import asset
 from app.core.dsl import WorkflowFormatError
 from app.engine.workflows import NotFound
 from app.ui.shell import empty_state, frame, require_engine
 
-CSS = Path(__file__).with_name("editor.css")
+CSS = asset("css/editor.css")
 PATH = "/workflows/{workflow_id}"
 
 

@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 from typing import Any, cast
 
 from nicegui import ui
 from nicegui.events import GenericEventArguments, Handler
 
-DIST = Path(__file__).parent / "dist"
+from app.asset_paths import asset
+
+DIST = asset("flow_editor")  # the built bundle (src/ -> assets/flow_editor/)
 
 Node = dict[str, Any]
 Edge = dict[str, Any]
@@ -35,7 +36,7 @@ STATUSES = frozenset({"running", "succeeded", "failed", "skipped", "waiting", "p
 class FlowEditor(
     ui.element,
     component="flow_editor.js",
-    esm={"ren-flow-editor": "dist"},
+    esm={"ren-flow-editor": str(DIST)},
 ):
     """A node-graph canvas. Size it with classes, e.g. ``.classes('w-full h-[70vh]')``.
 

@@ -9,18 +9,18 @@ a new task appears and an answered one disappears without a reload (app.ui.task_
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from typing import Any
 
 from nicegui import events, ui
 
+from app.asset_paths import asset
 from app.engine.service import Engine
 from app.ui import queries, task_count
 from app.ui.person import is_mine, my_name, prefs, set_my_name
 from app.ui.shell import empty_state, frame, page_heading, require_engine
 from app.ui.task_text import due_text, plural, waiting_for, who_for
 
-CSS = Path(__file__).with_name("people.css")
+CSS = asset("css/people.css")
 MAX_CARDS = 50  # cards drawn at first; "Show 50 more" draws more
 TICK_S = 60.0  # "waiting 5 minutes" and overdue marks stay current
 ONLY_MINE_KEY = "inbox.only_mine"

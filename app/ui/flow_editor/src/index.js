@@ -1,4 +1,4 @@
-// Entry of the bundle that NiceGUI loads through its importmap (`esm={'ren-flow-editor': 'dist'}`).
+// Entry of the bundle that NiceGUI loads through its importmap (`esm={'ren-flow-editor': <assets/flow_editor>}`).
 import "@vue-flow/core/dist/style.css";
 import "@vue-flow/core/dist/theme-default.css";
 import "@vue-flow/controls/dist/style.css";

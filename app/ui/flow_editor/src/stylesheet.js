@@ -1,4 +1,4 @@
-// The bundle's CSS sits next to it (dist/index.css). Link it once per page, from the module's own
+// The bundle's CSS sits next to it (assets/flow_editor/index.css). Link it once per page, from the module's own
 // URL, so the element needs no ui.add_css and pages without an editor load no editor CSS.
 let promise = null;
 
