@@ -27,7 +27,7 @@ from app.engine.state import (
 )
 from app.engine.steps import Outcome, StepFailed, StepRunner
 from app.nodes.base import WaitFor
-from app.store import writes
+from app.store import artifacts, writes
 from app.store.writes import Batch
 
 RUN_TERMINAL = ("succeeded", "failed", "canceled")
@@ -337,6 +337,7 @@ class RunDriver:
             started_at=outcome.started_at,
             finished_at=outcome.finished_at,
         )
+        artifacts.record(batch, outcome.artifacts)  # files the step saved
         if outcome.status == "succeeded":  # e.g. a storage write: exactly once with the step
             for sql, params in outcome.writes:
                 batch.add(sql, *params)

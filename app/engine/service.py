@@ -17,6 +17,7 @@ from app.core.dsl import WorkflowSpec
 from app.core.ids import new_id
 from app.core.problems import Problem
 from app.engine.alarms import AlarmClock
+from app.engine.artifacts import Artifacts
 from app.engine.child_runs import ChildRuns
 from app.engine.compiled import CompiledWorkflow
 from app.engine.control import Controls
@@ -27,6 +28,7 @@ from app.engine.live_runs import LiveRuns
 from app.engine.lock import FolderLock
 from app.engine.log_files import JsonlLog
 from app.engine.paths import DataFolder
+from app.engine.run_removal import delete_runs
 from app.engine.runner import RUN_TERMINAL
 from app.engine.schedules import Schedules
 from app.engine.state import RunState, StepRecord
@@ -85,6 +87,7 @@ class Engine:
         self.logs = LogWriter()
         self.log_file = JsonlLog(self.folder.logs_dir)  # every run's events, one file a day
         self.journal = Journal(self.store, self.bus, self.logs, self.committed)
+        self.artifacts = Artifacts(self.store, self.folder.root)  # files steps saved
         self.workflows = Workflows(self.store, self.catalog, self.functions)
         if catalog is None:  # Code nodes run only code a person trusted for their workflow
             self.catalog.register(CodeNode(self.workflows.trust))
@@ -110,6 +113,7 @@ class Engine:
         if not recover:
             return
         self.quick_check = check_in_background(self.folder.db_path)  # big files: not at start
+        self.artifacts.sweep_orphans()  # files of steps a crash kept from being recorded
         for run_id in self.store.runs_to_resume():
             self.relaunch(run_id)
         TimerWindow(self.alarms, self.store.earliest_pending_timers).refill()
@@ -306,6 +310,13 @@ class Engine:
     def steps(self, run_id: str) -> Sequence[Step]:
         with self.store.session() as session:
             return reads.list_steps(session, run_id)
+
+    async def delete_runs(self, run_ids: Sequence[str]) -> int:
+        """Delete finished runs with their steps, events, artifacts and files."""
+        return await delete_runs(self, run_ids)
+
+    def run_folder(self, run_id: str) -> Path:
+        return self.folder.run_dir(run_id)
 
     def events(self, run_id: str, after_seq: int = 0) -> Sequence[Event]:
         with self.store.session() as session:

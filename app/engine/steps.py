@@ -26,12 +26,14 @@ from app.core.json_values import (
     encode_output,
     max_output_bytes,
 )
+from app.engine.artifacts import RunArtifacts, settle_artifacts
 from app.engine.compiled import CompiledNode
 from app.engine.state import ScopeBlocked, StepRecord, approval_key, node_key, wait_key
 from app.nodes.base import NodeResult, WaitFor
 from app.nodes.context import StepContext, StepInterrupted
 from app.nodes.sync_calls import TooManyAbandoned, abandoned_calls, was_abandoned
-from app.store import writes
+from app.store import artifacts, writes
+from app.store.artifacts import ArtifactRow
 from app.store.writes import Batch
 
 if TYPE_CHECKING:
@@ -65,6 +67,7 @@ class Outcome:
     started_at: float = 0.0
     finished_at: float = 0.0
     wait: WaitFor | None = None  # status "waiting": the wait to record
+    artifacts: tuple[ArtifactRow, ...] = ()  # files it saved, recorded with the step
     writes: tuple[tuple[str, tuple[Any, ...]], ...] = ()  # the node's, if it succeeds
 
 
@@ -129,6 +132,7 @@ class StepRunner:
         self.waits = driver.waits
         self.data_dir_root = driver.data_dir_root
         self.max_output = _output_limit()
+        self.artifacts = RunArtifacts.of(self.journal.store, self.state.run_id)
 
     def node_input(self, scope: ScopeRun, node_id: str) -> tuple[Any, dict[str, Any]]:
         """The merged output of the live incoming edges (or the scope's entry input)."""
@@ -200,6 +204,7 @@ class StepRunner:
             emit=emit,
             data_dir=self.data_dir_root / self.state.run_id,
             loop_vars=scope.loop_vars,
+            artifacts=self.artifacts.for_step(key, attempt),
             kv=self.journal.store,
         )
         return context, end
@@ -273,6 +278,7 @@ class StepRunner:
             started_at=outcome.started_at,
             finished_at=outcome.finished_at,
         )
+        artifacts.record(batch, outcome.artifacts)
         self.journal.emit(
             self.state.log,
             "step.retrying",
@@ -340,6 +346,7 @@ class StepRunner:
                 outcome.error = describe_error(err)
         finally:
             end_context()
+            outcome.artifacts = settle_artifacts(ctx.artifacts, outcome.status)
         outcome.finished_at = time.time()
         return outcome
 

@@ -6,11 +6,11 @@ and log lines, and tells at safe points whether the operator asked to pause or c
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from app.core.expressions import expression_scope
 from app.store.kv import KeyValueReader
@@ -36,6 +36,22 @@ class RunControl:
 Emit = Callable[[str, dict[str, Any]], None]
 
 
+# What an artifact can be made from: bytes, a file to copy, or chunks of bytes (a download).
+ArtifactData = bytes | bytearray | memoryview | Path | Iterable[bytes]
+
+
+class ArtifactNotFound(LookupError):
+    """`ctx.artifact_path` was given an id that names no artifact."""
+
+
+class ArtifactSink(Protocol):
+    """Where a step's files go (the engine's is app.engine.artifacts.StepArtifacts)."""
+
+    def save(self, name: str, data: ArtifactData, media_type: str | None) -> dict[str, Any]: ...
+
+    def path(self, artifact_id: str) -> Path: ...
+
+
 @dataclass
 class StepContext:
     run_id: str
@@ -50,6 +66,7 @@ class StepContext:
     emit: Emit
     data_dir: Path
     loop_vars: Mapping[str, Any] = field(default_factory=dict)
+    artifacts: ArtifactSink | None = None
     kv: KeyValueReader | None = None  # the storage node's reads (app.store.kv)
 
     @cached_property
@@ -82,6 +99,25 @@ class StepContext:
 
     def progress(self, done: float, total: float | None = None, message: str = "") -> None:
         self.emit("progress", {"done": done, "total": total, "message": message})
+
+    def save_artifact(
+        self, name: str, data: ArtifactData, media_type: str | None = None
+    ) -> dict[str, Any]:
+        """Keep a file this step produced with the run (shown and downloadable on its page).
+
+        Returns {"artifact_id", "name", "media_type", "size", "sha256"}: small enough for the
+        step's output. Blocking (it writes the file): from async code, big data goes through
+        `await asyncio.to_thread(ctx.save_artifact, ...)`.
+        """
+        if self.artifacts is None:
+            raise RuntimeError("this step cannot save artifacts (no run to keep them with)")
+        return self.artifacts.save(name, data, media_type)
+
+    def artifact_path(self, artifact_id: str) -> Path:
+        """The file of an artifact (saved by this run or another); ArtifactNotFound if none."""
+        if self.artifacts is None:
+            raise ArtifactNotFound(f"no artifact '{artifact_id}'")
+        return self.artifacts.path(artifact_id)
 
     def scope(self, input: Any) -> dict[str, Any]:
         """What an expression in this step can see."""

@@ -205,6 +205,23 @@ class TrustedCode(SQLModel, table=True):
     trusted_at: float
 
 
+class Artifact(SQLModel, table=True):
+    """A file a step produced, kept at `<data folder>/<path>` (app.engine.artifacts)."""
+
+    __tablename__ = "artifact"
+
+    id: str = Field(primary_key=True)
+    run_id: str = Field(foreign_key="run.id", index=True)
+    node_key: str
+    attempt: int
+    name: str  # as the step named it (the file on disk has a safe version of it)
+    media_type: str
+    size: int
+    sha256: str
+    path: str  # relative to the data folder
+    created_at: float
+
+
 class KeyValue(SQLModel, table=True):
     """A key of the storage node's store (app.store.kv): `scope` is 'shared' or
     'workflow:<id>', `value` JSON text."""

@@ -16,6 +16,7 @@ from types import ModuleType
 from nicegui import app, core, helpers, ui
 from nicegui.storage import Storage
 
+from app.api.artifacts import artifact_router
 from app.api.bodies import DEFAULT_SERVER_LIMIT
 from app.api.guard import HostGuard
 from app.api.hosts import HostPolicy, policy_for
@@ -65,6 +66,7 @@ def build(
     guard(policy, max_body)
     app.include_router(rpc_router(runtime.engine, token, max_body))
     app.include_router(webhook_router(runtime.engine, policy.base_url(), max_body))
+    app.include_router(artifact_router(runtime.engine))
     app.on_startup(live.startup)
     app.on_shutdown(live.shutdown)
     shell.install()
