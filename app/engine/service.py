@@ -33,6 +33,7 @@ from app.engine.runner import RUN_TERMINAL
 from app.engine.schedules import Schedules
 from app.engine.state import RunState, StepRecord
 from app.engine.tasks import Tasks
+from app.engine.test_runs import TestRuns
 from app.engine.timer_window import TimerWindow
 from app.engine.waits import WaitBook
 from app.engine.webhooks import Webhooks
@@ -99,6 +100,7 @@ class Engine:
         self.alarms = AlarmClock(self.tasks.on_timer, self._on_schedule)
         self.live_runs = LiveRuns(self)
         self.child_runs = ChildRuns(self)
+        self.test_runs = TestRuns(self)  # the editor's test runs and pins
         self._started = False
 
     # -- life cycle ----------------------------------------------------------------------
@@ -190,8 +192,11 @@ class Engine:
         version: int | None = None,
         idempotency_key: str | None = None,
         parent_run_id: str | None = None,
+        test: bool = False,
     ) -> str:
-        """Create a run of the workflow's latest (or given) version and start advancing it."""
+        """Create a run of the workflow's latest (or given) version and start advancing it.
+
+        `test`: a test run from the editor (app.engine.test_runs), left out of lists."""
         row = self.workflows.version(workflow_id, version)
         compiled = self.workflows.compiled(row.id)
         input = {} if input is None else input
@@ -210,6 +215,8 @@ class Engine:
             )
         ]
         batch = Batch()
+        if test:  # in the run's creating transaction: it never shows up in a list
+            batch.add("UPDATE run SET is_test=1 WHERE id=?", run_id)
         # Trigger nodes complete as the run is created: their output is the run's input.
         triggers = [
             n for n in compiled.graph.scope_nodes(None) if compiled.nodes[n].type.is_trigger

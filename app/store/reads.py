@@ -42,8 +42,14 @@ def get_version_by_number(
 
 
 def list_versions(session: Session, workflow_id: str) -> Sequence[WorkflowVersion]:
-    query = select(WorkflowVersion).where(WorkflowVersion.workflow_id == workflow_id)
+    """Published versions, newest first (test versions, numbered below 0, are left out)."""
+    query = select(WorkflowVersion).where(
+        WorkflowVersion.workflow_id == workflow_id, col(WorkflowVersion.number) > 0
+    )
     return session.exec(query.order_by(col(WorkflowVersion.number).desc())).all()
+
+
+NOT_TEST = col(Run.is_test).is_(False)  # lists and counts leave the editor's test runs out
 
 
 def get_run(session: Session, run_id: str) -> Run | None:
@@ -57,7 +63,7 @@ def list_runs(
     workflow_id: str | None = None,
     limit: int = 100,
 ) -> Sequence[Run]:
-    query = select(Run)
+    query = select(Run).where(NOT_TEST)
     if status:
         query = query.where(Run.status == status)
     if workflow_id:
@@ -134,7 +140,7 @@ def list_run_briefs(
     workflow_id: str | None = None,
     limit: int = 500,
 ) -> list[RunBrief]:
-    query = _run_briefs()
+    query = _run_briefs().where(NOT_TEST)
     if status:
         query = query.where(col(Run.status) == status)
     if workflow_id:
@@ -165,7 +171,7 @@ def last_runs(session: Session, workflow_ids: Sequence[str]) -> dict[str, RunBri
     """Each workflow's newest run (workflows never run are absent)."""
     newest = (
         sa_select(col(Run.workflow_id), func.max(col(Run.created_at)).label("created"))
-        .where(col(Run.workflow_id).in_(workflow_ids))
+        .where(col(Run.workflow_id).in_(workflow_ids), NOT_TEST)
         .group_by(col(Run.workflow_id))
         .subquery()
     )
@@ -177,7 +183,7 @@ def last_runs(session: Session, workflow_ids: Sequence[str]) -> dict[str, RunBri
 
 
 def count_runs(session: Session, workflow_id: str) -> int:
-    query = select(func.count()).select_from(Run).where(Run.workflow_id == workflow_id)
+    query = select(func.count()).select_from(Run).where(Run.workflow_id == workflow_id, NOT_TEST)
     return int(session.exec(query).one())
 
 
@@ -187,7 +193,7 @@ def workflow_id_taken(session: Session, workflow_id: str) -> bool:
 
 
 def count_runs_by_status(session: Session, workflow_id: str | None = None) -> dict[str, int]:
-    query = select(col(Run.status), func.count()).group_by(col(Run.status))
+    query = select(col(Run.status), func.count()).where(NOT_TEST).group_by(col(Run.status))
     if workflow_id:
         query = query.where(col(Run.workflow_id) == workflow_id)
     return {status: int(n) for status, n in session.exec(query).all()}

@@ -54,6 +54,7 @@ class Run(SQLModel, table=True):
     idempotency_key: str | None = Field(default=None, unique=True)
     parent_run_id: str | None = None
     overrides: Any = Field(default=None, sa_column=Column(JSON))  # edited inputs, by node key
+    is_test: bool = False  # a test run from the editor (app.engine.test_runs): not in lists
     created_at: float
     started_at: float | None = None
     finished_at: float | None = None
@@ -232,3 +233,16 @@ class KeyValue(SQLModel, table=True):
     key: str = Field(primary_key=True)
     value: str
     updated_at: float
+
+
+class Pin(SQLModel, table=True):
+    """A node's output saved in the editor; test runs use it instead of running the node."""
+
+    __tablename__ = "pin"
+
+    workflow_id: str = Field(primary_key=True, foreign_key="workflow.id")
+    node_id: str = Field(primary_key=True)
+    output: Any = Field(default=None, sa_column=Column(JSON))
+    port: str  # the output port it fires (e.g. a human task's outcome)
+    source: str  # "typed", or the id of the run it was taken from
+    created_at: float
