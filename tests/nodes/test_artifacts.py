@@ -3,6 +3,7 @@ read back by a later step, downloadable, and removed with their run."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
 import stat
@@ -10,9 +11,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+import uvicorn
+from fastapi import FastAPI
 
 from app import register_function
+from app.api.artifacts import artifact_router
+from app.api.guard import HostGuard
+from app.api.hosts import policy_for
+from app.api.server import free_port
 from app.engine.run_removal import RunNotFinished
 from app.engine.service import Engine
 from app.nodes.context import ArtifactNotFound
@@ -64,8 +72,8 @@ def bad_name(state: dict[str, Any], ctx: Any) -> dict[str, Any]:
     return {}
 
 
-def fn(name: str, **args: Any) -> dict[str, Any]:
-    return {"type": "function", "config": {"function": name, "args": args}}
+def fn(function: str, **args: Any) -> dict[str, Any]:
+    return {"type": "function", "config": {"function": function, "args": args}}
 
 
 async def run_doc(engine: Engine, doc: dict[str, Any]) -> Any:
@@ -153,3 +161,37 @@ async def test_files_a_crash_left_unrecorded_are_swept_at_start(home: Path) -> N
     stray.write_bytes(b"from a step that never committed")
     async with Engine(home) as engine:
         assert recorded.is_file() and not stray.exists()
+
+
+async def test_an_artifact_downloads_over_http_as_an_attachment(engine: Engine) -> None:
+    run = await run_doc(engine, chain_workflow(fn("art.save", name="Bericht März.csv")))
+    artifact_id = run.output["saved"]["artifact_id"]
+    api = FastAPI()
+    api.add_middleware(HostGuard, policy=policy_for("127.0.0.1", 0, ()))
+    api.include_router(artifact_router(lambda: engine))
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(api, port=port, log_level="warning", lifespan="off"))
+    serving = asyncio.create_task(server.serve())
+    try:
+        while not server.started:
+            await asyncio.sleep(0.01)
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+            answer = await client.get(f"/artifacts/{artifact_id}")
+            assert answer.status_code == 200
+            assert answer.content == REPORT
+            assert answer.headers["content-type"].startswith("text/csv")
+            disposition = answer.headers["content-disposition"]
+            assert disposition.startswith("attachment;")
+            assert "filename*=utf-8''Bericht%20M%C3%A4rz.csv" in disposition
+            assert answer.headers["x-content-type-options"] == "nosniff"
+
+            missing = await client.get("/artifacts/nope")
+            assert missing.status_code == 404
+            # the same Host guard as every route: a rebinding page's Host is refused
+            foreign = await client.get(
+                f"/artifacts/{artifact_id}", headers={"Host": "evil.example"}
+            )
+            assert foreign.status_code == 421 and REPORT not in foreign.content
+    finally:
+        server.should_exit = True
+        await serving

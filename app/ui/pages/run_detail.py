@@ -23,6 +23,7 @@ from app.ui.fmt import (
     stamp,
 )
 from app.ui.live import run_events
+from app.ui.pages.run_artifacts import RunArtifactsCard, step_artifacts
 from app.ui.pages.run_controls import RunControls, RunTasks
 from app.ui.shell import empty_state, fixed_height, frame, require_engine, status_chip
 
@@ -174,6 +175,8 @@ class RunView:
                 ui.label("Run output").classes("ren-card-title")
                 self.output_box = ui.column().classes("ren-card w-full p-4")
                 self._show_output()
+        with ui.column().classes("w-full gap-2"):
+            RunArtifactsCard(engine, run.id)
         with ui.expansion("Event log", icon="receipt_long").classes("ren-card w-full") as log_box:
             log_box.props('header-class="font-semibold" data-testid="event-log"')
             self.log = ui.log(max_lines=LOG_LINES).classes("w-full h-64 ren-mono text-xs")
@@ -356,6 +359,7 @@ class RunView:
             self._json(last.input, "input")
             ui.label("Output").classes("ren-card-title")
             self._json(last.output, "output")
+            step_artifacts(self.engine, self.run.id, self.selected)
             if last.ports:
                 ui.label("Fired: " + ", ".join(last.ports)).classes("ren-small ren-muted")
 
