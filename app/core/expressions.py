@@ -44,6 +44,7 @@ from app.core.expression_parsing import parse
 
 __all__ = [
     "FUNCTIONS",
+    "JSON_LITERALS",
     "MAX_COMPREHENSION_LENGTH",
     "MAX_EXPRESSION_LENGTH",
     "MAX_POWER",
@@ -60,6 +61,8 @@ __all__ = [
 ]
 
 RESERVED_NAMES = ("input", "nodes", "params", "run")
+# JSON's literals work as names too, next to Python's True, False and None.
+JSON_LITERALS: dict[str, Any] = {"true": True, "false": False, "null": None}
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,9 +148,11 @@ class _Evaluator(simpleeval.EvalWithCompoundTypes):  # type: ignore[misc]
             return self.names[node.id]
         except KeyError:
             pass
+        if node.id in JSON_LITERALS:  # JSON's spelling, unless the data has such a key
+            return JSON_LITERALS[node.id]
         hint = did_you_mean(node.id, self.names)
         if not hint and node.id.lower() in ("true", "false", "none", "null"):
-            hint = " (use True, False or None)"
+            hint = " (use true, false or null)"
         raise ExpressionError(f"unknown name '{node.id}'{hint}") from None
 
     # Trees come only from compile_expression, so parse()'s static checks have run: no name

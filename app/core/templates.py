@@ -25,7 +25,13 @@ from app.core.expressions import (
     evaluate,
 )
 
-__all__ = ["has_template", "render_config", "render_template", "template_problems"]
+__all__ = [
+    "has_template",
+    "render_config",
+    "render_template",
+    "template_expressions",
+    "template_problems",
+]
 
 _OPEN = "{{"
 _CLOSE = "}}"
@@ -102,6 +108,13 @@ def has_template(text: str) -> bool:
 def template_problems(text: str) -> list[str]:
     """A message for each expression that does not compile and for an unclosed "{{"."""
     return list(_parse(text).problems) if _OPEN in text else []
+
+
+def template_expressions(text: str) -> tuple[CompiledExpression, ...]:
+    """The expressions inside `text`'s "{{ … }}" that compile (for checks of the names they use)."""
+    if _OPEN not in text:
+        return ()
+    return tuple(p for p in _parse(text).parts if isinstance(p, CompiledExpression))
 
 
 def _to_text(value: Any, budget: Budget) -> str:

@@ -282,7 +282,7 @@ def test_syntax_error_on_a_later_line() -> None:
     [
         ("amout > 1", "unknown name 'amout'"),
         ("statu == 'ok'", "unknown name 'statu' (did you mean 'status'?)"),
-        ("x == true", "unknown name 'true' (use True, False or None)"),
+        ("x == TRUE", "unknown name 'TRUE' (use true, false or null)"),
         ("len", "unknown name 'len'"),
         ("data.amout", "'data' has no key 'amout' (did you mean 'amount'?)"),
         ("nodes.scrap.product_count", "'nodes' has no key 'scrap' (did you mean 'scrape'?)"),
@@ -469,3 +469,26 @@ def test_any_json_value_round_trips(data: Any) -> None:
     assert evaluate("x", {"x": data}) == copy
     names = expression_scope(input=data, nodes={}, params={}, run={})
     assert evaluate("input", names) == copy
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("true", True),
+        ("false", False),
+        ("null", None),
+        ("True and not False", True),
+        ("input.flag == true", True),
+        ("input.missing == null", True),
+        ("[true, false, null]", [True, False, None]),
+        ("{'a': null}", {"a": None}),
+    ],
+)
+def test_json_literals_work_as_names(source: str, expected: Any) -> None:
+    scope = expression_scope(input={"flag": True, "missing": None}, nodes={}, params={}, run={})
+    assert evaluate(source, scope) == expected
+
+
+def test_a_data_key_named_like_a_json_literal_wins() -> None:
+    scope = expression_scope(input={"true": "yes"}, nodes={}, params={}, run={})
+    assert evaluate("true", scope) == "yes"

@@ -1,0 +1,275 @@
+"""What an expression can see at each node: the data model of expressions.
+
+Every expression and `{{ template }}` sees
+- `input`: this node's input (the output of the node before it; for an edge's `when`, the
+  output of the edge's source),
+- `params`: the run's input, the same everywhere in the run,
+- `nodes.<id>`: the output of any node that can have run before this one,
+- `run`: facts about the run (`id`, `workflow_id`, `started_at`),
+- `item` and `index` inside a loop body (the current item and its position),
+plus, for convenience, the top-level keys of `input` as bare names (`amount` for
+`input.amount`) and JSON's `true`, `false`, `null` next to Python's `True`, `False`, `None`.
+
+`names_at` answers, for one node, which names exist and which nodes can be upstream (the
+editor uses it for autocomplete); `shape` knowledge says which keys a node's output has when
+that is known (a human task's answer, a Set node's keys, a loop's `{results, count}`).
+Pure: it needs only the workflow spec.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.core.dsl import EdgeSpec, NodeSpec, WorkflowSpec
+
+__all__ = [
+    "BASE_NAMES",
+    "LOOP_NAMES",
+    "NamesAt",
+    "Shape",
+    "all_names",
+    "edge_names",
+    "names_at",
+    "output_shape",
+]
+
+BASE_NAMES: tuple[str, ...] = ("input", "params", "nodes", "run")
+LOOP_NAMES: tuple[str, ...] = ("item", "index")
+RUN_FIELDS: tuple[str, ...] = ("id", "workflow_id", "started_at")
+
+
+@dataclass(frozen=True)
+class Shape:
+    """The keys an object is known to have. `closed`: it has no others (so a missing key is
+    certainly a mistake); an open shape is a hint for autocomplete only."""
+
+    fields: Mapping[str, Shape | None] = field(default_factory=dict)
+    closed: bool = True
+
+    def union(self, other: Shape) -> Shape:
+        return Shape({**self.fields, **other.fields}, self.closed and other.closed)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "fields": {k: v.to_dict() if v else None for k, v in self.fields.items()},
+            "closed": self.closed,
+        }
+
+
+@dataclass(frozen=True)
+class NamesAt:
+    """What expressions at one node (or on one edge) can use."""
+
+    node_id: str
+    names: tuple[str, ...]  # every name: input, params, nodes, run (+ item, index in a loop)
+    upstream: tuple[str, ...]  # ids that `nodes.<id>` may use, in the workflow's order
+    loop: str | None = None  # the innermost loop whose body holds the node
+    input_shape: Shape | None = None  # the keys of `input`, when known
+    params_shape: Shape | None = None  # the keys of `params` (from the params schema)
+    upstream_shapes: Mapping[str, Shape | None] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready, for the editor."""
+        return {
+            "node_id": self.node_id,
+            "names": list(self.names),
+            "upstream": list(self.upstream),
+            "loop": self.loop,
+            "input": self.input_shape.to_dict() if self.input_shape else None,
+            "params": self.params_shape.to_dict() if self.params_shape else None,
+            "nodes": {k: v.to_dict() if v else None for k, v in self.upstream_shapes.items()},
+        }
+
+
+class _Graph:
+    """The workflow's edges by node, and each node's loop."""
+
+    def __init__(self, spec: WorkflowSpec) -> None:
+        self.spec = spec
+        self.nodes: dict[str, NodeSpec] = {}
+        for node in spec.nodes:
+            self.nodes.setdefault(node.id, node)
+        self.incoming: dict[str, list[EdgeSpec]] = {n: [] for n in self.nodes}
+        for edge in spec.edges:
+            if edge.source in self.nodes and edge.target in self.nodes:
+                self.incoming[edge.target].append(edge)
+
+    def ancestors(self, node_id: str) -> set[str]:
+        """Nodes with a path of edges to `node_id` (edges never cross a loop's border)."""
+        seen: set[str] = set()
+        todo = [node_id]
+        while todo:
+            for edge in self.incoming.get(todo.pop(), ()):
+                if edge.source not in seen:
+                    seen.add(edge.source)
+                    todo.append(edge.source)
+        seen.discard(node_id)  # a cycle is a problem of its own
+        return seen
+
+    def outermost_loop(self, node_id: str) -> str | None:
+        parent = self.nodes[node_id].parent
+        outer = None
+        guard = 0
+        while parent is not None and parent in self.nodes and guard < len(self.nodes):
+            outer = parent
+            parent = self.nodes[parent].parent
+            guard += 1
+        return outer
+
+    def upstream(self, node_id: str) -> set[str]:
+        """What `nodes.<id>` can show at `node_id`: its ancestors in its own scope, plus the
+        top-level ancestors of its outermost loop (a loop item sees the top-level outputs and
+        its own body's, not an outer loop body's)."""
+        found = self.ancestors(node_id)
+        outer = self.outermost_loop(node_id)
+        if outer is not None and self.nodes[node_id].parent != outer:
+            found = {n for n in found if self.nodes[n].parent == self.nodes[node_id].parent}
+        if outer is not None:
+            found |= self.ancestors(outer)
+        return found
+
+    def ordered(self, ids: Iterable[str]) -> tuple[str, ...]:
+        wanted = set(ids)
+        return tuple(n for n in self.nodes if n in wanted)
+
+
+def _params_shape(spec: WorkflowSpec) -> Shape | None:
+    schema = spec.params or {}
+    properties = schema.get("properties")
+    if not isinstance(properties, dict) or not properties:
+        return None
+    return Shape(
+        {str(k): None for k in properties}, closed=schema.get("additionalProperties") is False
+    )
+
+
+def output_shape(node: NodeSpec, port: str, input_shape: Shape | None) -> Shape | None:
+    """The keys of `node`'s output on `port`, when its type makes them known."""
+    config = node.config
+    if node.type == "human_task":
+        if port == "timeout":
+            return Shape({"timed_out": None, "input": input_shape})
+        names = [f.get("name") for f in config.get("fields") or [] if isinstance(f, dict)]
+        answer = Shape({str(n): None for n in names if n})
+        return Shape(
+            {"outcome": None, "values": answer, "completed_by": None, "completed_at": None}
+        )
+    if node.type == "set":
+        keys = config.get("values")
+        own = Shape({str(k): None for k in keys} if isinstance(keys, dict) else {})
+        if config.get("keep_input", True) is False:
+            return own
+        return input_shape.union(own) if input_shape else Shape(own.fields, closed=False)
+    if node.type == "filter":
+        return Shape({"items": None, "count": None})
+    if node.type == "foreach":
+        return Shape({"results": None, "count": None})
+    return None
+
+
+class _Shapes:
+    """Input and output shapes of every node, worked out along the edges."""
+
+    def __init__(self, graph: _Graph) -> None:
+        self.graph = graph
+        self.params = _params_shape(graph.spec)
+        self._inputs: dict[str, Shape | None] = {}
+        self._busy: set[str] = set()
+
+    def input_of(self, node_id: str) -> Shape | None:
+        if node_id in self._inputs:
+            return self._inputs[node_id]
+        if node_id in self._busy:  # a cycle: unknown
+            return None
+        self._busy.add(node_id)
+        node = self.graph.nodes[node_id]
+        edges = self.graph.incoming[node_id]
+        result: Shape | None
+        if not edges:
+            if node.parent is not None:  # a loop body's first node gets the item
+                result = Shape({"item": None, "index": None})
+            elif node.type in ("start", "webhook"):
+                result = self.params
+            else:
+                result = None
+        else:
+            result = self._merge([self.output_of(e.source, e.source_port) for e in edges])
+        self._busy.discard(node_id)
+        self._inputs[node_id] = result
+        return result
+
+    def output_of(self, node_id: str, port: str = "out") -> Shape | None:
+        node = self.graph.nodes[node_id]
+        if node.type in ("start", "webhook"):
+            return self.params
+        if node.type == "merge" and node.config.get("mode") == "by_node":
+            return Shape({e.source: None for e in self.graph.incoming[node_id]})
+        return output_shape(node, port, self.input_of(node_id))
+
+    def any_output(self, node_id: str) -> Shape | None:
+        node = self.graph.nodes[node_id]
+        if node.type == "human_task":
+            return self.output_of(node_id, "")  # the answer, whatever the outcome
+        return self.output_of(node_id)
+
+    @staticmethod
+    def _merge(shapes: list[Shape | None]) -> Shape | None:
+        if not shapes or any(s is None for s in shapes):
+            return None
+        merged = shapes[0]
+        for other in shapes[1:]:
+            assert merged is not None and other is not None
+            merged = merged.union(other)
+        return merged
+
+
+def _names(node: NodeSpec | None) -> tuple[str, ...]:
+    return BASE_NAMES + (LOOP_NAMES if node is not None and node.parent else ())
+
+
+def _at(graph: _Graph, shapes: _Shapes, node_id: str) -> NamesAt:
+    node = graph.nodes[node_id]
+    upstream = graph.ordered(graph.upstream(node_id))
+    return NamesAt(
+        node_id=node_id,
+        names=_names(node),
+        upstream=upstream,
+        loop=node.parent,
+        input_shape=shapes.input_of(node_id),
+        params_shape=shapes.params,
+        upstream_shapes={n: shapes.any_output(n) for n in upstream},
+    )
+
+
+def names_at(spec: WorkflowSpec, node_id: str) -> NamesAt:
+    """Which names expressions in node `node_id`'s config can use, and which nodes can be
+    upstream of it. Raises KeyError for an unknown node id."""
+    graph = _Graph(spec)
+    return _at(graph, _Shapes(graph), node_id)
+
+
+def all_names(spec: WorkflowSpec) -> dict[str, NamesAt]:
+    """`names_at` for every node, sharing one walk of the graph's shapes."""
+    graph = _Graph(spec)
+    shapes = _Shapes(graph)
+    return {node_id: _at(graph, shapes, node_id) for node_id in graph.nodes}
+
+
+def edge_names(spec: WorkflowSpec, edge: EdgeSpec) -> NamesAt:
+    """What an edge's `when` can use: `input` is the source node's output on the edge's port,
+    and the source itself is among the upstream nodes."""
+    graph = _Graph(spec)
+    shapes = _Shapes(graph)
+    source = graph.nodes[edge.source]
+    upstream = graph.ordered(graph.upstream(edge.source) | {edge.source})
+    return NamesAt(
+        node_id=edge.source,
+        names=_names(source),
+        upstream=upstream,
+        loop=source.parent,
+        input_shape=shapes.output_of(edge.source, edge.source_port),
+        params_shape=shapes.params,
+        upstream_shapes={n: shapes.any_output(n) for n in upstream},
+    )
