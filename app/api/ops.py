@@ -19,6 +19,7 @@ from app.core.importers import import_workflow
 from app.engine.code_trust import Guarded
 from app.engine.inputs import InputInvalid, input_problems
 from app.engine.log_files import event_line
+from app.engine.rerun import SAME_INPUT, RerunRefused, rerun_from
 from app.engine.schedules import ScheduleInvalid
 from app.engine.service import Engine
 from app.engine.tasks import NoLongerPossible
@@ -247,6 +248,19 @@ async def retry(engine: Engine, run_id: str) -> dict[str, Any]:
     await engine.control.retry(run_id)
     await engine.wait(run_id)
     return run_report(engine, run_id)
+
+
+@op
+async def rerun(
+    engine: Engine, run_id: str, node_id: str, input: Any = SAME_INPUT
+) -> dict[str, Any]:
+    """A new run from `node_id`, reusing what came before it (app.engine.rerun)."""
+    try:
+        new_run = await rerun_from(engine, run_id, node_id, input)
+    except RerunRefused as err:
+        raise OpError("invalid", str(err)) from None
+    await engine.wait(new_run)
+    return {**run_report(engine, new_run), "rerun_of": run_id, "from": node_id}
 
 
 @op
