@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from app.core.forms import FormSpec, validate_values
 from app.core.ids import new_id
+from app.engine.notifications import Notifications
+from app.engine.notifications_tasks import deliver_task_notice
 from app.engine.workflows import NotFound
 from app.store import writes
 from app.store.writes import Batch
@@ -27,6 +29,7 @@ class NoLongerPossible(Exception):
 class Tasks:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.notifications = Notifications(engine.store, engine.folder.root)
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -101,8 +104,11 @@ class Tasks:
             engine.waits.resolve(wait["id"], {"fired_at": time.time()})
         elif timer["kind"] == "timeout":
             self._time_out(wait)
+            if wait["kind"] == "task":
+                await deliver_task_notice(engine, wait, "escalation")
         elif timer["kind"] == "remind":
             self._remind(wait, timer)
+            await deliver_task_notice(engine, wait, "reminder")
 
     def _time_out(self, wait: dict[str, Any]) -> None:
         engine = self.engine

@@ -11,10 +11,12 @@ from app.nodes.base import NodeType
 from app.nodes.branch import IfNode, SwitchNode
 from app.nodes.code import CodeNode
 from app.nodes.data import FilterNode, LogNode, MergeNode, SetNode
+from app.nodes.email import SendEmailNode
 from app.nodes.end import EndNode
 from app.nodes.foreach import ForeachNode
 from app.nodes.function import FunctionNode
 from app.nodes.human_task import HumanTaskNode
+from app.nodes.notify import NotifyNode
 from app.nodes.start import StartNode, WebhookNode
 from app.nodes.storage import StorageNode
 from app.nodes.subworkflow import SubworkflowNode
@@ -42,6 +44,8 @@ BUILT_IN: tuple[type[AnyNodeType], ...] = (
     SignalNode,
     SubworkflowNode,
     StorageNode,
+    SendEmailNode,
+    NotifyNode,
 )
 
 ENTRY_POINT_GROUP = "ren.nodes"

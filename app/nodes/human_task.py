@@ -22,6 +22,7 @@ from app.nodes.checks import template_fields
 from app.nodes.context import StepContext
 
 OnTimeout = Literal["timeout_port", "reassign", "fail"]
+RemindVia = Literal["none", "desktop", "email", "app"]
 
 
 class HumanTaskConfig(NodeConfig):
@@ -37,6 +38,18 @@ class HumanTaskConfig(NodeConfig):
     remind_every_s: float | None = Field(None, gt=0, description="Remind while it is open")
     on_timeout: OnTimeout = "timeout_port"
     reassign_to: str | None = None
+    # Reminders and escalations through a channel (app.engine.notifications_tasks).
+    remind_via: RemindVia = Field(
+        "none", description="Deliver reminders and escalations: desktop, email or app (the bell)"
+    )
+    assignee_email: str | None = Field(
+        None,
+        description="Where email reminders go; may use {{ expressions }}; empty: the assignee "
+        "when it is an email address",
+    )
+    smtp_credential: str | None = Field(
+        None, description="smtp credential for email reminders; empty: the default in Settings"
+    )
 
     @model_validator(mode="after")
     def _check(self) -> HumanTaskConfig:
@@ -67,6 +80,12 @@ class HumanTaskNode(NodeType[HumanTaskConfig]):
         problems += template_fields("description", config.description)
         if config.assignee:
             problems += template_fields("assignee", config.assignee)
+        if config.assignee_email:
+            problems += template_fields("assignee_email", config.assignee_email)
+        elif config.remind_via == "email" and not config.assignee:
+            problems.append(
+                ("assignee_email", "email reminders need assignee_email or an assignee")
+            )
         return problems
 
     async def execute(self, ctx: StepContext, config: HumanTaskConfig, input: Any) -> WaitFor:

@@ -246,3 +246,19 @@ class Pin(SQLModel, table=True):
     port: str  # the output port it fires (e.g. a human task's outcome)
     source: str  # "typed", or the id of the run it was taken from
     created_at: float
+
+
+class Notification(SQLModel, table=True):
+    """One entry of the in-app notification list (app.engine.notifications)."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_created_at", "created_at"),)
+
+    id: str = Field(primary_key=True)
+    created_at: float
+    title: str
+    message: str
+    kind: str  # notify | reminder | escalation
+    run_id: str | None = None
+    task_id: str | None = None
+    read_at: float | None = None  # None while unread
