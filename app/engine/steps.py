@@ -26,6 +26,7 @@ from app.core.json_values import (
     encode_output,
     max_output_bytes,
 )
+from app.credentials.masking import mask_secrets
 from app.engine.artifacts import RunArtifacts, settle_artifacts
 from app.engine.compiled import CompiledNode
 from app.engine.state import ScopeBlocked, StepRecord, approval_key, node_key, wait_key
@@ -184,6 +185,8 @@ class StepRunner:
         def emit(type_: str, data: dict[str, Any]) -> None:
             if ended:
                 return
+            if context.used_secrets:  # a step that used a credential never logs its values
+                data = mask_secrets(data, context.used_secrets)
             try:
                 asyncio.get_running_loop()
             except RuntimeError:  # called from a worker thread (a sync function)
@@ -321,7 +324,10 @@ class StepRunner:
                 return outcome
             if isinstance(self.max_output, BadLimitSetting):
                 raise BadLimitSetting(str(self.max_output))
-            output, output_json = encode_output(result.output, self.max_output)
+            output = result.output
+            if ctx.used_secrets:  # nor outputs them
+                output = mask_secrets(output, ctx.used_secrets)
+            output, output_json = encode_output(output, self.max_output)
             # Ports are set only once the edges' `when`s evaluated: a failing `when` fails the
             # step, and a failed step with ports would count as finished with no live edge.
             live = self.live_edges(scope, node_id, output, result.ports)
@@ -347,6 +353,8 @@ class StepRunner:
         finally:
             end_context()
             outcome.artifacts = settle_artifacts(ctx.artifacts, outcome.status)
+        if ctx.used_secrets and outcome.error:  # nor shows them in its error
+            outcome.error = mask_secrets(outcome.error, ctx.used_secrets)
         outcome.finished_at = time.time()
         return outcome
 

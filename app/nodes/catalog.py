@@ -15,6 +15,7 @@ from app.nodes.email import SendEmailNode
 from app.nodes.end import EndNode
 from app.nodes.foreach import ForeachNode
 from app.nodes.function import FunctionNode
+from app.nodes.http import HttpRequestNode
 from app.nodes.human_task import HumanTaskNode
 from app.nodes.notify import NotifyNode
 from app.nodes.start import StartNode, WebhookNode
@@ -44,6 +45,7 @@ BUILT_IN: tuple[type[AnyNodeType], ...] = (
     SignalNode,
     SubworkflowNode,
     StorageNode,
+    HttpRequestNode,
     SendEmailNode,
     NotifyNode,
 )

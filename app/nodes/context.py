@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from app.core.expressions import expression_scope
+from app.credentials.kinds import Credential
 from app.store.kv import KeyValueReader
 
 
@@ -66,6 +67,7 @@ class StepContext:
     emit: Emit
     data_dir: Path
     loop_vars: Mapping[str, Any] = field(default_factory=dict)
+    used_secrets: set[str] = field(default_factory=set)  # values of credentials it used
     artifacts: ArtifactSink | None = None
     kv: KeyValueReader | None = None  # the storage node's reads (app.store.kv)
 
@@ -118,6 +120,15 @@ class StepContext:
         if self.artifacts is None:
             raise ArtifactNotFound(f"no artifact '{artifact_id}'")
         return self.artifacts.path(artifact_id)
+
+    def credential(self, name: str) -> Credential:
+        """The credential `name` of this data folder, decrypted (CredentialError if missing).
+        Its values are masked in this step's errors, logs and output (see `used_secrets`)."""
+        from app.credentials.vault import folder_vault
+
+        found = folder_vault(self.data_dir.parent.parent).get(name)  # data_dir: <root>/runs/<id>
+        self.used_secrets.update(found.secrets)
+        return found
 
     def scope(self, input: Any) -> dict[str, Any]:
         """What an expression in this step can see."""

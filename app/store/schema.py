@@ -262,3 +262,16 @@ class Notification(SQLModel, table=True):
     run_id: str | None = None
     task_id: str | None = None
     read_at: float | None = None  # None while unread
+
+
+class StoredCredential(SQLModel, table=True):
+    """A named credential (app.credentials): its secret fields only as a Fernet token."""
+
+    __tablename__ = "credentials"
+
+    name: str = Field(primary_key=True)
+    kind: str  # api_key | bearer | basic | oauth2_client | smtp | generic
+    secret: bytes  # Fernet token of the secret fields' JSON
+    fields: Any = Field(default=None, sa_column=Column(JSON))  # the fields that may be shown
+    created_at: float
+    updated_at: float
