@@ -127,6 +127,11 @@ class NodeType(ABC, Generic[C]):
     def config_problems(self, config: C, functions: FunctionLookup) -> list[tuple[str, str]]:
         return []
 
+    def output_schema(self, config: C) -> dict[str, Any] | None:
+        """What the node outputs, as a JSON Schema, when its type knows it (the editor shows it
+        before the node has run; app.nodes.output_schemas has helpers); None: unknown."""
+        return None
+
     @abstractmethod
     async def execute(self, ctx: StepContext, config: C, input: Any) -> NodeResult | WaitFor: ...
 

@@ -16,6 +16,7 @@ from app.core.templates import render_config
 from app.nodes.base import NodeConfig, NodeResult, NodeType
 from app.nodes.checks import expression_field, template_fields
 from app.nodes.context import StepContext
+from app.nodes.output_schemas import object_schema, value_schema
 
 
 class MergeConfig(NodeConfig):
@@ -66,6 +67,11 @@ class SetNode(NodeType[SetConfig]):
         self, config: SetConfig, functions: FunctionLookup
     ) -> list[tuple[str, str]]:
         return template_fields("values", config.values)
+
+    def output_schema(self, config: SetConfig) -> dict[str, Any] | None:
+        """The keys it sets (and, keeping its input, whatever else the input has)."""
+        own = {str(k): value_schema(v) for k, v in config.values.items()}
+        return object_schema(own, closed=not config.keep_input)
 
     async def execute(self, ctx: StepContext, config: SetConfig, input: Any) -> NodeResult:
         base = dict(input) if config.keep_input and isinstance(input, dict) else {}

@@ -30,6 +30,7 @@ from app.nodes.isolation import (
 )
 from app.nodes.library import FunctionLibrary
 from app.nodes.library_deps import file_needs, folder_needs
+from app.nodes.output_schemas import returned_schema
 from app.nodes.sync_calls import Call, call_in_thread
 
 
@@ -92,6 +93,11 @@ class FunctionNode(NodeType[FunctionConfig]):
             + _isolation_problems(config, functions)
             + _dependency_problems(config.function, functions)
         )
+
+    def output_schema(self, config: FunctionConfig) -> dict[str, Any] | None:
+        """From the function's return annotation (a TypedDict or a pydantic model)."""
+        info = self.registry.get(config.function)
+        return returned_schema(info.fn) if info is not None else None
 
     async def execute(self, ctx: StepContext, config: FunctionConfig, input: Any) -> NodeResult:
         info = self.registry.get(config.function)

@@ -20,6 +20,7 @@ from app.core.templates import render_template
 from app.nodes.base import NodeConfig, NodeResult, NodeType, WaitFor
 from app.nodes.checks import template_fields
 from app.nodes.context import StepContext
+from app.nodes.output_schemas import FORM_FIELD_TYPES, object_schema
 
 OnTimeout = Literal["timeout_port", "reassign", "fail"]
 RemindVia = Literal["none", "desktop", "email", "app"]
@@ -87,6 +88,19 @@ class HumanTaskNode(NodeType[HumanTaskConfig]):
                 ("assignee_email", "email reminders need assignee_email or an assignee")
             )
         return problems
+
+    def output_schema(self, config: HumanTaskConfig) -> dict[str, Any] | None:
+        """The answer: the outcome picked and the form's values, by field."""
+        values = {f.name: FORM_FIELD_TYPES.get(f.type, {}) for f in config.fields}
+        outcomes = [o.name for o in config.outcomes]
+        return object_schema(
+            {
+                "outcome": {"type": "string", "enum": outcomes},
+                "values": object_schema(values),
+                "completed_by": {"type": "string"},
+                "completed_at": {"type": "number"},
+            }
+        )
 
     async def execute(self, ctx: StepContext, config: HumanTaskConfig, input: Any) -> WaitFor:
         scope = ctx.scope(input)

@@ -33,6 +33,11 @@ class StartNode(NodeType[StartConfig]):
     def output_ports(self, config: StartConfig) -> Sequence[Port]:
         return OUT_OBJECT
 
+    def output_schema(self, config: StartConfig) -> dict[str, Any] | None:
+        """The run input: the workflow's params schema, which the workflow holds (not this
+        config); the editor reads it from there."""
+        return None
+
     async def execute(self, ctx: StepContext, config: StartConfig, input: Any) -> NodeResult:
         return NodeResult(input)
 
