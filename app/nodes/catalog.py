@@ -10,6 +10,7 @@ from typing import Any
 from app.nodes.base import NodeType
 from app.nodes.branch import IfNode, SwitchNode
 from app.nodes.code import CodeNode
+from app.nodes.command import CommandNode
 from app.nodes.data import FilterNode, LogNode, MergeNode, SetNode
 from app.nodes.email import SendEmailNode
 from app.nodes.end import EndNode
@@ -45,6 +46,7 @@ BUILT_IN: tuple[type[AnyNodeType], ...] = (
     SignalNode,
     SubworkflowNode,
     StorageNode,
+    CommandNode,
     HttpRequestNode,
     SendEmailNode,
     NotifyNode,
