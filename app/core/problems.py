@@ -3,7 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Protocol
+
+
+class _Named(Protocol):
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+
+def node_label(node: _Named) -> str:
+    """How problems name a node: its name with its id in brackets, e.g. `Approve [approve]`."""
+    if node.name and node.name != node.id:
+        return f"{node.name} [{node.id}]"
+    return f"'{node.id}'"
 
 
 @dataclass(frozen=True)
@@ -13,11 +28,15 @@ class Problem:
     node_id: str | None = None
     edge_id: str | None = None
     field: str | None = None
+    node_name: str | None = None  # the node's name, when it has one (filled in by validate)
 
     def __str__(self) -> str:
         where = []
         if self.node_id:
-            where.append(f"node '{self.node_id}'")
+            if self.node_name and self.node_name != self.node_id:
+                where.append(f"node {self.node_name} [{self.node_id}]")
+            else:
+                where.append(f"node '{self.node_id}'")
         if self.edge_id:
             where.append(f"edge '{self.edge_id}'")
         if self.field:

@@ -28,6 +28,7 @@ __all__ = [
     "BASE_NAMES",
     "LOOP_NAMES",
     "NamesAt",
+    "ScopeIndex",
     "Shape",
     "all_names",
     "edge_names",
@@ -66,6 +67,7 @@ class NamesAt:
     names: tuple[str, ...]  # every name: input, params, nodes, run (+ item, index in a loop)
     upstream: tuple[str, ...]  # ids that `nodes.<id>` may use, in the workflow's order
     loop: str | None = None  # the innermost loop whose body holds the node
+    input_from: tuple[str, ...] = ()  # the nodes whose output arrives as `input`
     input_shape: Shape | None = None  # the keys of `input`, when known
     params_shape: Shape | None = None  # the keys of `params` (from the params schema)
     upstream_shapes: Mapping[str, Shape | None] = field(default_factory=dict)
@@ -77,6 +79,7 @@ class NamesAt:
             "names": list(self.names),
             "upstream": list(self.upstream),
             "loop": self.loop,
+            "input_from": list(self.input_from),
             "input": self.input_shape.to_dict() if self.input_shape else None,
             "params": self.params_shape.to_dict() if self.params_shape else None,
             "nodes": {k: v.to_dict() if v else None for k, v in self.upstream_shapes.items()},
@@ -92,9 +95,11 @@ class _Graph:
         for node in spec.nodes:
             self.nodes.setdefault(node.id, node)
         self.incoming: dict[str, list[EdgeSpec]] = {n: [] for n in self.nodes}
+        self.outgoing: dict[str, list[str]] = {n: [] for n in self.nodes}
         for edge in spec.edges:
             if edge.source in self.nodes and edge.target in self.nodes:
                 self.incoming[edge.target].append(edge)
+                self.outgoing[edge.source].append(edge.target)
 
     def ancestors(self, node_id: str) -> set[str]:
         """Nodes with a path of edges to `node_id` (edges never cross a loop's border)."""
@@ -170,35 +175,39 @@ def output_shape(node: NodeSpec, port: str, input_shape: Shape | None) -> Shape 
 
 
 class _Shapes:
-    """Input and output shapes of every node, worked out along the edges."""
+    """Input and output shapes of every node, worked out along the edges in one pass.
+
+    Nodes are visited in topological order (no recursion, so a chain of 20,000 nodes is
+    fine); nodes on a cycle keep an unknown input.
+    """
 
     def __init__(self, graph: _Graph) -> None:
         self.graph = graph
         self.params = _params_shape(graph.spec)
-        self._inputs: dict[str, Shape | None] = {}
-        self._busy: set[str] = set()
+        self.inputs: dict[str, Shape | None] = {}
+        waiting = {n: len(edges) for n, edges in graph.incoming.items()}
+        ready = [n for n, count in waiting.items() if count == 0]
+        while ready:
+            node_id = ready.pop()
+            self.inputs[node_id] = self._input(node_id)
+            for target in graph.outgoing[node_id]:
+                waiting[target] -= 1
+                if waiting[target] == 0:
+                    ready.append(target)
 
-    def input_of(self, node_id: str) -> Shape | None:
-        if node_id in self._inputs:
-            return self._inputs[node_id]
-        if node_id in self._busy:  # a cycle: unknown
-            return None
-        self._busy.add(node_id)
+    def _input(self, node_id: str) -> Shape | None:
         node = self.graph.nodes[node_id]
         edges = self.graph.incoming[node_id]
-        result: Shape | None
-        if not edges:
-            if node.parent is not None:  # a loop body's first node gets the item
-                result = Shape({"item": None, "index": None})
-            elif node.type in ("start", "webhook"):
-                result = self.params
-            else:
-                result = None
-        else:
-            result = self._merge([self.output_of(e.source, e.source_port) for e in edges])
-        self._busy.discard(node_id)
-        self._inputs[node_id] = result
-        return result
+        if edges:
+            return self._merge([self.output_of(e.source, e.source_port) for e in edges])
+        if node.parent is not None:  # a loop body's first node gets the item
+            return Shape({"item": None, "index": None})
+        if node.type in ("start", "webhook"):
+            return self.params
+        return None
+
+    def input_of(self, node_id: str) -> Shape | None:
+        return self.inputs.get(node_id)
 
     def output_of(self, node_id: str, port: str = "out") -> Shape | None:
         node = self.graph.nodes[node_id]
@@ -216,13 +225,71 @@ class _Shapes:
 
     @staticmethod
     def _merge(shapes: list[Shape | None]) -> Shape | None:
-        if not shapes or any(s is None for s in shapes):
+        known = [s for s in shapes if s is not None]
+        if not shapes or len(known) < len(shapes):
             return None
-        merged = shapes[0]
-        for other in shapes[1:]:
-            assert merged is not None and other is not None
+        merged = known[0]
+        for other in known[1:]:
             merged = merged.union(other)
         return merged
+
+
+class ScopeIndex:
+    """Answers scope questions for many nodes of one workflow without redoing the work:
+    shapes are worked out once; upstream sets only for the nodes asked about."""
+
+    def __init__(self, spec: WorkflowSpec) -> None:
+        self.graph = _Graph(spec)
+        self.shapes = _Shapes(self.graph)
+        self._upstream: dict[str, frozenset[str]] = {}
+
+    @property
+    def nodes(self) -> Mapping[str, NodeSpec]:
+        return self.graph.nodes
+
+    def upstream(self, node_id: str) -> frozenset[str]:
+        if node_id not in self._upstream:
+            self._upstream[node_id] = frozenset(self.graph.upstream(node_id))
+        return self._upstream[node_id]
+
+    def at(self, node_id: str) -> NamesAt:
+        """Everything about one node (its upstream set costs a walk of its ancestors)."""
+        return _at(self.graph, self.shapes, node_id)
+
+    def light(self, node_id: str) -> NamesAt:
+        """The same without the upstream list (ask `upstream` when needed)."""
+        node = self.graph.nodes[node_id]
+        return NamesAt(
+            node_id=node_id,
+            names=_names(node),
+            upstream=(),
+            loop=node.parent,
+            input_from=tuple(dict.fromkeys(e.source for e in self.graph.incoming[node_id])),
+            input_shape=self.shapes.input_of(node_id),
+            params_shape=self.shapes.params,
+        )
+
+    def light_edge(self, edge: EdgeSpec) -> NamesAt:
+        """`light` for an edge's `when` (upstream: the source's, plus the source)."""
+        source = self.graph.nodes[edge.source]
+        return NamesAt(
+            node_id=edge.source,
+            names=_names(source),
+            upstream=(),
+            loop=source.parent,
+            input_from=(edge.source,),
+            input_shape=self.shapes.output_of(edge.source, edge.source_port),
+            params_shape=self.shapes.params,
+        )
+
+    def can_see(self, at: NamesAt, target: str) -> bool:
+        """Whether `nodes.<target>` can hold an output where `at` is (a node or an edge)."""
+        return target in self.upstream(at.node_id) or (
+            target == at.node_id and at.input_from == (at.node_id,)
+        )
+
+    def output_of(self, node_id: str) -> Shape | None:
+        return self.shapes.any_output(node_id)
 
 
 def _names(node: NodeSpec | None) -> tuple[str, ...]:
@@ -237,6 +304,7 @@ def _at(graph: _Graph, shapes: _Shapes, node_id: str) -> NamesAt:
         names=_names(node),
         upstream=upstream,
         loop=node.parent,
+        input_from=tuple(dict.fromkeys(e.source for e in graph.incoming[node_id])),
         input_shape=shapes.input_of(node_id),
         params_shape=shapes.params,
         upstream_shapes={n: shapes.any_output(n) for n in upstream},
@@ -261,7 +329,10 @@ def edge_names(spec: WorkflowSpec, edge: EdgeSpec) -> NamesAt:
     """What an edge's `when` can use: `input` is the source node's output on the edge's port,
     and the source itself is among the upstream nodes."""
     graph = _Graph(spec)
-    shapes = _Shapes(graph)
+    return _edge(graph, _Shapes(graph), edge)
+
+
+def _edge(graph: _Graph, shapes: _Shapes, edge: EdgeSpec) -> NamesAt:
     source = graph.nodes[edge.source]
     upstream = graph.ordered(graph.upstream(edge.source) | {edge.source})
     return NamesAt(
@@ -269,6 +340,7 @@ def edge_names(spec: WorkflowSpec, edge: EdgeSpec) -> NamesAt:
         names=_names(source),
         upstream=upstream,
         loop=source.parent,
+        input_from=(edge.source,),
         input_shape=shapes.output_of(edge.source, edge.source_port),
         params_shape=shapes.params,
         upstream_shapes={n: shapes.any_output(n) for n in upstream},

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import replace
 
 from pydantic import BaseModel, ValidationError
 
@@ -18,6 +19,7 @@ from app.core.dsl import WorkflowSpec
 from app.core.params_schema import params_problems
 from app.core.ports import ERROR_PORT, Port, types_compatible
 from app.core.problems import Problem
+from app.core.validate_scope import scope_problems
 
 
 class _Checked:
@@ -39,7 +41,14 @@ def validate(spec: WorkflowSpec, catalog: Catalog, functions: FunctionLookup) ->
     _check_edges(spec, checked, problems)
     _check_structure(spec, checked, problems)
     problems += params_problems(spec.params)  # a valid JSON Schema, with local $refs only
-    return problems
+    problems += scope_problems(spec)  # every name an expression reads exists where it is read
+    return _named(spec, problems)
+
+
+def _named(spec: WorkflowSpec, problems: list[Problem]) -> list[Problem]:
+    """Problems carry their node's name, so they can say `Approve [approve]`, not an id."""
+    names = {n.id: n.name for n in spec.nodes if n.name}
+    return [replace(p, node_name=names[p.node_id]) if p.node_id in names else p for p in problems]
 
 
 def _check_nodes(
