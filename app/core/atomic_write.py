@@ -99,10 +99,10 @@ def _mode_for(target: Path, mode: int | None) -> int:
     try:
         return target.stat().st_mode & 0o7777
     except OSError:
-        return 0o666 & ~_umask()
+        return 0o666 & ~current_umask()
 
 
-def _umask() -> int:
+def current_umask() -> int:
     """The process's umask; read from /proc where it can be (setting it to read it back is
     not thread-safe)."""
     with contextlib.suppress(OSError, ValueError):

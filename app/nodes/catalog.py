@@ -14,6 +14,8 @@ from app.nodes.command import CommandNode
 from app.nodes.data import FilterNode, LogNode, MergeNode, SetNode
 from app.nodes.email import SendEmailNode
 from app.nodes.end import EndNode
+from app.nodes.files import ReadFileNode, WriteFileNode
+from app.nodes.files_manage import CopyFileNode, DeleteFileNode, ListFilesNode, MoveFileNode
 from app.nodes.foreach import ForeachNode
 from app.nodes.function import FunctionNode
 from app.nodes.http import HttpRequestNode
@@ -45,6 +47,12 @@ BUILT_IN: tuple[type[AnyNodeType], ...] = (
     WaitNode,
     SignalNode,
     SubworkflowNode,
+    ReadFileNode,
+    WriteFileNode,
+    ListFilesNode,
+    MoveFileNode,
+    CopyFileNode,
+    DeleteFileNode,
     StorageNode,
     CommandNode,
     HttpRequestNode,

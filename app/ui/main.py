@@ -24,7 +24,17 @@ from app.api.rpc import new_token, rpc_router
 from app.api.webhooks import webhook_router
 from app.engine.paths import DataFolder
 from app.ui import editor, live, runtime, shell, window
-from app.ui.pages import functions, inbox, run_detail, runs, schedules, settings, task, workflows
+from app.ui.pages import (
+    functions,
+    inbox,
+    public_form,
+    run_detail,
+    runs,
+    schedules,
+    settings,
+    task,
+    workflows,
+)
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8710
@@ -40,6 +50,7 @@ PAGE_MODULES: tuple[ModuleType, ...] = (
     schedules,
     functions,
     settings,
+    public_form,
 )
 
 
