@@ -22,6 +22,7 @@ from app.engine.child_runs import ChildRuns
 from app.engine.compiled import CompiledWorkflow
 from app.engine.control import Controls
 from app.engine.events import EventBus, LogWriter, RunEvent
+from app.engine.file_watch import FileWatches
 from app.engine.inputs import check_input
 from app.engine.journal import Journal, RunLog
 from app.engine.live_runs import LiveRuns
@@ -96,6 +97,7 @@ class Engine:
         self.tasks = Tasks(self)
         self.control = Controls(self)
         self.schedules = Schedules(self)
+        self.file_watches = FileWatches(self)  # file triggers' folders, watched once started
         self.webhooks = Webhooks(self)
         self.alarms = AlarmClock(self.tasks.on_timer, self._on_schedule)
         self.live_runs = LiveRuns(self)
@@ -121,10 +123,12 @@ class Engine:
         TimerWindow(self.alarms, self.store.earliest_pending_timers).refill()
         await self.child_runs.reconcile()
         await self.schedules.start()
+        await self.file_watches.start()
 
     async def stop(self) -> None:
         """Stop advancing runs. They stay `running` in the database and continue next start."""
         self.alarms.stop()
+        await self.file_watches.stop()
         if self.watcher is not None:
             await self.watcher.stop()
         tasks = [live.task for live in self.live_runs.runs.values()]

@@ -14,6 +14,7 @@ from app.nodes.command import CommandNode
 from app.nodes.data import FilterNode, LogNode, MergeNode, SetNode
 from app.nodes.email import SendEmailNode
 from app.nodes.end import EndNode
+from app.nodes.file_trigger import FileTriggerNode
 from app.nodes.files import ReadFileNode, WriteFileNode
 from app.nodes.files_manage import CopyFileNode, DeleteFileNode, ListFilesNode, MoveFileNode
 from app.nodes.foreach import ForeachNode
@@ -55,6 +56,7 @@ BUILT_IN: tuple[type[AnyNodeType], ...] = (
     DeleteFileNode,
     StorageNode,
     CommandNode,
+    FileTriggerNode,
     HttpRequestNode,
     SendEmailNode,
     NotifyNode,

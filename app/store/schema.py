@@ -275,3 +275,29 @@ class StoredCredential(SQLModel, table=True):
     fields: Any = Field(default=None, sa_column=Column(JSON))  # the fields that may be shown
     created_at: float
     updated_at: float
+
+
+class FileWatch(SQLModel, table=True):
+    """Since when a published file trigger watches its folder (app.engine.file_watch)."""
+
+    __tablename__ = "file_watch"
+
+    workflow_id: str = Field(primary_key=True, foreign_key="workflow.id")
+    node_id: str = Field(primary_key=True)
+    config_hash: str  # of folder, pattern, events, recursive: a change starts afresh
+    since: float
+
+
+class FileSeen(SQLModel, table=True):
+    """A (file, modification time) that started a run of a file trigger, once."""
+
+    __tablename__ = "file_seen"
+
+    workflow_id: str = Field(primary_key=True, foreign_key="workflow.id")
+    node_id: str = Field(primary_key=True)
+    path: str = Field(primary_key=True)
+    event: str = Field(primary_key=True)  # created | changed | deleted
+    mtime_ns: int = Field(primary_key=True)
+    size: int | None = None
+    run_id: str | None = None
+    seen_at: float
