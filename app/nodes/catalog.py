@@ -18,6 +18,7 @@ from app.nodes.file_trigger import FileTriggerNode
 from app.nodes.files import ReadFileNode, WriteFileNode
 from app.nodes.files_manage import CopyFileNode, DeleteFileNode, ListFilesNode, MoveFileNode
 from app.nodes.foreach import ForeachNode
+from app.nodes.form_trigger import FormTriggerNode
 from app.nodes.function import FunctionNode
 from app.nodes.http import HttpRequestNode
 from app.nodes.human_task import HumanTaskNode
@@ -60,6 +61,7 @@ BUILT_IN: tuple[type[AnyNodeType], ...] = (
     HttpRequestNode,
     SendEmailNode,
     NotifyNode,
+    FormTriggerNode,
 )
 
 ENTRY_POINT_GROUP = "ren.nodes"
