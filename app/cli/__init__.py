@@ -6,12 +6,34 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from app.cli import control, functions, rerun, run, schedule, serve, trust, webhook, worker
+from app.cli import (
+    control,
+    credentials,
+    functions,
+    rerun,
+    run,
+    schedule,
+    serve,
+    trust,
+    webhook,
+    worker,
+)
 from app.cli.common import ERROR_EXIT, EXIT_FAILED, EXIT_FOLDER, EXIT_INVALID, Usage
 from app.engine.lock import EngineBusy
 from app.store.errors import DataFolderError
 
-COMMAND_MODULES = (run, control, rerun, functions, trust, schedule, webhook, worker, serve)
+COMMAND_MODULES = (
+    run,
+    control,
+    rerun,
+    functions,
+    credentials,
+    trust,
+    schedule,
+    webhook,
+    worker,
+    serve,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

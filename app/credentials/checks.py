@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from app.credentials.kinds import CredentialError
-from app.credentials.vault import folder_vault
 
 
 def folder_of(functions: object) -> Path | None:
@@ -31,6 +30,8 @@ def credential_problems(
         from app.engine.paths import DataFolder
 
         root = DataFolder.resolve().root
+    from app.credentials.vault import folder_vault  # the database layer, only when needed
+
     try:
         known = folder_vault(root).kinds()
     except (CredentialError, OSError) as err:

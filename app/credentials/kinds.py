@@ -61,6 +61,8 @@ class Generic(_Fields):
     model_config = ConfigDict(extra="allow")
 
 
+HTTP_KINDS = ("bearer", "basic", "api_key", "oauth2_client")  # what an HTTP request signs with
+
 KINDS: dict[str, type[_Fields]] = {
     "api_key": ApiKey,
     "bearer": Bearer,

@@ -8,9 +8,10 @@ credential kind app.nodes.http_auth; pages app.nodes.http_paging.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Literal
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import urlsplit
 
-import httpx
 from pydantic import Field
 
 from app.core.catalog import FunctionLookup
@@ -18,12 +19,19 @@ from app.core.json_values import max_output_bytes
 from app.core.ports import Port
 from app.core.templates import has_template, render_config
 from app.credentials.checks import credential_problems, folder_of
+from app.credentials.kinds import HTTP_KINDS
 from app.nodes.base import NodeConfig, NodeResult, NodeType
 from app.nodes.checks import template_fields
 from app.nodes.context import StepContext
-from app.nodes.http_auth import HTTP_KINDS
-from app.nodes.http_paging import cursor_of, next_link, page_items
-from app.nodes.http_send import Answer, HttpError, Request, Retries, send, status_error
+
+if TYPE_CHECKING:  # httpx is imported when a request runs: `ren validate` stays light
+    from app.nodes.http_send import Answer, Request
+
+
+class HttpError(Exception):
+    """A request that failed: a bad URL or body, a network error after its retries, or a
+    status it refuses."""
+
 
 Method = Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
@@ -119,6 +127,8 @@ class HttpRequestNode(NodeType[HttpRequestConfig]):
         return problems
 
     async def execute(self, ctx: StepContext, config: HttpRequestConfig, input: Any) -> NodeResult:
+        from app.nodes.http_send import Request, Retries, send, status_error
+
         parts = {"url": config.url, "query": config.query, "headers": config.headers}
         rendered = render_config({**parts, "body": config.body}, ctx.scope(input))
         url = str(rendered["url"]).strip()
@@ -162,12 +172,13 @@ class HttpRequestNode(NodeType[HttpRequestConfig]):
 def url_problem(url: str) -> str | None:
     """What is wrong with a URL an HTTP request would go to, if anything."""
     try:
-        parsed = httpx.URL(url)
-    except (httpx.InvalidURL, TypeError) as err:
+        parsed = urlsplit(url)
+        parsed.port  # noqa: B018 - raises on a bad port
+    except ValueError as err:
         return f"'{url}' is not a URL ({err})"
-    if parsed.scheme not in ("http", "https"):
+    if parsed.scheme.lower() not in ("http", "https"):
         return f"'{url}' is not an http:// or https:// URL"
-    if not parsed.host:
+    if not parsed.hostname:
         return f"'{url}' has no host"
     return None
 
@@ -206,23 +217,23 @@ def body_arguments(
 
 
 def _next_request(paging: Pagination, request: Request, answer: Answer) -> Request | None:
+    """The request for the page after `answer`, or None when it was the last."""
+    from app.nodes.http_paging import cursor_of, next_link
+
     if paging.mode == "next_link":
         link = next_link(answer.response, answer.body, paging.next_field)
-        if link is None:
-            return None
-        return Request(request.method, link, {}, request.headers, request.body,
-                       request.timeout_s, request.follow_redirects)  # fmt: skip
+        return None if link is None else replace(request, url=link, query={})  # link has it all
     if paging.mode == "cursor":
         cursor = cursor_of(answer.body, paging.cursor_field)
         if cursor is None:
             return None
-        query = {**request.query, paging.cursor_param: cursor}
-        return Request(request.method, request.url, query, request.headers, request.body,
-                       request.timeout_s, request.follow_redirects)  # fmt: skip
+        return replace(request, query={**request.query, paging.cursor_param: cursor})
     return None
 
 
 def _combined(pages: list[Answer], items_field: str) -> list[Any]:
+    from app.nodes.http_paging import page_items
+
     """The pages' items one after another (bodies that are lists count as items), or the
     bodies themselves when pages hold no list."""
     if items_field or all(isinstance(p.body, list) for p in pages):

@@ -15,10 +15,9 @@ from typing import Any
 
 import httpx
 
-from app.credentials.kinds import Credential, CredentialError
+from app.credentials.kinds import HTTP_KINDS, Credential, CredentialError
 from app.credentials.masking import remember
 
-HTTP_KINDS = ("bearer", "basic", "api_key", "oauth2_client")
 EXPIRY_MARGIN_S = 30.0  # a token this close to its expiry is fetched again
 DEFAULT_TOKEN_LIFE_S = 3600.0  # when the token endpoint says nothing
 

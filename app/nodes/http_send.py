@@ -23,6 +23,7 @@ import httpx
 from app.credentials.kinds import Credential
 from app.credentials.masking import guard_loggers
 from app.nodes.context import StepContext
+from app.nodes.http import HttpError
 from app.nodes.http_auth import auth_for
 from app.nodes.http_retry import RETRY_STATUSES, backoff_s, retry_after_s
 
@@ -43,10 +44,6 @@ def shared_client() -> httpx.AsyncClient:
         client = httpx.AsyncClient(limits=httpx.Limits(max_connections=100))
         _clients[loop] = client
     return client
-
-
-class HttpError(Exception):
-    """A request that failed: a network error after its retries, or a status it refuses."""
 
 
 @dataclass

@@ -3,7 +3,7 @@
 Routes: /status/{code}, /echo (method, headers, query, body as JSON), /flaky/{key}?fail=N&after=
 (503/429 with Retry-After N times, then 200), /pages?page=N (Link header), /cursor?cursor=,
 /token (OAuth2 client credentials), /protected (needs a token from /token), /big?mb=N (a
-streamed download), /redirect, /slow.
+streamed download), /redirect, /slow, /leak (403 quoting the auth it got).
 """
 
 from __future__ import annotations
@@ -119,8 +119,13 @@ def build_app(state: ServerState) -> Starlette:
         await asyncio.sleep(float(request.query_params.get("s", "2")))
         return PlainTextResponse("late")
 
+    async def leak(request: Request) -> Response:
+        told = f"{request.headers.get('authorization')} {dict(request.query_params)}"
+        return PlainTextResponse(f"denied: you sent {told}", status_code=403)
+
     return Starlette(
         routes=[
+            Route("/leak", leak),
             Route("/status/{code:int}", status, methods=["GET", "POST"]),
             Route("/echo", echo, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
             Route("/flaky/{key}", flaky),
