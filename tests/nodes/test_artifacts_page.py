@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from nicegui import ui
 from nicegui.testing import User
 
 from tests.nodes import test_artifacts  # noqa: F401 - registers the art.* functions
@@ -52,3 +53,18 @@ async def test_a_run_without_files_says_so(user: User) -> None:
     await user.open(f"/runs/{run.id}")
     await user.should_see("No files saved by this run's steps.")
     assert links(user) == {}
+
+
+async def test_the_step_panel_lists_the_steps_own_files(user: User) -> None:
+    await user.open("/")
+    eng = engine()
+    eng.import_workflow(chain("two", fn("art.save", name="first.csv"), fn("art.save_chunks")))
+    run = await eng.run("two", {})
+    await user.open(f"/runs/{run.id}")
+    user.find(ui.aggrid).trigger("rowClicked", {"data": {"key": "n2"}})
+    await user.should_see("Files")
+    (title,) = [e for e in user.find("Files").elements if isinstance(e, ui.label)]
+    panel = title.parent_slot.parent if title.parent_slot else None  # the step panel
+    assert panel is not None and panel.props.get("data-testid") == "step-detail"
+    shown = {a.text for a in panel.descendants() if isinstance(a, ui.link)}
+    assert shown == {"blob.bin"}  # n1's file is not this step's
