@@ -19,6 +19,7 @@ SERVED: tuple[str, ...] = (
     "css/shell.css",
     "css/editor.css",
     "css/people.css",
+    "css/workbench.css",
     "icons/favicon.svg",
     "flow_editor",
 )

@@ -23,6 +23,7 @@ from app.engine.service import Engine
 from app.engine.workflows import WorkflowSummary
 from app.nodes.functions import FunctionRegistry
 from app.nodes.start import WebhookNode
+from app.ui.editor.expression_preview import ExpressionHelp, helping
 from app.ui.editor.fields import build_field, field_label, number_field, text_field
 from app.ui.editor.function_form import args_form, create_button, picker
 from app.ui.editor.model import EditorModel
@@ -70,6 +71,8 @@ class Actions(Protocol):
     def focus(self, node_id: str | None, edge_id: str | None) -> None: ...
 
     def workflows(self) -> list[WorkflowSummary]: ...
+
+    def expression_help(self, node_id: str, edge_id: str | None = None) -> ExpressionHelp: ...
 
 
 class Inspector:
@@ -168,20 +171,21 @@ class Inspector:
         specs = schema_fields(info.config_model.model_json_schema(), node.type)
         if specs:
             ui.label("Settings").classes("ren-section")
-        for spec in specs:
-            if spec.kind == "function":
-                picker(self.actions.registry, config.get("function"), setter("function"))
-            elif spec.kind == "workflow":
-                self._workflow_picker(spec, config.get(spec.name), setter(spec.name))
-            elif spec.kind == "args":
-                ui.label("Arguments").classes("ren-field-title")
-                self.args_box = ui.column().classes("w-full gap-2")
-                self._render_args(node_id)
-            else:
-                value = config.get(spec.name)
-                if value is None and spec.kind in ("records", "list", "map"):
-                    value = default_of(info.config_model, spec.name)  # e.g. default outcomes
-                build_field(spec, value, setter(spec.name))
+        with helping(self.actions.expression_help(node_id)):  # previews and autocomplete
+            for spec in specs:
+                if spec.kind == "function":
+                    picker(self.actions.registry, config.get("function"), setter("function"))
+                elif spec.kind == "workflow":
+                    self._workflow_picker(spec, config.get(spec.name), setter(spec.name))
+                elif spec.kind == "args":
+                    ui.label("Arguments").classes("ren-field-title")
+                    self.args_box = ui.column().classes("w-full gap-2")
+                    self._render_args(node_id)
+                else:
+                    value = config.get(spec.name)
+                    if value is None and spec.kind in ("records", "list", "map"):
+                        value = default_of(info.config_model, spec.name)  # e.g. default outcomes
+                    build_field(spec, value, setter(spec.name))
         if node.type == WebhookNode.type_name:
             self.webhook = WebhookPanel(
                 self.actions.engine, self.actions.workflow_id, model.spec.params
@@ -315,16 +319,18 @@ class Inspector:
             f"{dst.label if dst else edge.target} · {edge.target_port}"
         ).classes("text-sm")
         self.problems_box = ui.column().classes("w-full gap-1 ren-panel-problems")
-        text_field(
-            FieldSpec(
-                "when",
-                "Only when (optional)",
-                "condition",
-                description="Follow this connection only when the condition holds; empty: always",
-            ),
-            edge.when,
-            lambda v: self.actions.edge_when_changed(edge_id, v),
-        )
+        with helping(self.actions.expression_help(edge.source, edge_id)):
+            text_field(
+                FieldSpec(
+                    "when",
+                    "Only when (optional)",
+                    "condition",
+                    description="Follow this connection only when the condition holds; "
+                    "empty: always",
+                ),
+                edge.when,
+                lambda v: self.actions.edge_when_changed(edge_id, v),
+            )
         ui.button(
             "Delete connection", icon="delete", on_click=lambda: self.actions.delete([], [edge_id])
         ).props("flat dense no-caps color=negative")

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from nicegui import ui
 from nicegui.events import ValueChangeEventArguments
 
+from app.ui.editor import expression_preview
 from app.ui.editor.code_field import code_field
 from app.ui.editor.schema_form import (
     FieldSpec,
@@ -80,6 +81,14 @@ def _text_box(
 
 
 def text_field(spec: FieldSpec, value: Any, on_change: OnChange) -> ui.element:
+    box = _text_field(spec, value, on_change)
+    help = expression_preview.active()  # the node's sample: a preview and suggestions
+    if help is not None and isinstance(box, ui.input | ui.textarea):
+        help.attach(box, spec.kind)
+    return box
+
+
+def _text_field(spec: FieldSpec, value: Any, on_change: OnChange) -> ui.element:
     kind = spec.kind
     placeholder = "" if spec.default in (None, "") else f"default: {loose_text(spec.default)}"
     if kind == "expression":
@@ -314,6 +323,10 @@ def map_field(spec: FieldSpec, value: Any, on_change: OnChange) -> ui.element:
             ).props("dense outlined")
             box.classes("flex-1 min-w-0 ren-map-value")
             _remove_button(remove)
+        help = expression_preview.active()
+        if help is not None and spec.templated:
+            box.props["data-field"] = f"{spec.name}.{i}"
+            help.attach(box, "template")
 
     return _growing_list(
         spec,

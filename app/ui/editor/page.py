@@ -27,14 +27,19 @@ from app.engine.code_trust import code_hash, typed_problems_dropped
 from app.engine.service import Engine
 from app.engine.workflows import DraftChanged, NotFound, WorkflowSummary, definition_hash
 from app.nodes.functions import FunctionRegistry
+from app.nodes.pinned import PINNED_TYPE
 from app.ui.editor import views
 from app.ui.editor.code_review import open_code_review
 from app.ui.editor.config_panel import Inspector
 from app.ui.editor.conflict import ConflictNotice
+from app.ui.editor.data_panel import DataPanel
+from app.ui.editor.expression_preview import ExpressionHelp
 from app.ui.editor.model import Clip, EditorModel
 from app.ui.editor.palette import Palette
 from app.ui.editor.problems_panel import ProblemList
+from app.ui.editor.samples import completions, field_rows, node_root, schema_rows, upstream_ids
 from app.ui.editor.toolbar import Toolbar
+from app.ui.editor.workbench import WORKBENCH_CSS, Workbench
 from app.ui.flow_editor import FlowEditor
 
 VALIDATE_AFTER_S = 0.15
@@ -152,17 +157,20 @@ class EditorPage:
     def build(self) -> None:
         ui.add_body_html(f"<script>{FOCUS_JS}</script>")
         ui.on("ren_editor_save", self.save_now)
+        ui.add_css(WORKBENCH_CSS)
+        self.workbench = Workbench(self)  # test runs, pins, the sample data the panels show
         with ui.column().classes("ren-editor w-full gap-0"):
             self.toolbar = Toolbar(self)
             self.notice = ConflictNotice(self)
             with ui.row().classes("ren-editor-body w-full no-wrap gap-0"):
                 with ui.column().classes("ren-editor-palette gap-0"):
-                    self.palette = Palette(self.engine.catalog, self.add_from_palette)
+                    offered = [t for t in self.engine.catalog if t.type_name != PINNED_TYPE]
+                    self.palette = Palette(offered, self.add_from_palette)
                 nodes, edges = views.graph_view(
                     self.model.catalog, self.spec, self.model.group_sizes
                 )
-                self.views = {n["id"]: n for n in nodes}
-                with ui.element("div").classes("ren-editor-canvas"):
+                self.views = {n["id"]: self.workbench.decorate(n) for n in nodes}
+                with ui.column().classes("ren-editor-canvas gap-0 no-wrap"):
                     self.canvas = FlowEditor(
                         nodes,
                         edges,
@@ -176,8 +184,11 @@ class EditorPage:
                         on_paste=self.on_paste,
                         on_undo=lambda: self.undo(),
                         on_redo=lambda: self.redo(),
-                    ).classes("w-full h-full")
+                    ).classes("w-full flex-1 min-h-0")
                     self.canvas.on("ready", self.on_ready)
+                    self.workbench.canvas = self.canvas
+                    self.workbench.listeners.append(self.show_pins)
+                    self.data_panel = DataPanel(self.workbench, self)
                 with ui.column().classes("ren-editor-side gap-0 no-wrap"):
                     with (
                         ui.tabs()
@@ -221,6 +232,7 @@ class EditorPage:
 
     def on_ready(self) -> None:
         ui.run_javascript(f"renInitialView({self.canvas.id})")
+        self.workbench.show_statuses()
 
     def on_moved(self, e: events.GenericEventArguments) -> None:
         moves = list(e.args or [])
@@ -245,6 +257,7 @@ class EditorPage:
         self.selection = (nodes, edges)
         self._redraw_stale_edges(keep=set(edges))
         self.inspector.show(nodes, edges, self.problems)
+        self.data_panel.show(nodes[0] if len(nodes) == 1 else None)
         if nodes or edges:
             self.tabs.set_value("inspect")
 
@@ -377,6 +390,7 @@ class EditorPage:
         if node is None:
             return
         new = views.node_view(self.model.catalog, node, problems=self.badges.get(node_id, []))
+        self.workbench.decorate(new)
         old = self.views.get(node_id, {})
         patch = {
             k: new[k]
@@ -412,7 +426,7 @@ class EditorPage:
         nodes, edges = views.graph_view(
             self.model.catalog, self.spec, self.model.group_sizes, self.badges
         )
-        self.views = {n["id"]: n for n in nodes}
+        self.views = {n["id"]: self.workbench.decorate(n) for n in nodes}
         self.stale_edges.clear()
         self.canvas.set_graph(nodes, edges)
         ids = {n.id for n in self.spec.nodes}
@@ -445,6 +459,39 @@ class EditorPage:
     def workflows(self) -> list[WorkflowSummary]:
         """The other workflows (for a sub-workflow node's picker)."""
         return [s for s in self.engine.workflows.summaries() if s.id != self.workflow_id]
+
+    # ---- the workbench (test runs, pins, sample data) --------------------------------------
+    def show_pins(self) -> None:
+        """After a pin changed: the pin mark on the canvas, the data panel's node kept."""
+        for node_id, view in self.views.items():
+            before = view.get("subtitle")
+            if self.workbench.decorate(view).get("subtitle") != before:
+                self.canvas.update_node(node_id, {"subtitle": view["subtitle"]})
+
+    def expression_help(self, node_id: str, edge_id: str | None = None) -> ExpressionHelp:
+        """Previews and autocomplete for a node's boxes (an edge's: at its source's output)."""
+        wb = self.workbench
+        if edge_id is not None:
+            step = wb.step(node_id)
+            scope = wb.scope_at(node_id, step.output if step else None)
+            rows = {"input": wb.output_rows(node_id)[0]}
+        else:
+            scope = wb.scope_at(node_id)
+            rows = {"input": wb.input_rows(node_id)[0]}
+        sample = wb.sample
+        rows["params"] = (
+            field_rows(sample.input) if sample is not None else schema_rows(self.spec.params)
+        )
+        upstream = upstream_ids(self.spec, node_id)
+        if edge_id is not None:
+            upstream.append(node_id)
+        for other in upstream:
+            rows[node_root(other)] = wb.output_rows(other)[0]
+        node = self.model.node(node_id)
+        names = ["input", "params", "nodes", "run"]
+        if node is not None and node.parent:
+            names += ["item", "index"]
+        return ExpressionHelp(scope, completions(rows, names))
 
     # ---- selection and focus --------------------------------------------------------------
     def focus(self, node_id: str | None, edge_id: str | None) -> None:
