@@ -12,6 +12,17 @@ from app.nodes.branch import IfNode, SwitchNode
 from app.nodes.code import CodeNode
 from app.nodes.command import CommandNode
 from app.nodes.data import FilterNode, LogNode, MergeNode, SetNode
+from app.nodes.data_aggregate import AggregateNode, SplitOutNode
+from app.nodes.data_datetime import DateTimeNode
+from app.nodes.data_fields import DropFieldsNode, PickFieldsNode, RenameFieldsNode
+from app.nodes.data_lists import LimitNode, RemoveDuplicatesNode, SortNode
+from app.nodes.data_text import (
+    ParseCsvNode,
+    ParseJsonNode,
+    TextTemplateNode,
+    WriteCsvNode,
+    WriteJsonNode,
+)
 from app.nodes.email import SendEmailNode
 from app.nodes.end import EndNode
 from app.nodes.file_trigger import FileTriggerNode
@@ -56,6 +67,20 @@ BUILT_IN: tuple[type[AnyNodeType], ...] = (
     CopyFileNode,
     DeleteFileNode,
     StorageNode,
+    SortNode,
+    LimitNode,
+    RemoveDuplicatesNode,
+    AggregateNode,
+    SplitOutNode,
+    RenameFieldsNode,
+    PickFieldsNode,
+    DropFieldsNode,
+    DateTimeNode,
+    ParseCsvNode,
+    WriteCsvNode,
+    ParseJsonNode,
+    WriteJsonNode,
+    TextTemplateNode,
     CommandNode,
     FileTriggerNode,
     HttpRequestNode,

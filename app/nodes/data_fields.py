@@ -1,0 +1,179 @@
+"""Field nodes: rename, pick (keep only) and drop fields of an object or of each object of a
+list (n8n's Edit Fields "keep only / all except", Rename Keys)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import Field
+
+from app.core.catalog import FunctionLookup
+from app.nodes.base import NodeConfig, NodeResult, NodeType
+from app.nodes.context import StepContext
+from app.nodes.data_paths import (
+    DataError,
+    copied,
+    get_path,
+    items_result,
+    kind_of,
+    lookup,
+    object_or_list_at,
+    path_problem,
+    paths_problems,
+    pop_path,
+    set_path,
+)
+
+SOURCE_DESCRIPTION = (
+    "What to change: empty for the input (an object, or each object of a list), or a dotted "
+    "path to it"
+)
+
+Change = Callable[[dict[str, Any], str], dict[str, Any]]
+
+
+class FieldsConfig(NodeConfig):
+    source: str = Field("", description=SOURCE_DESCRIPTION)
+    ignore_missing: bool = Field(
+        False, description="A field an item lacks is skipped (else the step fails naming it)"
+    )
+
+
+def _apply(input: Any, source: str, change: Change) -> NodeResult:
+    """`change` on the object, or on each object of the list (output `{items, count}`)."""
+    many, data = object_or_list_at(input, source)
+    if not many:
+        return NodeResult(change(data, "the input"))
+    out = []
+    for index, item in enumerate(data):
+        if not isinstance(item, dict):
+            raise DataError(f"item {index} is {kind_of(item)}, not an object")
+        out.append(change(item, f"item {index}"))
+    return NodeResult(items_result(out))
+
+
+def _source_problem(source: str) -> list[tuple[str, str]]:
+    message = path_problem(source) if source else None
+    return [("source", message)] if message else []
+
+
+class RenameFieldsConfig(FieldsConfig):
+    renames: dict[str, str] = Field(
+        default_factory=dict,
+        description="Old name → new name; dotted paths move fields (customer.name → name)",
+    )
+
+
+class RenameFieldsNode(NodeType[RenameFieldsConfig]):
+    type_name = "rename_fields"
+    title = "Rename fields"
+    category = "Data"
+    icon = "drive_file_rename_outline"
+    description = (
+        "Renames fields of an object (or of each object of a list); a dotted path moves a field "
+        "in or out of a nested object. A new name that exists is replaced."
+    )
+    config_model = RenameFieldsConfig
+
+    def config_problems(
+        self, config: RenameFieldsConfig, functions: FunctionLookup
+    ) -> list[tuple[str, str]]:
+        problems = _source_problem(config.source)
+        if not config.renames:
+            problems.append(("renames", "there is nothing to rename"))
+        for old, new in config.renames.items():
+            for path in (old, new):
+                message = path_problem(path)
+                if message:
+                    problems.append((f"renames.{old}", message))
+        targets = list(config.renames.values())
+        for new in {t for t in targets if targets.count(t) > 1}:
+            problems.append(("renames", f"two fields are renamed to '{new}'"))
+        return problems
+
+    async def execute(self, ctx: StepContext, config: RenameFieldsConfig, input: Any) -> NodeResult:
+        def rename(item: dict[str, Any], where: str) -> dict[str, Any]:
+            result: dict[str, Any] = copied(item)
+            moved: list[tuple[str, Any]] = []
+            for old, new in config.renames.items():
+                found, value = pop_path(result, old)
+                if not found:
+                    if config.ignore_missing:
+                        continue
+                    get_path(item, old, where)  # raises, naming what is there
+                moved.append((new, value))
+            for new, value in moved:  # after all pops, so a → b, b → a swaps
+                set_path(result, new, value)
+            return result
+
+        return _apply(input, config.source, rename)
+
+
+class PickFieldsConfig(FieldsConfig):
+    fields: list[str] = Field(
+        default_factory=list, description="The fields to keep (dotted paths keep nesting)"
+    )
+
+
+class PickFieldsNode(NodeType[PickFieldsConfig]):
+    type_name = "pick_fields"
+    title = "Keep fields"
+    category = "Data"
+    icon = "checklist"
+    description = "Keeps only the chosen fields of an object (or of each object of a list)."
+    config_model = PickFieldsConfig
+
+    def config_problems(
+        self, config: PickFieldsConfig, functions: FunctionLookup
+    ) -> list[tuple[str, str]]:
+        problems = _source_problem(config.source) + paths_problems("fields", config.fields)
+        if not config.fields:
+            problems.append(("fields", "no field to keep: add at least one"))
+        return problems
+
+    async def execute(self, ctx: StepContext, config: PickFieldsConfig, input: Any) -> NodeResult:
+        def pick(item: dict[str, Any], where: str) -> dict[str, Any]:
+            result: dict[str, Any] = {}
+            for path in config.fields:
+                found, value = lookup(item, path)
+                if not found:
+                    if config.ignore_missing:
+                        continue
+                    get_path(item, path, where)  # raises, naming what is there
+                set_path(result, path, copied(value))
+            return result
+
+        return _apply(input, config.source, pick)
+
+
+class DropFieldsConfig(FieldsConfig):
+    fields: list[str] = Field(default_factory=list, description="The fields to remove")
+
+
+class DropFieldsNode(NodeType[DropFieldsConfig]):
+    type_name = "drop_fields"
+    title = "Remove fields"
+    category = "Data"
+    icon = "backspace"
+    description = "Removes the chosen fields from an object (or from each object of a list)."
+    config_model = DropFieldsConfig
+
+    def config_problems(
+        self, config: DropFieldsConfig, functions: FunctionLookup
+    ) -> list[tuple[str, str]]:
+        problems = _source_problem(config.source) + paths_problems("fields", config.fields)
+        if not config.fields:
+            problems.append(("fields", "no field to remove: add at least one"))
+        return problems
+
+    async def execute(self, ctx: StepContext, config: DropFieldsConfig, input: Any) -> NodeResult:
+        def drop(item: dict[str, Any], where: str) -> dict[str, Any]:
+            result: dict[str, Any] = copied(item)
+            for path in config.fields:
+                found, _ = pop_path(result, path)
+                if not found and not config.ignore_missing:
+                    get_path(item, path, where)  # raises, naming what is there
+            return result
+
+        return _apply(input, config.source, drop)
