@@ -29,7 +29,7 @@ CATEGORY_COLORS = {
     "Waits": "#16a3a3",
 }
 OTHER_COLOR = "#64748b"
-CATEGORY_ORDER = ("Triggers", "Flow", "Data", "Code", "People", "Waits", "Files")
+CATEGORY_ORDER = ("Triggers", "Flow", "Data", "Code", "People", "Waits", "Files", "System")
 
 # the config field whose value sums a node up under its label
 SUMMARY_FIELDS = {
@@ -45,6 +45,8 @@ SUMMARY_FIELDS = {
     "wait": "mode",
     "signal": "name",
     "subworkflow": "workflow",
+    "command": "program",
+    "file_trigger": "folder",
 }
 SUMMARY_LIMIT = 34
 FALLBACKS = {
