@@ -338,6 +338,9 @@ class StepRunner:
         except ScopeBlocked:
             outcome.status = "blocked"
             return outcome
+        except asyncio.CancelledError:  # the run's task was canceled: nothing is recorded
+            outcome.status = "canceled"
+            raise
         except StepInterrupted as err:
             outcome.status = "interrupted"
             outcome.error = {"reason": "canceled" if err.reason == "cancel" else "paused"}

@@ -72,6 +72,23 @@ def bad_name(state: dict[str, Any], ctx: Any) -> dict[str, Any]:
     return {}
 
 
+@register_function("art.save_item")
+def save_item(state: dict[str, Any], ctx: Any) -> dict[str, Any]:
+    return ctx.save_artifact(f"item-{state['item']}.txt", str(state["item"]).encode())
+
+
+@register_function("art.save_then_hang")
+async def save_then_hang(state: dict[str, Any], ctx: Any) -> dict[str, Any]:
+    ctx.save_artifact("unfinished.bin", b"half of something")
+    STARTED.set()
+    while True:
+        ctx.checkpoint()  # a cancel stops the step here
+        await asyncio.sleep(0.01)
+
+
+STARTED = asyncio.Event()
+
+
 def fn(function: str, **args: Any) -> dict[str, Any]:
     return {"type": "function", "config": {"function": function, "args": args}}
 
@@ -195,3 +212,38 @@ async def test_an_artifact_downloads_over_http_as_an_attachment(engine: Engine) 
     finally:
         server.should_exit = True
         await serving
+
+
+async def test_files_saved_in_loop_items_are_each_recorded(engine: Engine) -> None:
+    doc = {
+        "id": "loop",
+        "name": "loop",
+        "nodes": [
+            {"id": "start", "type": "start"},
+            {"id": "each", "type": "foreach", "config": {"items": "input.n", "concurrency": 3}},
+            {"id": "save", "parent": "each", **fn("art.save_item")},
+            {"id": "end", "type": "end"},
+        ],
+        "edges": [{"source": "start", "target": "each"}, {"source": "each", "target": "end"}],
+    }
+    engine.import_workflow(doc)
+    run = await engine.run("loop", {"n": [1, 2, 3, 4, 5]})
+    assert run.status == "succeeded", run.error
+    rows = engine.artifacts.of_run(run.id)
+    assert sorted((a.node_key, a.name) for a in rows) == [
+        (f"save[{i}]", f"item-{i + 1}.txt") for i in range(5)
+    ]
+    assert all((engine.folder.root / a.path).read_text() == a.name[5:-4] for a in rows)
+
+
+async def test_a_canceled_step_leaves_no_files(engine: Engine) -> None:
+    STARTED.clear()
+    engine.import_workflow(chain_workflow(fn("art.save_then_hang"), wid="hang"))
+    run_id = await engine.start_run("hang", {})
+    await asyncio.wait_for(STARTED.wait(), 10)
+    await engine.control.cancel(run_id)
+    run = await engine.wait(run_id)
+    assert run.status == "canceled"
+    assert engine.artifacts.of_run(run_id) == []
+    folder = engine.folder.root / "artifacts" / run_id
+    assert not folder.exists() or list(folder.iterdir()) == []
