@@ -20,6 +20,7 @@ from app.asset_paths import asset
 from app.engine.service import Engine
 from app.ui import live, runtime, task_count
 from app.ui.fmt import STATUS_LABELS
+from app.ui.notifications_bell import NotificationBell
 
 CSS = asset("css/shell.css")
 PRIMARY = "#4f46e5"
@@ -32,6 +33,7 @@ NAV: tuple[tuple[str, str, str, str], ...] = (
     ("inbox", "Inbox", "/inbox", "inbox"),
     ("schedules", "Schedules", "/schedules", "event_repeat"),
     ("functions", "Functions", "/functions", "functions"),
+    ("credentials", "Credentials", "/credentials", "key"),
     ("settings", "Settings", "/settings", "settings"),
 )
 
@@ -135,6 +137,7 @@ def frame(title: str, active: str) -> Iterator[Frame]:
             ui.html(LOGO_SVG, sanitize=False).classes("ren-logo")
             ui.label("Ren")
         ui.space()
+        NotificationBell()
         theme = ThemeSwitch()
     with (
         ui.left_drawer(value=None, fixed=True)
