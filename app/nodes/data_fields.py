@@ -33,9 +33,12 @@ SOURCE_DESCRIPTION = (
 Change = Callable[[dict[str, Any], str], dict[str, Any]]
 
 
-class FieldsConfig(NodeConfig):
-    source: str = Field("", description=SOURCE_DESCRIPTION)
-    ignore_missing: bool = Field(
+def _source() -> Any:
+    return Field("", description=SOURCE_DESCRIPTION)
+
+
+def _ignore_missing() -> Any:
+    return Field(
         False, description="A field an item lacks is skipped (else the step fails naming it)"
     )
 
@@ -58,11 +61,13 @@ def _source_problem(source: str) -> list[tuple[str, str]]:
     return [("source", message)] if message else []
 
 
-class RenameFieldsConfig(FieldsConfig):
+class RenameFieldsConfig(NodeConfig):
     renames: dict[str, str] = Field(
         default_factory=dict,
         description="Old name → new name; dotted paths move fields (customer.name → name)",
     )
+    source: str = _source()
+    ignore_missing: bool = _ignore_missing()
 
 
 class RenameFieldsNode(NodeType[RenameFieldsConfig]):
@@ -110,10 +115,12 @@ class RenameFieldsNode(NodeType[RenameFieldsConfig]):
         return _apply(input, config.source, rename)
 
 
-class PickFieldsConfig(FieldsConfig):
+class PickFieldsConfig(NodeConfig):
     fields: list[str] = Field(
         default_factory=list, description="The fields to keep (dotted paths keep nesting)"
     )
+    source: str = _source()
+    ignore_missing: bool = _ignore_missing()
 
 
 class PickFieldsNode(NodeType[PickFieldsConfig]):
@@ -147,8 +154,10 @@ class PickFieldsNode(NodeType[PickFieldsConfig]):
         return _apply(input, config.source, pick)
 
 
-class DropFieldsConfig(FieldsConfig):
+class DropFieldsConfig(NodeConfig):
     fields: list[str] = Field(default_factory=list, description="The fields to remove")
+    source: str = _source()
+    ignore_missing: bool = _ignore_missing()
 
 
 class DropFieldsNode(NodeType[DropFieldsConfig]):

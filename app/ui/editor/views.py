@@ -29,7 +29,17 @@ CATEGORY_COLORS = {
     "Waits": "#16a3a3",
 }
 OTHER_COLOR = "#64748b"
-CATEGORY_ORDER = ("Triggers", "Flow", "Data", "Code", "People", "Waits", "Files", "System")
+CATEGORY_ORDER = (
+    "Triggers",
+    "Flow",
+    "Data",
+    "Code",
+    "People",
+    "Waits",
+    "Files",
+    "System",
+    "Storage",
+)
 
 # the config field whose value sums a node up under its label
 SUMMARY_FIELDS = {
