@@ -15,6 +15,8 @@ from pydantic import Field
 
 from app.core.catalog import FunctionLookup
 from app.core.templates import has_template, render_template
+from app.credentials.checks import credential_problems, folder_of
+from app.credentials.kinds import Credential
 from app.nodes.base import NodeConfig, NodeResult, NodeType
 from app.nodes.checks import template_fields
 from app.nodes.context import StepContext
@@ -31,7 +33,9 @@ from app.nodes.email_smtp import EmailFailed, account_from, send_message
 
 class SendEmailConfig(NodeConfig):
     credential: str = Field(
-        "", description="The smtp credential to send with (server, login, default sender)"
+        "",
+        description="The smtp credential to send with (server, login, default sender)",
+        json_schema_extra={"x-ren-kind": "credential", "x-ren-credential-kinds": ["smtp"]},
     )
     to: list[str] = Field(
         default_factory=list,
@@ -74,6 +78,7 @@ class SendEmailNode(NodeType[SendEmailConfig]):
         problems: list[tuple[str, str]] = []
         if not config.credential.strip():
             problems.append(("credential", "choose the smtp credential to send with"))
+        problems += credential_problems(config.credential, ("smtp",), folder_of(functions))
         if not config.to and not config.cc and not config.bcc:
             problems.append(("to", "give at least one recipient"))
         if not config.subject.strip():
@@ -140,18 +145,14 @@ class SendEmailNode(NodeType[SendEmailConfig]):
         )
 
 
-def _credential(ctx: StepContext, name: str) -> Any:
-    """The step's smtp credential (app.credentials), or a clear error when there is none."""
+def _credential(ctx: StepContext, name: str) -> Credential:
+    """The step's smtp credential (its secrets are then masked in what the step records)."""
     name = name.strip()
     if not name:
         raise EmailFailed("no smtp credential chosen")
-    lookup = getattr(ctx, "credential", None)
-    if lookup is None:
-        raise EmailFailed("this step has no access to credentials")
-    credential = lookup(name)
-    kind = getattr(credential, "kind", "smtp")
-    if kind != "smtp":
-        raise EmailFailed(f"credential '{name}' is a {kind} credential, not smtp")
+    credential = ctx.credential(name)
+    if credential.kind != "smtp":
+        raise EmailFailed(f"credential '{name}' is a {credential.kind} credential, not smtp")
     return credential
 
 

@@ -17,6 +17,7 @@ from app.core.catalog import FunctionLookup
 from app.core.forms import FormField, FormSpec, Outcome, resolve_defaults
 from app.core.ports import Port
 from app.core.templates import render_template
+from app.credentials.checks import credential_problems, folder_of
 from app.nodes.base import NodeConfig, NodeResult, NodeType, WaitFor
 from app.nodes.checks import template_fields
 from app.nodes.context import StepContext
@@ -49,7 +50,9 @@ class HumanTaskConfig(NodeConfig):
         "when it is an email address",
     )
     smtp_credential: str | None = Field(
-        None, description="smtp credential for email reminders; empty: the default in Settings"
+        None,
+        description="smtp credential for email reminders; empty: the default in Settings",
+        json_schema_extra={"x-ren-kind": "credential", "x-ren-credential-kinds": ["smtp"]},
     )
 
     @model_validator(mode="after")
@@ -86,6 +89,11 @@ class HumanTaskNode(NodeType[HumanTaskConfig]):
         elif config.remind_via == "email" and not config.assignee:
             problems.append(
                 ("assignee_email", "email reminders need assignee_email or an assignee")
+            )
+        if config.remind_via == "email":
+            root = folder_of(functions)
+            problems += credential_problems(
+                config.smtp_credential, ("smtp",), root, "smtp_credential"
             )
         return problems
 

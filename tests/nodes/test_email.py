@@ -205,3 +205,15 @@ def test_config_problems_before_publishing(engine: Engine) -> None:
     assert {"config.credential", "config.subject"} <= fields
     assert "'nobody' is not an email address" in messages
     assert "choose the smtp credential" in messages
+
+
+def test_an_unknown_or_wrong_kind_of_credential_is_a_problem(engine: Engine, home: Path) -> None:
+    folder_vault(home).put("token", "bearer", {"token": "abc-123-secret-value"})
+
+    def messages(credential: str) -> str:
+        doc = chain_workflow(email_node(to=["ana@example.com"], credential=credential))
+        found = engine.validate(WorkflowSpec.model_validate(doc))
+        return " | ".join(p.message for p in found if p.field == "config.credential")
+
+    assert "no credential named 'nope'" in messages("nope")
+    assert "credential 'token' is a bearer credential" in messages("token")
