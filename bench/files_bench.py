@@ -1,0 +1,119 @@
+"""What artifacts and the file nodes cost, on a real engine in a temporary data folder.
+
+    .venv/bin/python bench/files_bench.py
+
+Prints, as medians of a few runs: a one-step run that saves no artifact vs one that saves a
+1 KB artifact (the cost of recording it with the step), the time to save 10 MB and 100 MB
+artifacts (written and fsync'd), and read_file / write_file of a 10,000-row CSV next to a
+set node that passes the same rows on (what any step with that much data costs the engine).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from app import register_function
+from app.engine.service import Engine
+
+MB = 1024 * 1024
+ROUNDS = 5
+
+
+@register_function("bench.nothing")
+def nothing(state: dict[str, Any]) -> dict[str, Any]:
+    return {}
+
+
+@register_function("bench.save")
+def save(state: dict[str, Any], ctx: Any, size: int = 1024) -> dict[str, Any]:
+    return ctx.save_artifact("blob.bin", b"x" * size)
+
+
+def chain(wid: str, *nodes: dict[str, Any]) -> dict[str, Any]:
+    all_nodes = [{"id": "start", "type": "start"}]
+    all_nodes += [{"id": f"n{i}", **n} for i, n in enumerate(nodes, 1)]
+    all_nodes.append({"id": "end", "type": "end"})
+    edges = [{"source": a["id"], "target": b["id"]} for a, b in itertools.pairwise(all_nodes)]
+    return {"schema": "ren.workflow/1", "id": wid, "name": wid, "nodes": all_nodes, "edges": edges}
+
+
+def fn(name: str, **args: Any) -> dict[str, Any]:
+    return {"type": "function", "config": {"function": name, "args": args}}
+
+
+def trusted(engine: Engine, doc: dict[str, Any]) -> None:
+    """Import, trust (a write that replaces a file needs it) and publish."""
+    engine.import_workflow(doc, publish=False)
+    engine.workflows.trust.trust_spec(doc["id"], engine.workflows.draft(doc["id"]), "review")
+    engine.workflows.publish(doc["id"])
+
+
+async def timed(engine: Engine, wid: str, input: Any = None, runs: int = ROUNDS) -> float:
+    """Median ms of a whole run of `wid`."""
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        run = await engine.run(wid, input or {})
+        times.append((time.perf_counter() - started) * 1000)
+        assert run.status == "succeeded", run.error
+    return statistics.median(times)
+
+
+async def main() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        work = Path(folder) / "work"
+        work.mkdir()
+        async with Engine(Path(folder) / "home") as engine:
+            engine.import_workflow(chain("plain", fn("bench.nothing")))
+            engine.import_workflow(chain("small", fn("bench.save", size=1024)))
+            engine.import_workflow(chain("ten", fn("bench.save", size=10 * MB)))
+            engine.import_workflow(chain("hundred", fn("bench.save", size=100 * MB)))
+            rows = [{"id": i, "name": f"name {i}", "amount": i * 1.5} for i in range(10_000)]
+            csv_path = str(work / "rows.csv")
+            trusted(
+                engine,
+                chain(
+                    "csv_write",
+                    {
+                        "type": "write_file",
+                        "config": {
+                            "path": csv_path,
+                            "format": "csv",
+                            "content": "{{ input.rows }}",
+                        },
+                    },
+                ),
+            )
+            engine.import_workflow(
+                chain(
+                    "csv_read", {"type": "read_file", "config": {"path": csv_path, "format": "csv"}}
+                )
+            )
+            await timed(engine, "plain", runs=20)  # warm up
+            plain = await timed(engine, "plain", runs=50)
+            small = await timed(engine, "small", runs=50)
+            print(f"one-step run, no artifact      {plain:8.2f} ms")
+            print(f"one-step run, 1 KB artifact    {small:8.2f} ms  (+{small - plain:.2f} ms)")
+            print(f"one-step run, 10 MB artifact   {await timed(engine, 'ten'):8.2f} ms")
+            print(
+                f"one-step run, 100 MB artifact  {await timed(engine, 'hundred', runs=3):8.2f} ms"
+            )
+            engine.import_workflow(chain("pass", {"type": "set", "config": {"values": {}}}))
+            passed = await timed(engine, "pass", {"rows": rows})
+            print(f"set node passing 10,000 rows   {passed:8.2f} ms  (the engine's share)")
+            written = await timed(engine, "csv_write", {"rows": rows})
+            print(f"write_file, 10,000-row CSV     {written:8.2f} ms")
+            print(f"read_file, 10,000-row CSV      {await timed(engine, 'csv_read'):8.2f} ms")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
