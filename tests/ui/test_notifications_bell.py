@@ -58,3 +58,18 @@ async def test_an_empty_list_says_so(user: User) -> None:
     await user.open("/runs")
     user.find(marker="notifications").click()
     await user.should_see("Nothing yet.")
+
+
+async def test_settings_choose_the_default_smtp_credential_for_reminders(user: User) -> None:
+    from app.credentials.vault import folder_vault
+
+    eng = engine()
+    vault = folder_vault(eng.folder.root)
+    vault.put("office", "smtp", {"host": "127.0.0.1", "port": 2525, "security": "none"})
+    vault.put("api", "bearer", {"token": "not-for-email-123"})
+    await user.open("/settings")
+    await user.should_see("Default smtp credential")
+    select = marked(user, "default-smtp")
+    assert "office" in select.options and "api" not in select.options
+    select.set_value("office")
+    await wait_for(lambda: notifications_of(eng).default_credential() == "office")

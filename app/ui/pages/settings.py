@@ -14,6 +14,7 @@ from nicegui import events, ui
 
 from app.engine.service import Engine
 from app.nodes.functions import FunctionInfo
+from app.ui.notification_settings import notifications_card
 from app.ui.shell import Theme, ThemeSwitch, frame, get_theme, page_heading, require_engine
 
 FUNCTIONS_PER_PAGE = 25
@@ -41,6 +42,7 @@ def settings_page() -> None:
             _about_card(page.theme)
         _functions_card(engine)
         _node_types_card(engine)
+        notifications_card(engine)
 
 
 def _card(title: str) -> ui.column:
