@@ -261,4 +261,6 @@ def parse_number(text: str, integer: bool) -> tuple[float | int | None, str | No
         if not number.is_integer():
             return None, "enter a whole number"
         return int(number), None
+    if stripped.lstrip("+-").isdigit():
+        return int(stripped), None  # typed 1500 stays the integer 1500, not 1500.0
     return number, None
