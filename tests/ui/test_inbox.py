@@ -12,13 +12,18 @@ from tests.ui.people import engine, expense, human_task, start_task, wait_for
 
 def card_ids(user: User) -> list[str]:
     """The task ids of the inbox's cards, top to bottom."""
-    links = [
-        link
-        for link in user.find(ui.link).elements
-        if "ren-task-item" in link.classes and not link.is_deleted
+    (listing,) = [e for e in user.find(marker="inbox-list").elements if not e.is_deleted]
+    return [
+        str(child.props["data-task"])
+        for child in listing.default_slot.children
+        if "ren-task-item" in child.classes
     ]
-    links.sort(key=lambda link: link.id)
-    return [str(link.props["data-task"]) for link in links]
+
+
+async def open_inbox(user: User, path: str = "/inbox") -> None:
+    """Open the inbox and wait for its first page (read on a worker thread)."""
+    await user.open(path)
+    await wait_for(lambda: user.find(marker="inbox-summary").elements.pop().text != "")
 
 
 def badge(user: User) -> str:
@@ -27,7 +32,7 @@ def badge(user: User) -> str:
 
 async def test_a_task_is_a_card_with_everything_a_person_needs(user: User) -> None:
     _, task_id = await expense()
-    await user.open("/inbox")
+    await open_inbox(user)
     await user.should_see("Expense of 120 EUR for Ana")
     await user.should_see("Approve if it fits the budget.")
     await user.should_see("For manager")
@@ -43,14 +48,14 @@ async def test_a_task_is_a_card_with_everything_a_person_needs(user: User) -> No
 
 async def test_clicking_a_card_opens_its_task(user: User) -> None:
     _, task_id = await expense()
-    await user.open("/inbox")
+    await open_inbox(user)
     user.find(marker=f"task-{task_id}").click()
     await wait_for(lambda: user.back_history[-1] == f"/tasks/{task_id}")
     await user.should_see("Your name")
 
 
 async def test_without_tasks_the_inbox_says_what_will_appear(user: User) -> None:
-    await user.open("/inbox")
+    await open_inbox(user)
     await user.should_see("Nothing is waiting for you")
     await user.should_see("a task appears here")
     assert badge(user) == "0"
@@ -62,7 +67,7 @@ async def test_only_mine_keeps_the_named_persons_and_everyones_tasks(user: User)
         human_task("ask-maria", {"title": "Count the boxes", "assignee": "maria"})
     )
     _, for_anyone = await start_task(human_task("ask-anyone", {"title": "Water the plants"}))
-    await user.open("/inbox")
+    await open_inbox(user)
     assert set(card_ids(user)) == {for_manager, for_maria, for_anyone}
     await user.should_see("3 open tasks")
 
@@ -73,7 +78,7 @@ async def test_only_mine_keeps_the_named_persons_and_everyones_tasks(user: User)
     await user.should_see("2 tasks for Maria or for anyone · 3 open in all")
     assert person.my_name() == "Maria"
 
-    await user.open("/inbox")  # the choice and the name are remembered
+    await open_inbox(user)  # the choice and the name are remembered
     assert set(card_ids(user)) == {for_maria, for_anyone}
 
     user.find(marker="inbox-name").clear().type("bob")
@@ -91,20 +96,20 @@ async def test_the_order_can_be_due_oldest_or_newest_first(user: User) -> None:
     )
     _, no_due = await start_task(human_task("whenever", {"title": "No due date"}))
     _, soon = await start_task(human_task("soon", {"title": "Due in an hour", "due_in_s": 3600}))
-    await user.open("/inbox")
+    await open_inbox(user)
     assert card_ids(user) == [soon, late, no_due]
     sort = user.find(marker="sort").elements.pop()
     sort.set_value("oldest")
     await wait_for(lambda: card_ids(user) == [late, no_due, soon])
     sort.set_value("newest")
     await wait_for(lambda: card_ids(user) == [soon, no_due, late])
-    await user.open("/inbox")
+    await open_inbox(user)
     assert card_ids(user) == [soon, no_due, late]
 
 
 async def test_new_tasks_appear_and_answered_ones_leave_without_a_reload(user: User) -> None:
     run_id, first = await expense("Ana", 120)
-    await user.open("/inbox")
+    await open_inbox(user)
     assert card_ids(user) == [first]
     eng = engine()
     second_run = await eng.start_run("expense-approval", {"who": "Ben", "amount": 80})
@@ -140,7 +145,7 @@ async def test_a_long_inbox_draws_fifty_cards_at_a_time(user: User) -> None:
     runs = [await eng.start_run("many") for _ in range(60)]
     for run_id in runs:
         await eng.wait(run_id)
-    await user.open("/inbox")
+    await open_inbox(user)
     assert len(card_ids(user)) == 50
     await user.should_see("Showing the first 50 of 60 tasks.")
     user.find(marker="show-more").click()

@@ -259,6 +259,7 @@ async def test_delete_asks_first_and_keeps_past_runs(user: User) -> None:
     assert eng.schedules.all() == []
     assert eng.get_run(run.id).status == "succeeded"
     await user.open("/runs")
+    await user.should_see("Runs 1–1 of 1")  # the list is read on a worker thread
     grid = user.find(ui.aggrid).elements.pop()
     assert [row["id"] for row in grid.options["rowData"]] == [run.id]
 
@@ -273,12 +274,12 @@ async def test_runs_page_lists_filters_and_opens_a_run(user: User) -> None:
     bad = await eng.run("workflow_1", {"data": {}})
     assert bad.status == "failed"
     await user.open("/runs")
+    await user.should_see("Failed · 1")  # the list is read on a worker thread
     grid = user.find(ui.aggrid).elements.pop()
     assert {row["id"]: row["status"] for row in grid.options["rowData"]} == {
         ok.id: "succeeded",
         bad.id: "failed",
     }
-    await user.should_see("Failed · 1")
     user.find(marker="filter").elements.pop().set_value("failed")
     await wait_for(lambda: grid_ids(user) == [bad.id])
     user.find(ui.aggrid).trigger("rowClicked", {"data": {"id": bad.id}})
@@ -298,6 +299,7 @@ async def test_runs_page_adds_new_runs_live(user: User) -> None:
     eng.import_workflow(chain("slow", {"type": "function", "config": sleep}))
     first = await eng.run("slow")
     await user.open("/runs")
+    await user.should_see("Runs 1–1 of 1")  # the list is read on a worker thread
     (page,) = live_pages(user, "RunsPage")
     run_id = await eng.start_run("slow")
     await wait_for(lambda: run_id in page.rows and page.rows[run_id]["status"] == "running")
