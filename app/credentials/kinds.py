@@ -101,6 +101,9 @@ def parse_fields(kind: str, values: dict[str, Any]) -> tuple[dict[str, Any], dic
     model = KINDS.get(kind)
     if model is None:
         raise CredentialError(f"unknown credential kind '{kind}' (one of {', '.join(KINDS)})")
+    if kind != "generic":  # an empty secret is a missing one (a required one is refused)
+        secret = set(secret_field_names(kind))
+        values = {k: v for k, v in values.items() if not (k in secret and v in ("", None))}
     try:
         parsed = model.model_validate(values)
     except ValidationError as err:

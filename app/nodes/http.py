@@ -67,7 +67,7 @@ class HttpRequestConfig(NodeConfig):
     credential: str | None = Field(
         None,
         description="Credential used to sign in (bearer, basic, API key, OAuth2 client)",
-        json_schema_extra={"ren": "credential", "kinds": list(HTTP_KINDS)},
+        json_schema_extra={"x-ren-kind": "credential", "x-ren-credential-kinds": list(HTTP_KINDS)},
     )
     timeout_s: float = Field(30.0, gt=0, le=3600, description="Seconds each request may take")
     retries: int = Field(

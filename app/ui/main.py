@@ -25,6 +25,7 @@ from app.api.webhooks import webhook_router
 from app.engine.paths import DataFolder
 from app.ui import editor, live, runtime, shell, window
 from app.ui.pages import (
+    credentials,
     functions,
     inbox,
     public_form,
@@ -41,6 +42,7 @@ DEFAULT_PORT = 8710
 NATIVE_WINDOW = (1320, 860)
 
 PAGE_MODULES: tuple[ModuleType, ...] = (
+    credentials,
     workflows,
     editor,
     runs,

@@ -406,4 +406,8 @@ def build_field(spec: FieldSpec, value: Any, on_change: OnChange) -> ui.element:
         return records_field(spec, value, on_change)
     if spec.kind == "code":
         return code_field(spec, value, on_change)
+    if spec.kind == "credential":
+        from app.ui.editor.credential_field import credential_field
+
+        return credential_field(spec, value, on_change)
     return text_field(spec, value, on_change)

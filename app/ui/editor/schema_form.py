@@ -35,6 +35,7 @@ Kind = Literal[
     "args",
     "workflow",
     "code",
+    "credential",
 ]
 
 KINDS: frozenset[str] = frozenset(get_args(Kind))
@@ -137,6 +138,9 @@ def field_spec(
     known = KNOWN_KINDS.get((node_type or "", name))
     templated = (node_type or "", name) in TEMPLATE_MAPS or "{{" in description
     kind: Kind
+    if explicit == "credential" or prop.get("ren") == "credential" or name == "credential":
+        kinds = prop.get("x-ren-credential-kinds") or prop.get("kinds") or ()
+        return FieldSpec(kind="credential", choices=tuple(kinds), **common)  # choices: its kinds
     if isinstance(explicit, str) and explicit in KINDS:
         kind = cast(Kind, explicit)
     elif known is not None:
