@@ -35,6 +35,7 @@ from app.nodes.context import StepContext, StepInterrupted
 from app.nodes.sync_calls import TooManyAbandoned, abandoned_calls, was_abandoned
 from app.store import artifacts, writes
 from app.store.artifacts import ArtifactRow
+from app.store.kv import CommittedFirst
 from app.store.writes import Batch
 
 if TYPE_CHECKING:
@@ -133,6 +134,7 @@ class StepRunner:
         self.waits = driver.waits
         self.data_dir_root = driver.data_dir_root
         self.max_output = _output_limit()
+        self.kv = CommittedFirst(self.journal.flush, self.journal.store)
         self.artifacts = RunArtifacts.of(self.journal.store, self.state.run_id)
 
     def node_input(self, scope: ScopeRun, node_id: str) -> tuple[Any, dict[str, Any]]:
@@ -208,7 +210,7 @@ class StepRunner:
             data_dir=self.data_dir_root / self.state.run_id,
             loop_vars=scope.loop_vars,
             artifacts=self.artifacts.for_step(key, attempt),
-            kv=self.journal.store,
+            kv=self.kv,
         )
         return context, end
 

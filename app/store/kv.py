@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -86,6 +87,19 @@ class KvQueries(RowReader):
         """Every key of a scope with its value."""
         rows = self._conn.execute("SELECT key, value FROM kv WHERE scope=? ORDER BY key", (scope,))
         return {key: json.loads(value) for key, value in rows}
+
+
+@dataclass(frozen=True)
+class CommittedFirst:
+    """Reads after committing what is queued: a loop item's finished steps are staged, not
+    committed, when the next step runs, and their writes must count for its read."""
+
+    commit_queued: Callable[[], None]
+    store: KeyValueReader
+
+    def kv_get(self, scope: str, key: str) -> tuple[bool, Any]:
+        self.commit_queued()
+        return self.store.kv_get(scope, key)
 
 
 @dataclass(frozen=True)

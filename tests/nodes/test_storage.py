@@ -285,3 +285,37 @@ async def test_config_problems_show_before_publishing(
     problems = [p for p in refused.value.problems if p.node_id == "n1"]
     assert problems, refused.value
     assert any((p.field or "").endswith(field) and text in p.message for p in problems), problems
+
+
+async def test_a_loop_item_reads_what_earlier_items_wrote(engine: Engine) -> None:
+    """Loop items' steps are staged, not committed, when the next step runs: a read still
+    sees their writes."""
+    spec = {
+        "schema": "ren.workflow/1",
+        "id": "loop",
+        "name": "loop",
+        "nodes": [
+            {"id": "start", "type": "start"},
+            {
+                "id": "each",
+                "type": "foreach",
+                "config": {"items": "params.items", "concurrency": 1},
+            },
+            {"id": "inc", "parent": "each", **storage(operation="increment", key="n")},
+            {"id": "get", "parent": "each", **storage(operation="get", key="n")},
+            {"id": "end", "type": "end"},
+        ],
+        "edges": [
+            {"source": "start", "target": "each"},
+            {"source": "each", "target": "end"},
+            {"source": "inc", "target": "get"},
+        ],
+    }
+    engine.import_workflow(spec)
+    run = await engine.run("loop", {"items": list(range(20))})
+    assert run.status == "succeeded", run.error
+    steps = [s for s in engine.steps(run.id) if s.node_id in ("inc", "get")]
+    by_item = {(s.node_id, s.node_key.removeprefix(s.node_id)): s.output["value"] for s in steps}
+    increments = [by_item[("inc", f"[{i}]")] for i in range(20)]
+    assert increments == list(range(1, 21))  # one at a time: each sees the ones before
+    assert all(by_item[("get", f"[{i}]")] == increments[i] for i in range(20))
