@@ -15,6 +15,7 @@ import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI
+from sqlalchemy import text
 
 from app import register_function
 from app.api.artifacts import artifact_router
@@ -168,6 +169,14 @@ async def test_a_run_still_going_is_not_deleted(engine: Engine) -> None:
     with pytest.raises(RunNotFinished, match="cancel it"):
         await engine.delete_runs([run_id])
     assert engine.get_run(run_id).status == "waiting"
+
+    await engine.control.cancel(run_id)  # then its wait and timer rows go with it
+    assert await engine.delete_runs([run_id]) == 1
+    with engine.store.session() as session:
+        for table in ("wait", "timer", "step", "event", "run"):
+            column = "id" if table == "run" else "run_id"
+            query = text(f"SELECT count(*) FROM {table} WHERE {column} = :id")
+            assert session.execute(query, {"id": run_id}).scalar() == 0, table
 
 
 async def test_files_a_crash_left_unrecorded_are_swept_at_start(home: Path) -> None:
