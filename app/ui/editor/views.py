@@ -39,6 +39,7 @@ CATEGORY_ORDER = (
     "Files",
     "System",
     "Storage",
+    "Email & notify",
 )
 
 # the config field whose value sums a node up under its label
@@ -57,6 +58,9 @@ SUMMARY_FIELDS = {
     "subworkflow": "workflow",
     "command": "program",
     "file_trigger": "folder",
+    "send_email": "subject",
+    "notify": "title",
+    "form_trigger": "title",
 }
 SUMMARY_LIMIT = 34
 FALLBACKS = {
