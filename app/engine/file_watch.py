@@ -63,14 +63,29 @@ class Watch:
         self.hash = config_hash(config)
         self.watcher = FolderWatcher(config, self.fire)
 
-    async def start(self) -> None:
-        """Watch, and once the watcher is live, feed in what arrived while no one watched."""
-        self.watcher.start()
-        await self.watcher.live.wait()
+    def start(self) -> None:
+        """Watch; once the watcher is live, feed in what arrived while no one watched (on a
+        task: Ren's start never waits for folders)."""
         t = self.trigger
-        since = self.owner.records.since(t.workflow_id, t.node_id, self.hash)
+        since = self.owner.records.since(t.workflow_id, t.node_id, self.hash)  # before watching
+        self.watcher.start()
+        self.catch_up = asyncio.create_task(self._catch_up(since), name=f"catch up {self.where()}")
+
+    async def stop(self) -> None:
+        self.catch_up.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self.catch_up
+        await self.watcher.stop()
+
+    async def _catch_up(self, since: float) -> None:
+        await self.watcher.live.wait()  # from now on a change is an event: none falls between
+        t = self.trigger
         seen = self.owner.records.seen(t.workflow_id, t.node_id)
-        arrived = await asyncio.to_thread(scan, self.config, int(since * 1e9))
+        try:
+            arrived = await asyncio.to_thread(scan, self.config, int(since * 1e9))
+        except OSError:
+            log.exception("file trigger of %s: cannot list %s", self.where(), self.config.folder)
+            return
         for file in arrived:
             if file.mtime_ns not in seen.get(file.path, set()):
                 self.watcher.note(file.path, "changed" if file.path in seen else "created")
@@ -85,15 +100,15 @@ class Watch:
         if event not in self.config.events:
             return
         t = self.trigger
-        seen = self.owner.records.seen(t.workflow_id, t.node_id)
+        seen = self.owner.records.seen_times(t.workflow_id, t.node_id, path)
         if event == "deleted":
-            mtime_ns, size, modified = max(seen.get(path, {time.time_ns()})), None, None
+            mtime_ns, size, modified = max(seen or {time.time_ns()}), None, None
         else:
             stat = await asyncio.to_thread(_stat_file, path)
             if stat is None:  # gone (or not a file) by the time it settled
                 return
             mtime_ns, size = stat
-            if mtime_ns in seen.get(path, set()):
+            if mtime_ns in seen:
                 return
             modified = datetime.fromtimestamp(mtime_ns / 1e9, UTC).isoformat()
         input: dict[str, Any] = {"path": path, "name": Path(path).name, "event": event}
@@ -126,7 +141,7 @@ class FileWatches:
                 await self._loop
         async with self._lock:
             for watch in self.watches.values():
-                await watch.watcher.stop()
+                await watch.stop()
             self.watches.clear()
 
     async def refresh(self) -> None:
@@ -139,7 +154,7 @@ class FileWatches:
                     wanted[(trigger.workflow_id, trigger.node_id)] = (trigger, config)
             for key, watch in list(self.watches.items()):
                 if key not in wanted or config_hash(wanted[key][1]) != watch.hash:
-                    await watch.watcher.stop()
+                    await watch.stop()
                     del self.watches[key]
             for key, (trigger, config) in wanted.items():
                 if key in self.watches:  # the same files: a new debounce is taken as is
@@ -147,7 +162,12 @@ class FileWatches:
                     continue
                 watch = Watch(self, trigger, config)
                 self.watches[key] = watch
-                await watch.start()
+                watch.start()
+
+    async def ready(self) -> None:
+        """Until every watcher is live and has fed in what arrived while no one watched."""
+        for watch in list(self.watches.values()):
+            await asyncio.wait({watch.catch_up})
 
     async def _reconcile_forever(self) -> None:
         while True:

@@ -26,6 +26,7 @@ UPSERT_WATCH = (
     " config_hash=excluded.config_hash, since=excluded.since"
 )
 SELECT_SEEN = "SELECT path, mtime_ns FROM file_seen WHERE workflow_id=? AND node_id=?"
+SELECT_SEEN_PATH = "SELECT mtime_ns FROM file_seen WHERE workflow_id=? AND node_id=? AND path=?"
 INSERT_SEEN = (
     "INSERT INTO file_seen (workflow_id, node_id, path, event, mtime_ns, size, run_id, seen_at)"
     " VALUES (?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING"
@@ -77,6 +78,14 @@ class FileWatchStore:
         for path, mtime_ns in rows:
             paths.setdefault(str(path), set()).add(int(mtime_ns))
         return paths
+
+    def seen_times(self, workflow_id: str, node_id: str, path: str) -> set[int]:
+        """The modification times `path` started a run for."""
+        with self.store.session() as session:
+            found = session.connection().exec_driver_sql(
+                SELECT_SEEN_PATH, (workflow_id, node_id, path)
+            )
+            return {int(row[0]) for row in found.all()}
 
     def record(
         self,

@@ -32,6 +32,7 @@ def watch_flow(folder: Path, wid: str = "wf", **config: Any) -> dict[str, Any]:
 async def publish(engine: Engine, doc: dict[str, Any]) -> str:
     wid = engine.import_workflow(doc).workflow_id  # type: ignore[union-attr]
     await engine.file_watches.refresh()  # at once, not at the next reconcile
+    await engine.file_watches.ready()  # a change from now on is seen as it happens
     return wid
 
 
