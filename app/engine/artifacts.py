@@ -91,16 +91,16 @@ class Artifacts:
         for run_id in run_ids:
             shutil.rmtree(self.root / safe_name(run_id), ignore_errors=True)
 
-    def sweep_orphans(self) -> int:
-        """Remove files no row names: a crash came between a file's write and its step's
-        commit (the step runs again). Call before runs resume. Returns the files removed."""
-        if not self.root.is_dir():
-            return 0
+    def sweep_orphans(self, run_ids: Iterable[str]) -> int:
+        """Remove the runs' files no row names: a crash came between a file's write and its
+        step's commit (the step runs again). Call with the runs about to resume, before they
+        do (only a run that was running can have such files). Returns the files removed."""
         removed = 0
-        for folder in self.root.iterdir():
+        for run_id in run_ids:
+            folder = self.root / safe_name(run_id)
             if not folder.is_dir():
                 continue
-            known = {Path(a.path).name for a in self.of_run(folder.name)}
+            known = {Path(a.path).name for a in self.of_run(run_id)}
             for file in folder.iterdir():
                 if file.name not in known:
                     file.unlink(missing_ok=True)

@@ -117,7 +117,7 @@ class Engine:
         if not recover:
             return
         self.quick_check = check_in_background(self.folder.db_path)  # big files: not at start
-        self.artifacts.sweep_orphans()  # files of steps a crash kept from being recorded
+        self.artifacts.sweep_orphans(self.store.runs_to_resume())  # a crash left them unrecorded
         for run_id in self.store.runs_to_resume():
             self.relaunch(run_id)
         TimerWindow(self.alarms, self.store.earliest_pending_timers).refill()

@@ -183,10 +183,15 @@ async def test_files_a_crash_left_unrecorded_are_swept_at_start(home: Path) -> N
     async with Engine(home) as engine:
         run = await run_doc(engine, chain_workflow(fn("art.save")))
         recorded = engine.folder.root / engine.artifacts.of_run(run.id)[0].path
+        # as if Ren died while the run was still going and a step had written a file
+        engine.store.write_raw("UPDATE run SET status='running' WHERE id=?", run.id)
     stray = recorded.with_name("01stray-report.csv")
     stray.write_bytes(b"from a step that never committed")
+    partial = recorded.with_name(".01other-x.csv.abc.part")
+    partial.write_bytes(b"half")
     async with Engine(home) as engine:
-        assert recorded.is_file() and not stray.exists()
+        assert recorded.is_file() and not stray.exists() and not partial.exists()
+        assert (await engine.wait(run.id)).status == "succeeded"
 
 
 async def test_an_artifact_downloads_over_http_as_an_attachment(engine: Engine) -> None:
