@@ -205,6 +205,11 @@ async def runs(engine: Engine, status: str | None = None, limit: int = 100) -> l
 async def show(engine: Engine, run_id: str) -> dict[str, Any]:
     report = run_report(engine, run_id)
     report["waits"] = engine.store.wait_briefs(run_id)
+    report["answered"] = engine.store.rows(  # who answered each task, and how
+        "SELECT id, node_id, title, outcome, completed_by, completed_at FROM task"
+        " WHERE run_id=? AND status='completed' ORDER BY completed_at",
+        run_id,
+    )
     return report
 
 

@@ -128,6 +128,12 @@ def cmd_show(args: argparse.Namespace) -> int:
     for wait in report["waits"]:
         if wait["status"] == "open":
             print(f"  open {wait['kind']} wait {wait['id']} at {wait['node_key']}")
+    for task in report.get("answered", []):
+        who = task["completed_by"] or "someone"
+        print(
+            f"  task {task['id']} ({task['title']}, node {task['node_id']}): "
+            f"{task['outcome']} by {who} at {_when(task['completed_at'])}"
+        )
     return EXIT_OK
 
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.cli.common import (
+    ERROR_EXIT,
     EXIT_INVALID,
     EXIT_OK,
     Usage,
@@ -55,6 +58,17 @@ def load_function_refs(refs: list[str]) -> list[str]:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    if not args.json:
+        return _validate(args)
+    try:
+        with _json_on_error(args, {"valid": False}):
+            return _validate(args)
+    except _Printed as printed:
+        return printed.code
+    return EXIT_INVALID
+
+
+def _validate(args: argparse.Namespace) -> int:
     from app.cli.functions import home_library
     from app.core.dsl import read_json_file
     from app.core.importers import import_workflow
@@ -64,14 +78,54 @@ def cmd_validate(args: argparse.Namespace) -> int:
     load_function_refs(args.functions)
     spec = import_workflow(read_json_file(args.file), str(args.file))
     library = home_library(args.home)  # the folder's functions, over --functions
-    problems = [f"{args.file}: {p}" for p in validate(spec, default_catalog(), library)]
+    found = validate(spec, default_catalog(), library)
+    problems = [f"{args.file}: {p}" for p in found]
     if args.json:
-        print(json.dumps({"valid": not problems, "problems": problems}, ensure_ascii=False))
+        print(
+            json.dumps(
+                {
+                    "valid": not problems,
+                    "problems": problems,
+                    "details": [p.to_dict() for p in found],
+                },
+                ensure_ascii=False,
+            )
+        )
     elif problems:
         print("\n".join(problems), file=sys.stderr)
     else:
         print(f"{args.file}: valid ({len(spec.nodes)} nodes, {len(spec.edges)} edges)")
     return EXIT_INVALID if problems else EXIT_OK
+
+
+class _Printed(Exception):
+    """The error was printed as JSON; the command ends with `code`."""
+
+    def __init__(self, code: int) -> None:
+        self.code = code
+
+
+@contextmanager
+def _json_on_error(args: argparse.Namespace, base: dict[str, Any]) -> Iterator[None]:
+    """With --json, an invalid file, input or workflow still prints exactly one JSON object
+    on stdout (`base` plus `error` and `problems`); the problems go to stderr as well."""
+    from app.api.ops import OpError
+    from app.core.dsl import WorkflowFormatError
+
+    try:
+        yield
+    except (Usage, WorkflowFormatError, OpError) as err:
+        if isinstance(err, OpError):
+            message, problems = err.message, err.problems or [err.message]
+            code = ERROR_EXIT.get(err.kind, EXIT_INVALID)
+        elif isinstance(err, WorkflowFormatError):
+            message, problems = f"{err.source} is not a workflow Ren can read", [str(err)]
+            code = EXIT_INVALID
+        else:
+            message, problems, code = str(err), [str(err)], EXIT_INVALID
+        print(json.dumps({**base, "error": {"message": message}, "problems": problems}))
+        print("\n".join(problems), file=sys.stderr)
+        raise _Printed(code) from None
 
 
 def read_input(args: argparse.Namespace) -> Any:
@@ -101,6 +155,17 @@ def read_input(args: argparse.Namespace) -> Any:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    if not args.json:
+        return _run(args)
+    try:
+        with _json_on_error(args, {"run_id": None, "status": "invalid"}):
+            return _run(args)
+    except _Printed as printed:
+        return printed.code
+    return EXIT_INVALID
+
+
+def _run(args: argparse.Namespace) -> int:
     from app.core.dsl import read_json_file
     from app.core.importers import import_workflow
 
