@@ -1,10 +1,11 @@
 """One file trigger's folder: its changes (watchfiles) settled per file (debounce).
 
-The watcher runs `watchfiles.awatch` (its notify watcher lives on a thread, off the event
-loop). Each change re-arms a per-file timer of `debounce_s`: a file reaches `fire` only once
-it stopped changing, as one event (created then written is "created"; created then deleted is
-nothing). Once the watcher is live it scans the folder for files that arrived while nobody
-watched (newer than `since`, not yet seen) and feeds them in the same way.
+The watcher runs `watchfiles.watch` on a thread of its own (off the event loop, and outside
+anyio's shared thread pool, which a few dozen long-blocking watchers would otherwise fill).
+Each change re-arms a per-file timer of `debounce_s`: a file reaches `fire` only once it
+stopped changing, as one event (created then written is "created"; created then deleted is
+nothing). Once the watcher is live, the caller scans the folder for files that arrived while
+nobody watched (`scan`) and feeds them in the same way (`note`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import threading
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +26,7 @@ from app.nodes.file_trigger import FileTriggerConfig, folder_of, matches
 
 log = logging.getLogger(__name__)
 
+STOP_WAIT_S = 2.0  # the watcher thread notices a stop within one step (50 ms)
 NOTIFY_TIMEOUT_MS = 500  # the watcher reports in at least this often (so we know it is live)
 KINDS = {Change.added: "created", Change.modified: "changed", Change.deleted: "deleted"}
 
@@ -73,28 +76,33 @@ class FolderWatcher:
         self.folder = folder_of(config).resolve()
         self.fire = fire
         self.live = asyncio.Event()  # set once the notify watcher runs
-        self._stop = asyncio.Event()
+        self._stop = threading.Event()
         self._pending: dict[str, tuple[str, asyncio.TimerHandle]] = {}
         self._firing: set[asyncio.Task[None]] = set()
-        self._task: asyncio.Task[None] | None = None
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._watch(), name=f"watch {self.folder}")
+        self._loop = asyncio.get_running_loop()
+        self._thread = threading.Thread(
+            target=self._watch, name=f"watch {self.folder}", daemon=True
+        )
+        self._thread.start()
 
     async def stop(self) -> None:
-        self._stop.set()
+        self._stop.set()  # the thread sees it within one notify step
         for _, handle in self._pending.values():
             handle.cancel()
         self._pending.clear()
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        if self._thread is not None:
+            await asyncio.to_thread(self._thread.join, STOP_WAIT_S)
         if self._firing:  # a run being started finishes starting (its record with it)
             await asyncio.wait(self._firing)
 
     def note(self, path: str, kind: str) -> None:
         """A change of `path`: (re)start its quiet period."""
+        if self._stop.is_set():
+            return
         before = self._pending.pop(path, None)
         if before is not None:
             before[1].cancel()
@@ -110,25 +118,35 @@ class FolderWatcher:
         self._firing.add(task)
         task.add_done_callback(self._firing.discard)
 
-    async def _watch(self) -> None:
-        changes = watchfiles.awatch(
-            self.folder,
-            recursive=self.config.recursive,
-            debounce=200,
-            step=50,
-            stop_event=self._stop,
-            rust_timeout=NOTIFY_TIMEOUT_MS,
-            yield_on_timeout=True,
-            ignore_permission_denied=True,
-        )
+    def _watch(self) -> None:
+        """The thread: each batch of changes goes to the event loop."""
         try:
-            async for batch in changes:
-                self.live.set()
-                for change, path in sorted(batch, key=lambda c: c[1]):
-                    self._changed(change, path)
+            for batch in watchfiles.watch(
+                self.folder,
+                recursive=self.config.recursive,
+                debounce=200,
+                step=50,
+                stop_event=self._stop,
+                rust_timeout=NOTIFY_TIMEOUT_MS,
+                yield_on_timeout=True,
+                ignore_permission_denied=True,
+                raise_interrupt=False,
+            ):
+                self._to_loop(self._changes, batch)
         except Exception:  # a folder removed while watched, a watch limit reached, ...
             log.exception("file trigger: watching %s stopped", self.folder)
-            self.live.set()
+        finally:
+            self._to_loop(self.live.set)  # nobody waits for a watcher that is gone
+
+    def _to_loop(self, callback: Callable[..., None], *args: object) -> None:
+        assert self._loop is not None
+        with contextlib.suppress(RuntimeError):  # the loop closed: Ren is stopping
+            self._loop.call_soon_threadsafe(callback, *args)
+
+    def _changes(self, batch: set[tuple[Change, str]]) -> None:
+        self.live.set()
+        for change, path in sorted(batch, key=lambda c: (c[1], c[0].value)):
+            self._changed(change, path)
 
     def _changed(self, change: Change, path: str) -> None:
         try:
