@@ -48,6 +48,7 @@ from app.nodes.library_watch import LibraryWatcher
 from app.store import reads, writes
 from app.store.db import Synchronous
 from app.store.integrity import BackgroundCheck, check_in_background
+from app.store.kv import Storage
 from app.store.schema import Event, Run, Step
 from app.store.store import Store
 from app.store.writes import Batch
@@ -89,6 +90,7 @@ class Engine:
         self.logs = LogWriter()
         self.log_file = JsonlLog(self.folder.logs_dir)  # every run's events, one file a day
         self.journal = Journal(self.store, self.bus, self.logs, self.committed)
+        self.storage = Storage(self.store)  # the storage node's keys, from Python
         self.artifacts = Artifacts(self.store, self.folder.root)  # files steps saved
         self.workflows = Workflows(self.store, self.catalog, self.functions)
         if catalog is None:  # Code nodes run only code a person trusted for their workflow

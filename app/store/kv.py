@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from app.store.rows import RowReader
+from app.store.writes import Batch
 
 SHARED = "shared"
 
@@ -120,3 +121,41 @@ class KvWrites:
 
     def append(self, item: Any, max_length: int) -> Write:
         return KV_APPEND, (self.scope, self.key, encode(item), max_length, time.time())
+
+
+class KvStore(KeyValueReader, Protocol):
+    def kv_items(self, scope: str) -> dict[str, Any]: ...
+
+    def write(self, batch: Batch) -> None: ...
+
+
+class Storage:
+    """The storage node's keys from Python (`engine.storage`): shared keys by default, or a
+    workflow's own with `workflow=`. Writes commit at once, on the engine's writer."""
+
+    def __init__(self, store: KvStore) -> None:
+        self._store = store
+
+    @staticmethod
+    def _scope(workflow: str | None) -> str:
+        return workflow_scope(workflow) if workflow else SHARED
+
+    def get(self, key: str, default: Any = None, *, workflow: str | None = None) -> Any:
+        found, value = self._store.kv_get(self._scope(workflow), key)
+        return value if found else default
+
+    def set(self, key: str, value: Any, *, workflow: str | None = None) -> None:
+        self._write(KvWrites(self._scope(workflow), key).set(value))
+
+    def delete(self, key: str, *, workflow: str | None = None) -> bool:
+        found, _ = self._store.kv_get(self._scope(workflow), key)
+        self._write(KvWrites(self._scope(workflow), key).delete())
+        return found
+
+    def items(self, *, workflow: str | None = None) -> dict[str, Any]:
+        return self._store.kv_items(self._scope(workflow))
+
+    def _write(self, write: Write) -> None:
+        batch = Batch()
+        batch.add(write[0], *write[1])
+        self._store.write(batch)

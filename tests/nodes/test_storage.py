@@ -319,3 +319,22 @@ async def test_a_loop_item_reads_what_earlier_items_wrote(engine: Engine) -> Non
     increments = [by_item[("inc", f"[{i}]")] for i in range(20)]
     assert increments == list(range(1, 21))  # one at a time: each sees the ones before
     assert all(by_item[("get", f"[{i}]")] == increments[i] for i in range(20))
+
+
+async def test_python_reads_and_writes_the_same_keys(engine: Engine) -> None:
+    engine.storage.set("rate", 1.5)
+    engine.storage.set("limit", {"max": 3}, workflow="wf")
+    run = await run_chain(
+        engine,
+        storage(operation="get", key="rate", scope="shared"),
+        storage(operation="get", key="limit"),
+        storage(operation="increment", key="runs"),
+    )
+    out = outputs(engine, run.id)
+    assert out["n1"]["value"] == 1.5 and out["n2"]["value"] == {"max": 3}
+    assert engine.storage.get("runs", workflow="wf") == 1
+    assert engine.storage.get("runs", "none") == "none"  # not a shared key
+    assert engine.storage.items(workflow="wf") == {"limit": {"max": 3}, "runs": 1}
+    assert engine.storage.delete("rate") is True
+    assert engine.storage.delete("rate") is False
+    assert engine.storage.items() == {}
