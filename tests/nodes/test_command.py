@@ -240,3 +240,14 @@ async def test_the_runner_refuses_a_command_that_lost_its_trust(
         "this workflow was imported with a command; review and trust it before it runs"
     )
     assert not marker.exists()
+
+
+async def test_the_steps_own_timeout_kills_the_tree_too(engine: Engine, tmp_path: Path) -> None:
+    """The node's `timeout_s` (the runner's, not the command's) cancels the step: same kill."""
+    pids = tmp_path / "pids"
+    config = {"program": PY, "args": ["-c", TREE, str(pids)], "timeout_s": None}
+    doc = chain_workflow({"type": "command", "config": config, "timeout_s": 1.5})
+    run = await engine.run(trusted(engine, doc), {})
+    assert run.status == "failed"
+    assert "timed out" in step_error(engine, run.id)
+    assert gone(int(pids.read_text()))
