@@ -67,24 +67,32 @@ class SmtpServer:
     cafile: Path | None = None
 
 
-def start_server(tls_context: ssl.SSLContext | None = None) -> SmtpServer:
+def start_server(
+    tls_context: ssl.SSLContext | None = None, implicit_tls: bool = False
+) -> SmtpServer:
+    """STARTTLS with `tls_context`; with `implicit_tls` too, TLS from the first byte."""
     mailbox = Mailbox()
     port = free_port()
+    options: dict[str, Any] = (
+        {"ssl_context": tls_context, "auth_require_tls": False}  # aiosmtpd sees no STARTTLS
+        if implicit_tls
+        else {
+            "tls_context": tls_context,
+            "require_starttls": tls_context is not None,
+            "auth_require_tls": tls_context is not None,
+        }
+    )
     controller = Controller(
-        mailbox,
-        hostname="127.0.0.1",
-        port=port,
-        authenticator=authenticator,
-        auth_require_tls=tls_context is not None,
-        tls_context=tls_context,
-        require_starttls=tls_context is not None,
+        mailbox, hostname="127.0.0.1", port=port, authenticator=authenticator, **options
     )
     controller.start()
     return SmtpServer(port, mailbox, controller)
 
 
-def serve(tls_context: ssl.SSLContext | None = None) -> Iterator[SmtpServer]:
-    server = start_server(tls_context)
+def serve(
+    tls_context: ssl.SSLContext | None = None, implicit_tls: bool = False
+) -> Iterator[SmtpServer]:
+    server = start_server(tls_context, implicit_tls)
     try:
         yield server
     finally:

@@ -179,6 +179,20 @@ async def test_starttls_with_a_self_signed_certificate(
         assert got.message["Subject"] == "Report for Ana"
 
 
+async def test_implicit_tls_with_a_self_signed_certificate(
+    engine: Engine, home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    context, cafile = self_signed(tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cafile))
+    for server in serve(context, implicit_tls=True):
+        add_credential(home, server.port, security="tls")
+        engine.import_workflow(chain_workflow(email_node()))
+        run = await engine.run("wf", {"email": "ana@example.com", "who": "Ana"})
+        assert run.status == "succeeded", run.error
+        (got,) = server.mailbox.received
+        assert got.login == USER
+
+
 async def test_starttls_refuses_an_untrusted_certificate(
     engine: Engine, home: Path, tmp_path: Path
 ) -> None:
