@@ -24,12 +24,24 @@ from app.core.dsl import WorkflowSpec
 from app.core.importers import load_workflow_file
 from app.core.problems import Problem
 from app.engine.service import Engine
-from app.engine.workflows import Published
+from app.engine.workflows import NotFound, Published, slug
 from app.nodes.library_edit import add_file
 from app.store.db import Synchronous
 from app.store.schema import Event, Run, Step
 
 T = TypeVar("T")
+
+
+class WorkflowExists(ValueError):
+    """`import_workflow` found a workflow with the document's id (pass replace=True)."""
+
+    def __init__(self, workflow_id: str, name: str) -> None:
+        self.workflow_id = workflow_id
+        super().__init__(
+            f"a workflow with id '{workflow_id}' already exists ({name!r}); pass replace=True "
+            "to replace it with this document (its runs and versions are kept), or give the "
+            "document another id"
+        )
 
 
 class Ren:
@@ -88,13 +100,33 @@ class Ren:
 
     # -- workflows ---------------------------------------------------------------------------
 
-    def import_workflow(self, source: str | Path | dict[str, Any]) -> Published:
-        """Import a workflow (a path, JSON text or a dict; any supported format) and publish it."""
+    def import_workflow(
+        self, source: str | Path | dict[str, Any], *, replace: bool = False
+    ) -> Published:
+        """Import a workflow (a path, JSON text or a dict; any supported format) and publish it.
+
+        Its id is the document's `id` (else the file's name, else its name as a slug). When a
+        workflow with that id exists, this refuses with WorkflowExists naming it, unless
+        `replace=True`: then the document becomes that workflow's draft and a new version.
+        """
         if isinstance(source, str) and not source.lstrip().startswith("{"):
             source = Path(source)
-        result = self._call(self.engine.import_workflow, source, True)
-        assert isinstance(result, Published)
-        return result
+        return self._call(self._import, source, replace)
+
+    def _import(self, source: Path | str | dict[str, Any], replace: bool) -> Published:
+        workflows = self.engine.workflows
+        spec = workflows.import_document(source)
+        if spec.id is None and isinstance(source, Path):
+            spec.id = source.stem
+        workflow_id = spec.id or slug(spec.name)
+        if not replace:
+            try:
+                existing = workflows.draft(workflow_id)
+            except NotFound:
+                pass
+            else:
+                raise WorkflowExists(workflow_id, existing.name)
+        return workflows.publish(workflows.save(spec, workflow_id))
 
     def add_functions(self, path: str | Path) -> list[str]:
         """Copy a `.py` file of functions into the data folder's library (`functions/`), after
