@@ -1,6 +1,8 @@
-"""One run: its status, its steps (live), each step's input and output, the run's input, output
-and recent events. Live events are gathered and applied to the steps grid as one transaction
-per flush, so a run with thousands of steps never re-sends the table."""
+"""One run: its status, its workflow graph with each node's state and its steps (both live),
+each step's input, output, attempts and idempotency key, a timeline of the steps, the run's
+input, output and recent events, and "Re-run from here" on a node of an ended run. Live events
+are gathered and applied to the steps grid as one transaction per flush (and to the graph as
+the nodes that changed), so a run with thousands of steps never re-sends the table."""
 
 from __future__ import annotations
 
@@ -10,7 +12,9 @@ from typing import Any
 
 from nicegui import events, ui
 
+from app.core.dsl import WorkflowSpec
 from app.engine.events import RunEvent
+from app.engine.rerun import ENDED
 from app.engine.service import Engine, NotFound
 from app.store.schema import Event, Run, Step, Wait
 from app.ui import queries
@@ -25,6 +29,10 @@ from app.ui.fmt import (
 from app.ui.live import run_events
 from app.ui.pages.run_artifacts import RunArtifactsCard, step_artifacts
 from app.ui.pages.run_controls import RunControls, RunTasks
+from app.ui.pages.run_graph import RunGraph
+from app.ui.pages.run_graph_state import key_for_node
+from app.ui.pages.run_rerun import RerunDialog, rerun_origin_of
+from app.ui.pages.run_timeline import RunTimeline
 from app.ui.shell import empty_state, fixed_height, frame, require_engine, status_chip
 
 ACTIVE = ("pending", "running", "waiting", "paused")
@@ -144,6 +152,7 @@ class RunView:
         self.run = run
         self.status = run.status  # as the live events tell it (the row is read back later)
         self.brief = queries.run_brief(engine, run.id)
+        self.spec = self._spec()
         self.names = self._node_names()
         self.rows: dict[str, dict[str, Any]] = {}
         self.added: dict[str, dict[str, Any]] = {}
@@ -157,15 +166,24 @@ class RunView:
         RunTasks(engine, run.id)
         self.error_box = ui.column().classes("w-full gap-0")
         self._show_error()
+        self.graph: RunGraph | None = None
         with ui.row().classes("w-full gap-5 items-start flex-wrap xl:flex-nowrap"):
             with ui.column().classes("w-full xl:w-auto xl:flex-1 min-w-0 gap-2"):
+                if self.spec is not None:
+                    ui.label("Graph").classes("ren-card-title")
+                    with ui.element("div").classes("ren-card w-full p-0 overflow-hidden"):
+                        self.graph = RunGraph(engine.catalog, self.spec, self.pick)
                 ui.label("Steps").classes("ren-card-title")
                 self.grid = self._steps_grid()
-            with ui.column().classes("w-full xl:w-[360px] shrink-0 gap-2"):
+            with ui.column().classes("w-full xl:w-[380px] shrink-0 gap-2"):
                 ui.label("Step details").classes("ren-card-title")
                 self.detail = ui.column().classes("ren-card w-full p-4 gap-3 min-h-[200px]")
                 self.detail.props('data-testid="step-detail"')
                 self._show_detail()
+        ui.label("Timeline").classes("ren-card-title")
+        with ui.column().classes("ren-card w-full p-3 gap-1"):
+            self.timeline = RunTimeline(run.started_at or run.created_at)
+        self._show_graph()
         with ui.row().classes("w-full gap-5 items-stretch max-md:flex-wrap"):
             with ui.column().classes("flex-1 min-w-0 gap-2"):
                 ui.label("Run input").classes("ren-card-title")
@@ -188,12 +206,20 @@ class RunView:
 
     # -- header ---------------------------------------------------------------------------
 
-    def _node_names(self) -> dict[str, tuple[str, str]]:
+    def _spec(self) -> WorkflowSpec | None:
         try:
-            spec = self.engine.workflows.compiled(self.run.version_id).spec
+            return self.engine.workflows.compiled(self.run.version_id).spec
         except Exception:  # a version that cannot be compiled any more still has its steps
-            return {}
-        return {node.id: (node.label, node.type) for node in spec.nodes}
+            return None
+
+    def _node_names(self) -> dict[str, tuple[str, str]]:
+        spec = self.spec
+        return {} if spec is None else {node.id: (node.label, node.type) for node in spec.nodes}
+
+    def _show_graph(self) -> None:
+        if self.graph is not None:
+            self.graph.show(self.rows.values(), self.status)
+        self.timeline.show(self.rows.values())
 
     def _header(self) -> None:
         run, brief = self.run, self.brief
@@ -212,6 +238,13 @@ class RunView:
                     self.chip.mark("run-status")
                 self.facts = ui.label().classes("ren-subtitle")
                 self._show_facts()
+                origin = rerun_origin_of(self.engine, run.id)
+                if origin is not None:
+                    old, node_id = origin
+                    with ui.row().classes("items-center gap-1 ren-small ren-muted"):
+                        ui.label("Re-run of")
+                        ui.link(old, f"/runs/{old}").classes("ren-link ren-mono").mark("rerun-of")
+                        ui.label(f"from {self.names.get(node_id, (node_id, ''))[0]}")
             with ui.row().classes("items-center gap-2"):
                 RunControls(self.engine, run.id, run.status)
                 ui.button(
@@ -318,6 +351,12 @@ class RunView:
         self.selected = node_key
         self._show_detail()
 
+    def pick(self, node_id: str) -> None:
+        """A node clicked on the graph: show its step (for a node in a loop, one of its items)."""
+        key = key_for_node(self.rows, node_id)
+        self.selected = key or node_id
+        self._show_detail()
+
     def _show_detail(self) -> None:
         self.detail.clear()
         with self.detail:
@@ -334,6 +373,7 @@ class RunView:
             ui.label(f"{self.selected} · {row.get('type', '')}").classes(
                 "ren-mono ren-small ren-muted"
             )
+            self._rerun_button(row, attempts)
             if not attempts:
                 if row.get("status") == "waiting":
                     what = WAITS_FOR.get(str(row.get("waits_for")), "something")
@@ -362,6 +402,32 @@ class RunView:
             step_artifacts(self.engine, self.run.id, self.selected)
             if last.ports:
                 ui.label("Fired: " + ", ".join(last.ports)).classes("ren-small ren-muted")
+            key = f"{self.run.id}:{last.node_key}:{last.attempt}"
+            ui.label("Idempotency key").classes("ren-card-title")
+            ui.label(key).classes("ren-mono ren-small break-all").mark("idempotency-key")
+
+    def _rerun_button(self, row: dict[str, Any], attempts: Sequence[Step]) -> None:
+        """ "Re-run from here" for a node outside loops that ran in a run that has ended."""
+        key = self.selected
+        if key is None or "[" in key or self.status not in ENDED or not attempts:
+            return
+        last = attempts[-1]
+        try:
+            trigger = self.engine.workflows.compiled(self.run.version_id).nodes[key].type.is_trigger
+        except Exception:  # the version cannot be compiled any more: nothing can run from it
+            return
+        if last.status == "skipped" or trigger:
+            return
+        name = str(row.get("name") or key)
+
+        def open_dialog() -> None:
+            RerunDialog(self.engine, self.run.id, key, name, last.input)
+
+        ui.button("Re-run from here", icon="replay", on_click=open_dialog).props(
+            "outline color=primary no-caps"
+        ).mark("rerun-from-here").tooltip(
+            "A new run that reuses this run's outputs before this node and starts at it"
+        )
 
     @staticmethod
     def _attempts(attempts: Sequence[Step]) -> None:
@@ -436,12 +502,14 @@ class RunView:
                 fixed_height(self.grid, "h-[560px]")
             if self.selected is not None and any(r["key"] == self.selected for r in update):
                 self._show_detail()
+            self._show_graph()
         if self.lines:
             for line in self.lines[-LOG_LINES:]:
                 self.log.push(line)
             self.lines = []
         if self.expect is not None:
             self._set_status(self.expect)
+            self._show_graph()
 
     def tick(self) -> None:
         """Keep durations current and read the run back once the engine committed its end."""
@@ -454,9 +522,13 @@ class RunView:
                 self._set_status(fresh.status)
                 self._show_error()
                 self._show_output()
+                self._show_graph()
+                if self.selected is not None:
+                    self._show_detail()  # "Re-run from here" once the run has ended
         self._show_facts()
         if any(r["status"] in CLOCK_STATUSES for r in self.rows.values()):
             self.grid.run_grid_method("refreshCells", {"columns": ["duration"]})
+            self.timeline.show(self.rows.values())
 
     def reconcile(self) -> None:
         """Pick up steps committed just before this page subscribed (their events were missed)."""
