@@ -45,8 +45,11 @@ from app.nodes.files_paths import (
     place,
     render_path,
 )
+from app.nodes.output_schemas import object_schema
 
 MAX_READ_BYTES = 64 * 1024 * 1024
+STRING: dict[str, Any] = {"type": "string"}
+INTEGER: dict[str, Any] = {"type": "integer"}
 CHANGES_FILES = "a node that changes or deletes files"
 
 
@@ -115,6 +118,14 @@ class ReadFileNode(NodeType[ReadFileConfig]):
 
     def output_ports(self, config: ReadFileConfig) -> Sequence[Port]:
         return (Port("out", "object", "{content, path, bytes, count}"),)
+
+    def output_schema(self, config: ReadFileConfig) -> dict[str, Any] | None:
+        rows: dict[str, Any] = {"type": "array", "items": {"type": "object"}}
+        content = {"text": STRING, "json": {}, "csv": rows, "excel": rows}[config.format]
+        fields = {"content": content, "path": STRING, "bytes": INTEGER}
+        if config.format in ("csv", "excel"):
+            fields["count"] = INTEGER
+        return object_schema(fields, closed=config.format != "json")
 
     def config_problems(
         self, config: ReadFileConfig, functions: FunctionLookup
@@ -197,6 +208,9 @@ class WriteFileNode(NodeType[WriteFileConfig]):
 
     def output_ports(self, config: WriteFileConfig) -> Sequence[Port]:
         return (Port("out", "object", "{path, bytes, size}"),)
+
+    def output_schema(self, config: WriteFileConfig) -> dict[str, Any] | None:
+        return object_schema({"path": STRING, "bytes": INTEGER, "size": INTEGER})
 
     def config_problems(
         self, config: WriteFileConfig, functions: FunctionLookup

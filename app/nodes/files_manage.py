@@ -28,7 +28,7 @@ from app.core.templates import render_config
 from app.nodes.base import NodeConfig, NodeResult, NodeType
 from app.nodes.checks import template_fields
 from app.nodes.context import StepContext
-from app.nodes.files import CHANGES_FILES
+from app.nodes.files import CHANGES_FILES, INTEGER, STRING
 from app.nodes.files_paths import (
     FileNodeError,
     check_folder,
@@ -38,6 +38,7 @@ from app.nodes.files_paths import (
     place,
     render_path,
 )
+from app.nodes.output_schemas import object_schema
 
 CHECK_EVERY = 500  # entries listed between two checks for pause / cancel
 Placing = Literal["replace", "new_name", "fail"]
@@ -78,6 +79,20 @@ class ListFilesNode(NodeType[ListFilesConfig]):
 
     def output_ports(self, config: ListFilesConfig) -> Sequence[Port]:
         return (Port("out", "object", "{files, count, folder}"),)
+
+    def output_schema(self, config: ListFilesConfig) -> dict[str, Any] | None:
+        entry = object_schema(
+            {
+                "name": STRING,
+                "path": STRING,
+                "size": INTEGER,
+                "modified": {"type": "string", "format": "date-time"},
+                "created": {"type": "string", "format": "date-time"},
+                "is_dir": {"type": "boolean"},
+            }
+        )
+        files = {"type": "array", "items": entry}
+        return object_schema({"files": files, "count": INTEGER, "folder": STRING})
 
     def config_problems(
         self, config: ListFilesConfig, functions: FunctionLookup
@@ -170,6 +185,9 @@ class _TransferNode(NodeType[TransferConfig]):
 
     def output_ports(self, config: TransferConfig) -> Sequence[Port]:
         return (Port("out", "object", "{source, path, bytes}"),)
+
+    def output_schema(self, config: TransferConfig) -> dict[str, Any] | None:
+        return object_schema({"source": STRING, "path": STRING, "bytes": INTEGER})
 
     def config_problems(
         self, config: TransferConfig, functions: FunctionLookup
@@ -321,6 +339,10 @@ class DeleteFileNode(NodeType[DeleteFileConfig]):
 
     def output_ports(self, config: DeleteFileConfig) -> Sequence[Port]:
         return (Port("out", "object", "{path, deleted, trashed}"),)
+
+    def output_schema(self, config: DeleteFileConfig) -> dict[str, Any] | None:
+        flag = {"type": "boolean"}
+        return object_schema({"path": STRING, "deleted": flag, "trashed": flag})
 
     def config_problems(
         self, config: DeleteFileConfig, functions: FunctionLookup

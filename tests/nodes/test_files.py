@@ -472,3 +472,29 @@ async def test_an_imported_delete_does_not_run_until_trusted(
     with pytest.raises(Exception, match="a node that changes or deletes files"):
         engine.workflows.publish("imported")
     assert keep.read_text() == "precious"
+
+
+def test_output_schemas_name_what_each_node_outputs() -> None:
+    kinds = {t.type_name: t for t in default_catalog(load_packs=False)}
+
+    def fields(type_: str, **config: Any) -> dict[str, Any]:
+        kind = kinds[type_]
+        schema = kind.output_schema(kind.parse_config(config))
+        assert schema is not None
+        return dict(schema["properties"])
+
+    csv = fields("read_file", path="x", format="csv")
+    assert csv["content"]["type"] == "array" and set(csv) == {"content", "path", "bytes", "count"}
+    assert fields("read_file", path="x")["content"] == {"type": "string"}
+    assert set(fields("write_file", path="x")) == {"path", "bytes", "size"}
+    listed = fields("list_files", folder="x")
+    assert set(listed["files"]["items"]["properties"]) == {
+        "name",
+        "path",
+        "size",
+        "modified",
+        "created",
+        "is_dir",
+    }
+    assert set(fields("move_file", source="a", destination="b")) == {"source", "path", "bytes"}
+    assert set(fields("delete_file", path="x")) == {"path", "deleted", "trashed"}
