@@ -94,3 +94,14 @@ async def test_unknown_and_unpublished_forms_are_a_404_page(user: User) -> None:
         assert response.status_code == 404, path
         assert "Form not found" in response.text
         assert "There is no form at this address." in response.text
+
+
+async def test_the_form_answers_only_to_allowed_host_names(user: User) -> None:
+    eng = engine()
+    eng.import_workflow(form_flow())
+    refused = await user.http_client.get("/forms/signup", headers={"Host": "evil.example"})
+    assert refused.status_code == 421
+    assert "Book" not in refused.text and "Seats" not in refused.text
+    posted = await user.http_client.post("/forms/signup", headers={"Host": "evil.example"})
+    assert posted.status_code == 421
+    assert eng.list_runs() == []
