@@ -139,7 +139,10 @@ class CommandNode(NodeType[CommandConfig]):
         )
         cwd = str(Path(rendered.cwd).expanduser()) if rendered.cwd else None
         env = dict(rendered.env) if config.env_mode == "replace" else {**os.environ, **rendered.env}
-        stdin = rendered.stdin.encode(config.encoding) if rendered.stdin is not None else None
+        try:
+            stdin = None if rendered.stdin is None else rendered.stdin.encode(config.encoding)
+        except UnicodeEncodeError as err:
+            raise CommandFailed(f"command '{name}': stdin cannot be written as {err}") from None
         try:
             finished = await run_process(
                 argv,

@@ -251,3 +251,10 @@ async def test_the_steps_own_timeout_kills_the_tree_too(engine: Engine, tmp_path
     assert run.status == "failed"
     assert "timed out" in step_error(engine, run.id)
     assert gone(int(pids.read_text()))
+
+
+async def test_stdin_that_its_encoding_cannot_hold_fails_clearly(engine: Engine) -> None:
+    run = await run_command(engine, program=PY, args=["-c", "pass"], stdin="café", encoding="ascii")
+    assert run.status == "failed"
+    message = step_error(engine, run.id)
+    assert message.startswith(f"command '{PY}': stdin cannot be written as 'ascii' codec")
