@@ -17,6 +17,14 @@ from app.engine.service import Engine
 from app.nodes.context import ArtifactNotFound
 
 
+def download_name(name: str) -> str:
+    """The artifact's name as a Content-Disposition filename: no folders, quotes, backslashes
+    or control characters (a step chose the name; it must not break the header)."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = "".join("_" if c == '"' or ord(c) < 32 or ord(c) == 127 else c for c in base)
+    return cleaned.strip() or "download"
+
+
 def download_url(artifact_id: str) -> str:
     return f"/artifacts/{artifact_id}"
 
@@ -33,7 +41,7 @@ def artifact_router(get_engine: Callable[[], Engine]) -> APIRouter:
         return FileResponse(
             path,
             media_type=artifact.media_type,
-            filename=artifact.name,  # Content-Disposition: attachment (RFC 5987 for non-ASCII)
+            filename=download_name(artifact.name),  # attachment; RFC 5987 for non-ASCII
             content_disposition_type="attachment",
             headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"},
         )

@@ -197,6 +197,8 @@ async def test_files_a_crash_left_unrecorded_are_swept_at_start(home: Path) -> N
 async def test_an_artifact_downloads_over_http_as_an_attachment(engine: Engine) -> None:
     run = await run_doc(engine, chain_workflow(fn("art.save", name="Bericht März.csv")))
     artifact_id = run.output["saved"]["artifact_id"]
+    odd = await run_doc(engine, chain_workflow(fn("art.save", name='x/a"b\r\n.txt'), wid="odd"))
+    odd_id = odd.output["saved"]["artifact_id"]
     api = FastAPI()
     api.add_middleware(HostGuard, policy=policy_for("127.0.0.1", 0, ()))
     api.include_router(artifact_router(lambda: engine))
@@ -215,6 +217,10 @@ async def test_an_artifact_downloads_over_http_as_an_attachment(engine: Engine) 
             assert disposition.startswith("attachment;")
             assert "filename*=utf-8''Bericht%20M%C3%A4rz.csv" in disposition
             assert answer.headers["x-content-type-options"] == "nosniff"
+
+            odd = await client.get(f"/artifacts/{odd_id}")
+            assert odd.status_code == 200
+            assert 'filename="a_b__.txt"' in odd.headers["content-disposition"]
 
             missing = await client.get("/artifacts/nope")
             assert missing.status_code == 404
