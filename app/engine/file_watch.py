@@ -131,7 +131,10 @@ class FileWatches:
         self._lock = asyncio.Lock()
 
     async def start(self) -> None:
-        await self.refresh()
+        try:
+            await self.refresh()
+        except Exception:  # Ren starts anyway; the reconcile loop tries again
+            log.exception("file triggers: cannot read the published workflows")
         self._loop = asyncio.create_task(self._reconcile_forever(), name="file triggers")
 
     async def stop(self) -> None:
@@ -161,8 +164,12 @@ class FileWatches:
                     self.watches[key].config = self.watches[key].watcher.config = config
                     continue
                 watch = Watch(self, trigger, config)
+                try:
+                    watch.start()
+                except Exception:  # Ren starts anyway; the next reconcile tries again
+                    log.exception("file trigger of %s cannot start", watch.where())
+                    continue
                 self.watches[key] = watch
-                watch.start()
 
     async def ready(self) -> None:
         """Until every watcher is live and has fed in what arrived while no one watched."""
