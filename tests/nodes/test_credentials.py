@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 import pytest
 
+from app.api.ops import call
 from app.credentials.kinds import CredentialError
 from app.credentials.masking import mask_secrets
 from app.credentials.vault import Vault
@@ -136,6 +137,9 @@ async def test_a_secret_never_appears_anywhere(
     assert coded.status == "failed"
     # what a person can take away: exports, the CLI's list
     exports = "".join(engine.workflows.export_json(w) for w in ("wf", "w2", "w3", "w4", "w6"))
+    for run in (ok, refused, basic, query, down, coded):  # what the local API answers
+        for operation in ("show", "run_log"):
+            exports += json.dumps(await call(engine, operation, {"run_id": run.id}))
     listed = run_ren(home, "credentials", "list", "--json")
     assert listed.returncode == 0 and "••••" in listed.stdout
     exports += listed.stdout + listed.stderr

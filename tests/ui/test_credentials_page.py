@@ -83,3 +83,29 @@ async def test_the_editor_offers_credentials_of_the_kinds_a_node_takes(user: Use
     assert field.kind == "credential"
     assert credential_options(field.choices) == {"api": "api (bearer)"}
     assert credential_options(()) == {"api": "api (bearer)", "mail": "mail (smtp)"}
+
+
+async def test_the_run_page_of_a_step_that_used_a_credential_shows_no_secret(user: User) -> None:
+    await user.open("/credentials")
+    folder_vault(engine().folder.root).put("svc", "bearer", {"token": SECRET})
+    code = "c = ctx.credential('svc')\nctx.log('token ' + c['token'])\nraise ValueError(c['token'])"
+    doc = {
+        "schema": "ren.workflow/1",
+        "id": "leaky",
+        "name": "leaky",
+        "nodes": [
+            {"id": "start", "type": "start"},
+            {"id": "n1", "type": "code", "config": {"code": code}},
+        ],
+        "edges": [{"source": "start", "target": "n1"}],
+    }
+    wid = engine().import_workflow(doc, publish=False)
+    assert isinstance(wid, str)
+    engine().workflows.trust.trust_spec(wid, engine().workflows.draft(wid), "run")
+    engine().workflows.publish(wid)
+    run = await engine().run(wid, {})
+    assert run.status == "failed"
+    await user.open(f"/runs/{run.id}")
+    await user.should_see("ValueError")
+    text = page_text(user)
+    assert "••••" in text and SECRET not in text

@@ -27,6 +27,7 @@ CATEGORY_COLORS = {
     "Code": "#d9822b",
     "People": "#c0508a",
     "Waits": "#16a3a3",
+    "HTTP": "#0e7490",
 }
 OTHER_COLOR = "#64748b"
 CATEGORY_ORDER = (
@@ -36,6 +37,7 @@ CATEGORY_ORDER = (
     "Code",
     "People",
     "Waits",
+    "HTTP",
     "Files",
     "System",
     "Storage",
@@ -57,6 +59,7 @@ SUMMARY_FIELDS = {
     "signal": "name",
     "subworkflow": "workflow",
     "command": "program",
+    "http_request": "url",
     "file_trigger": "folder",
     "send_email": "subject",
     "notify": "title",
