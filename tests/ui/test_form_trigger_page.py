@@ -105,3 +105,22 @@ async def test_the_form_answers_only_to_allowed_host_names(user: User) -> None:
     posted = await user.http_client.post("/forms/signup", headers={"Host": "evil.example"})
     assert posted.status_code == 421
     assert eng.list_runs() == []
+
+
+async def test_the_editor_shows_the_forms_address_and_whether_it_is_live(user: User) -> None:
+    from app.core.dsl import WorkflowSpec
+    from app.ui.flow_editor import FlowEditor
+
+    eng = engine()
+    doc = form_flow(path="team")
+    eng.workflows.save(WorkflowSpec.model_validate(doc), "signup")
+    await user.open("/workflows/signup")
+    user.find(FlowEditor).trigger("selection", {"nodes": ["form"], "edges": []})
+    await user.should_see("Publish the workflow to open the form at this address.")
+    (url,) = user.find(marker="form-url").elements
+    assert url.text.endswith("/forms/signup/team")
+
+    eng.workflows.publish("signup")
+    user.find(FlowEditor).trigger("selection", {"nodes": [], "edges": []})
+    user.find(FlowEditor).trigger("selection", {"nodes": ["form"], "edges": []})
+    await user.should_see("Live: people can fill it in at this address.")

@@ -25,6 +25,7 @@ from app.nodes.functions import FunctionRegistry
 from app.nodes.start import WebhookNode
 from app.ui.editor.expression_preview import ExpressionHelp, helping
 from app.ui.editor.fields import build_field, field_label, number_field, text_field
+from app.ui.editor.form_panel import FormPanel
 from app.ui.editor.function_form import args_form, create_button, picker
 from app.ui.editor.model import EditorModel
 from app.ui.editor.params_designer import params_designer
@@ -82,6 +83,7 @@ class Inspector:
         self.problems_box: ui.column | None = None
         self.args_box: ui.column | None = None
         self.webhook: WebhookPanel | None = None
+        self.form: FormPanel | None = None
         self.showing: tuple[str, str | None] = ("workflow", None)
 
     # ---- what to show ---------------------------------------------------------------------
@@ -89,6 +91,7 @@ class Inspector:
         self.root.clear()
         self.problems_box = self.args_box = None
         self.webhook = None
+        self.form = None
         with self.root:
             if len(nodes) == 1 and not edges and self.actions.model.node(nodes[0]):
                 self.showing = ("node", nodes[0])
@@ -165,6 +168,8 @@ class Inspector:
                     self._render_args(node_id)
                 if self.webhook is not None:
                     self.webhook.update(new)
+                if self.form is not None:
+                    self.form.update(new)
 
             return set_value
 
@@ -191,6 +196,9 @@ class Inspector:
                 self.actions.engine, self.actions.workflow_id, model.spec.params
             )
             self.webhook.build(config)
+        if node.type == "form_trigger":
+            self.form = FormPanel(self.actions.engine, self.actions.workflow_id)
+            self.form.build(config)
         self._error_settings(node_id)
         with ui.row().classes("w-full gap-2 pt-2"):
             ui.button(
