@@ -126,17 +126,8 @@ class CommandNode(NodeType[CommandConfig]):
     async def execute(self, ctx: StepContext, config: CommandConfig, input: Any) -> NodeResult:
         self.require_trust(ctx, config)  # validation refuses it first; this is the second guard
         rendered = _render(config, ctx.scope(input))
-        name = rendered.program if not config.shell else "shell"
-        argv: list[str] | str = (
-            rendered.program
-            if config.shell
-            else [
-                str(Path(rendered.program).expanduser())
-                if rendered.program.startswith("~")
-                else rendered.program,
-                *rendered.args,
-            ]
-        )
+        name = _name(rendered)
+        argv = rendered.program if config.shell else [_program(rendered.program), *rendered.args]
         cwd = str(Path(rendered.cwd).expanduser()) if rendered.cwd else None
         env = dict(rendered.env) if config.env_mode == "replace" else {**os.environ, **rendered.env}
         try:
@@ -180,6 +171,16 @@ def _render(config: CommandConfig, scope: dict[str, Any]) -> CommandConfig:
         "stdin": None if done["stdin"] is None else _text(done["stdin"]),
     }
     return config.model_copy(update=as_text)
+
+
+def _name(rendered: CommandConfig) -> str:
+    """How errors name the command: its program (with a shell, the line's first word)."""
+    words = rendered.program.split() if rendered.shell else [rendered.program]
+    return words[0] if words else "shell"
+
+
+def _program(program: str) -> str:
+    return str(Path(program).expanduser()) if program.startswith("~") else program
 
 
 def _text(value: Any) -> str:
