@@ -18,7 +18,7 @@ from app.core.cycles import cycle_through, knots
 from app.core.dsl import WorkflowSpec
 from app.core.params_schema import params_problems
 from app.core.ports import ERROR_PORT, Port, types_compatible
-from app.core.problems import Problem
+from app.core.problems import Problem, humane, readable_config_error
 from app.core.validate_scope import scope_problems
 
 
@@ -46,9 +46,13 @@ def validate(spec: WorkflowSpec, catalog: Catalog, functions: FunctionLookup) ->
 
 
 def _named(spec: WorkflowSpec, problems: list[Problem]) -> list[Problem]:
-    """Problems carry their node's name, so they can say `Approve [approve]`, not an id."""
+    """Problems carry their node's name, so they can say "Approve [approve]", not an id, and
+    their messages hold no developer markup."""
     names = {n.id: n.name for n in spec.nodes if n.name}
-    return [replace(p, node_name=names[p.node_id]) if p.node_id in names else p for p in problems]
+    return [
+        replace(p, message=humane(p.message), node_name=names.get(p.node_id or ""))
+        for p in problems
+    ]
 
 
 def _check_nodes(
@@ -78,7 +82,8 @@ def _check_nodes(
         except ValidationError as err:
             for e in err.errors():
                 path = ".".join(str(p) for p in ("config", *e["loc"]))
-                problems.append(Problem("bad_config", e["msg"], node.id, field=path))
+                message = readable_config_error(e["loc"], e["msg"])
+                problems.append(Problem("bad_config", message, node.id, field=path))
             continue
         for field_path, message in info.config_problems(config, functions):
             problems.append(Problem("bad_config", message, node.id, field=f"config.{field_path}"))
