@@ -137,8 +137,8 @@ async def run_document(
 
 @op
 async def trust(engine: Engine, workflow_id: str) -> dict[str, Any]:
-    """Trust the code of the workflow's Code nodes (a person reviewed it), then publish the
-    draft when it is valid, so it can run."""
+    """Trust what the workflow's guarded nodes run (code, commands, file changes: a person
+    reviewed it), then publish the draft when it is valid, so it can run."""
     spec = engine.workflows.draft(workflow_id)
     untrusted = engine.workflows.trust.untrusted(workflow_id, spec)
     engine.workflows.trust.trust_spec(workflow_id, spec, "cli")
