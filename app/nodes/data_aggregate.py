@@ -3,8 +3,7 @@ into items): n8n's Summarize / Aggregate and Split Out."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -18,10 +17,11 @@ from app.nodes.data_paths import (
     DataError,
     copied,
     get_path,
+    getter,
+    identity,
     items_result,
     kind_of,
     list_at,
-    lookup,
     object_or_list_at,
     path_problem,
     paths_problems,
@@ -92,14 +92,15 @@ def compute(agg: Aggregation, group: list[tuple[int, Any]]) -> Any:
     if agg.op == "count" and not agg.field:
         return len(group)
     values: list[tuple[int, Any]] = []
+    get = getter(agg.field)
     for index, item in group:
-        found, value = lookup(item, agg.field)
+        found, value = get(item)
         if found and value is not None:
             values.append((index, value))
     if agg.op == "count":
         return len(values)
     if agg.op == "count_unique":
-        return len({json.dumps(v, sort_keys=True) for _, v in values})
+        return len({identity(v) for _, v in values})
     if agg.op == "collect":
         return [v for _, v in values]
     if agg.op in ("min", "max"):
@@ -154,10 +155,11 @@ class AggregateNode(NodeType[AggregateConfig]):
 
     async def execute(self, ctx: StepContext, config: AggregateConfig, input: Any) -> NodeResult:
         items = list_at(input, config.field)
-        groups: dict[str, tuple[list[Any], list[tuple[int, Any]]]] = {}
+        groups: dict[Hashable, tuple[list[Any], list[tuple[int, Any]]]] = {}
+        gets = [getter(path) for path in config.group_by]
         for index, item in enumerate(items):
-            values = [lookup(item, path)[1] for path in config.group_by]
-            key = json.dumps(values, sort_keys=True)
+            values = [get(item)[1] for get in gets]
+            key = tuple(identity(value) for value in values)
             groups.setdefault(key, (values, []))[1].append((index, item))
         if not config.group_by:
             whole = list(enumerate(items))

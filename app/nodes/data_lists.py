@@ -7,8 +7,7 @@ Each takes a list from the input (`field`, or the input itself) and outputs
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from functools import cmp_to_key
+from collections.abc import Hashable, Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -17,7 +16,15 @@ from app.core.catalog import FunctionLookup
 from app.core.ports import Port
 from app.nodes.base import NodeConfig, NodeResult, NodeType
 from app.nodes.context import StepContext
-from app.nodes.data_paths import items_result, list_at, lookup, path_problem, paths_problems
+from app.nodes.data_paths import (
+    getter,
+    identity,
+    items_result,
+    list_at,
+    lookup,
+    path_problem,
+    paths_problems,
+)
 
 FIELD_DESCRIPTION = (
     "The list to work on, as a dotted path in the input (e.g. data.rows); empty: the input "
@@ -66,13 +73,39 @@ def _rank(value: Any, case_sensitive: bool) -> tuple[Any, ...]:
     return (3, json.dumps(value, sort_keys=True, ensure_ascii=False))
 
 
-def _compare(a: tuple[bool, Any], b: tuple[bool, Any], descending: bool) -> int:
-    """Missing and null values go last whichever the order."""
-    (a_has, a_key), (b_has, b_key) = a, b
-    if not a_has or not b_has:
-        return (not a_has) - (not b_has)
-    result = int(a_key > b_key) - int(a_key < b_key)
-    return -result if descending else result
+def _keys(values: list[Any], case_sensitive: bool) -> list[Any]:
+    """Sort keys for present values: the values themselves when all are numbers (or all texts,
+    case-sensitive), which compare fastest; else ranks that order any mix of kinds."""
+    if all(type(v) is int or type(v) is float for v in values):
+        return values
+    if all(type(v) is str for v in values):
+        return values if case_sensitive else [(v.casefold(), v) for v in values]
+    return [_rank(v, case_sensitive) for v in values]
+
+
+def sort_items(items: list[Any], keys: list[SortKey], case_sensitive: bool) -> list[Any]:
+    """Stable sorts from the last key to the first; at each, items missing the field (or
+    holding null) go after the others whichever the order."""
+    result = items
+    for key in reversed(keys):
+        get = getter(key.field)
+        present: list[Any] = []
+        values: list[Any] = []
+        missing: list[Any] = []
+        for item in result:
+            found, value = get(item)
+            if found and value is not None:
+                present.append(item)
+                values.append(value)
+            else:
+                missing.append(item)
+        order = sorted(
+            range(len(present)),
+            key=_keys(values, case_sensitive).__getitem__,
+            reverse=key.order == "desc",  # stable either way
+        )
+        result = [present[i] for i in order] + missing
+    return result
 
 
 class SortNode(NodeType[SortConfig]):
@@ -97,27 +130,7 @@ class SortNode(NodeType[SortConfig]):
     async def execute(self, ctx: StepContext, config: SortConfig, input: Any) -> NodeResult:
         items = list_at(input, config.field)
         keys = config.by or [SortKey(field="", order="desc" if config.descending else "asc")]
-        cased = config.case_sensitive
-
-        def sort_key(item: Any) -> list[tuple[bool, Any]]:
-            found = [lookup(item, key.field) for key in keys]
-            return [(ok and v is not None, _rank(v, cased)) for ok, v in found]
-
-        def compare(a: list[tuple[bool, Any]], b: list[tuple[bool, Any]]) -> int:
-            for key, x, y in zip(keys, a, b, strict=True):
-                order = _compare(x, y, key.order == "desc")
-                if order:
-                    return order
-            return 0
-
-        Keyed = tuple[list[tuple[bool, Any]], Any]
-
-        def compare_keyed(a: Keyed, b: Keyed) -> int:
-            return compare(a[0], b[0])
-
-        keyed = [(sort_key(item), item) for item in items]
-        keyed.sort(key=cmp_to_key(compare_keyed))  # a stable sort: ties keep their order
-        return NodeResult(items_result([item for _, item in keyed]))
+        return NodeResult(items_result(sort_items(items, keys, config.case_sensitive)))
 
 
 # -- limit --------------------------------------------------------------------------------------
@@ -165,15 +178,11 @@ class RemoveDuplicatesConfig(ListConfig):
     )
 
 
-def _identity(item: Any, fields: list[str]) -> str:
-    """Equal JSON text for equal values (1 and 1.0 differ, as their kinds do)."""
+def _identity(item: Any, fields: list[str]) -> Hashable:
+    """Equal for equal values (1 and 1.0 differ, as their kinds do; missing is not null)."""
     if not fields:
-        return json.dumps(item, sort_keys=True, ensure_ascii=False)
-    values = []
-    for path in fields:
-        found, value = lookup(item, path)
-        values.append([found, value])
-    return json.dumps(values, sort_keys=True, ensure_ascii=False)
+        return identity(item)
+    return tuple((found, identity(value)) for found, value in (lookup(item, f) for f in fields))
 
 
 class RemoveDuplicatesNode(NodeType[RemoveDuplicatesConfig]):
@@ -199,7 +208,7 @@ class RemoveDuplicatesNode(NodeType[RemoveDuplicatesConfig]):
         self, ctx: StepContext, config: RemoveDuplicatesConfig, input: Any
     ) -> NodeResult:
         items = list_at(input, config.field)
-        chosen: dict[str, int] = {}
+        chosen: dict[Hashable, int] = {}
         for index, item in enumerate(items):
             identity = _identity(item, config.fields)
             if config.keep == "last" or identity not in chosen:

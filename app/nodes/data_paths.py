@@ -7,7 +7,9 @@ the path, the item and the keys that are there, so a typo is found at once.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable
+import json
+from collections.abc import Callable, Hashable, Iterable
+from functools import lru_cache
 from typing import Any
 
 
@@ -67,15 +69,44 @@ def _step(value: Any, part: str) -> Any:
     return _MISSING
 
 
+@lru_cache(maxsize=4096)
+def _parts(path: str) -> tuple[str, ...]:
+    return tuple(path.split("."))
+
+
 def lookup(value: Any, path: str) -> tuple[bool, Any]:
     """(found, value at path). An empty path is the value itself."""
     if not path:
         return True, value
-    for part in path.split("."):
-        value = _step(value, part)
+    for part in _parts(path):
+        value = value.get(part, _MISSING) if isinstance(value, dict) else _step(value, part)
         if value is _MISSING:
             return False, None
     return True, value
+
+
+def getter(path: str) -> Callable[[Any], tuple[bool, Any]]:
+    """`lookup` for one path over many items: a plain field of an object is read directly."""
+    parts = _parts(path) if path else ()
+    if len(parts) != 1:
+        return lambda value: lookup(value, path)
+    part = parts[0]
+
+    def get(value: Any) -> tuple[bool, Any]:
+        if type(value) is dict:
+            found = value.get(part, _MISSING)
+            return (False, None) if found is _MISSING else (True, found)
+        return lookup(value, path)
+
+    return get
+
+
+def identity(value: Any) -> Hashable:
+    """A key equal for equal JSON values and different across kinds (1, 1.0, true and "1"
+    differ); objects compare whatever their key order."""
+    if value is None or isinstance(value, str | bool | int | float):
+        return (type(value), value)
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
 def _keys_hint(value: Any) -> str:
