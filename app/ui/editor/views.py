@@ -64,6 +64,10 @@ SUMMARY_FIELDS = {
     "send_email": "subject",
     "notify": "title",
     "form_trigger": "title",
+    "storage": "key",
+    "date_time": "operation",
+    "split_out": "field",
+    "text_template": "template",
 }
 SUMMARY_LIMIT = 34
 FALLBACKS = {
