@@ -209,7 +209,8 @@ def body_arguments(
     for key, value in body.items():  # a field without a file name is a plain form field
         if isinstance(value, dict) and "artifact_id" in value:
             path = ctx.artifact_path(str(value["artifact_id"]))
-            name = str(value.get("name") or path.name)
+            artifact_id = str(value["artifact_id"])  # its file is "<id>-<name>"
+            name = str(value.get("name") or path.name.removeprefix(f"{artifact_id}-"))
             parts[str(key)] = (name, path.read_bytes(), value.get("media_type"))
         else:
             parts[str(key)] = (None, _text(value))

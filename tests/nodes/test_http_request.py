@@ -13,6 +13,7 @@ import pytest
 from app.credentials.vault import Vault
 from app.engine.service import Engine
 from app.nodes.http_retry import retry_after_s
+from tests.conftest import chain_workflow
 from tests.nodes.http_helpers import http_flow, http_step, run_http, vault  # noqa: F401
 from tests.nodes.http_server import CLIENT_ID, CLIENT_SECRET, LocalServer, serve
 
@@ -301,3 +302,34 @@ def test_rendered_url_must_be_http(tmp_path: Path) -> None:
     assert url_problem("https://example.com/a") is None
     assert url_problem("example.com") == "'example.com' is not an http:// or https:// URL"
     assert url_problem("http://") == "'http://' has no host"
+
+
+async def test_multipart_sends_an_artifact_as_a_file(engine: Engine, server: LocalServer) -> None:
+    download = {"url": server.url + "/big?mb=0.001", "response_format": "file"}
+    upload = {
+        "method": "POST",
+        "url": server.url + "/echo",
+        "body_type": "multipart",
+        "body": {"note": "hi", "file": {"artifact_id": "{{ nodes.n1.body.artifact_id }}"}},
+    }
+    doc = chain_workflow(
+        {"type": "http_request", "config": download}, {"type": "http_request", "config": upload}
+    )
+    engine.import_workflow(doc)
+    run = await engine.run("wf", {})
+    assert run.status == "succeeded", run.error
+    (sent,) = [s for s in engine.steps(run.id) if s.node_id == "n2"]
+    body = sent.output["body"]["body"]
+    assert 'name="file"; filename="data.bin"' in body and 'name="note"' in body
+
+
+async def test_a_text_answer_over_the_output_limit_says_to_use_a_file(
+    engine: Engine, server: LocalServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REN_MAX_OUTPUT_BYTES", "64k")
+    run = await run_http(engine, url=server.url + "/big?mb=1")
+    assert run.status == "failed"
+    message = http_step(engine, run.id).error["message"]
+    assert message.endswith(
+        "is larger than the output limit (65,536 bytes); use response_format 'file'"
+    )
