@@ -7,6 +7,7 @@ credential kind app.nodes.http_auth; pages app.nodes.http_paging.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Literal
@@ -136,12 +137,17 @@ class HttpRequestNode(NodeType[HttpRequestConfig]):
         if problem:
             raise HttpError(f"url: {problem}")
         credential = ctx.credential(config.credential) if config.credential else None
+        arguments = (ctx, config.body_type, rendered["body"])
+        if config.body_type == "multipart":  # it reads its files: off the event loop
+            body = await asyncio.to_thread(body_arguments, *arguments)
+        else:
+            body = body_arguments(*arguments)
         request = Request(
             config.method,
             url,
             {str(k): _text(v) for k, v in (rendered["query"] or {}).items()},
             {str(k): _text(v) for k, v in (rendered["headers"] or {}).items()},
-            body_arguments(ctx, config.body_type, rendered["body"], rendered["headers"]),
+            body,
             config.timeout_s,
             config.follow_redirects,
         )
@@ -189,9 +195,7 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def body_arguments(
-    ctx: StepContext, body_type: str, body: Any, headers: dict[str, Any]
-) -> dict[str, Any]:
+def body_arguments(ctx: StepContext, body_type: str, body: Any) -> dict[str, Any]:
     """The httpx keywords that send `body` as `body_type` (none when the body is empty)."""
     if body is None or body == "":
         return {}
