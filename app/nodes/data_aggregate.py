@@ -26,6 +26,7 @@ from app.nodes.data_paths import (
     path_problem,
     paths_problems,
     pop_path,
+    require_somewhere,
     set_path,
 )
 
@@ -155,6 +156,7 @@ class AggregateNode(NodeType[AggregateConfig]):
 
     async def execute(self, ctx: StepContext, config: AggregateConfig, input: Any) -> NodeResult:
         items = list_at(input, config.field)
+        require_somewhere(items, [*config.group_by, *(a.field for a in config.aggregations)])
         groups: dict[Hashable, tuple[list[Any], list[tuple[int, Any]]]] = {}
         gets = [getter(path) for path in config.group_by]
         for index, item in enumerate(items):

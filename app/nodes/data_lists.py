@@ -24,6 +24,7 @@ from app.nodes.data_paths import (
     lookup,
     path_problem,
     paths_problems,
+    require_somewhere,
 )
 
 FIELD_DESCRIPTION = (
@@ -129,6 +130,7 @@ class SortNode(NodeType[SortConfig]):
 
     async def execute(self, ctx: StepContext, config: SortConfig, input: Any) -> NodeResult:
         items = list_at(input, config.field)
+        require_somewhere(items, (key.field for key in config.by))
         keys = config.by or [SortKey(field="", order="desc" if config.descending else "asc")]
         return NodeResult(items_result(sort_items(items, keys, config.case_sensitive)))
 
@@ -208,6 +210,7 @@ class RemoveDuplicatesNode(NodeType[RemoveDuplicatesConfig]):
         self, ctx: StepContext, config: RemoveDuplicatesConfig, input: Any
     ) -> NodeResult:
         items = list_at(input, config.field)
+        require_somewhere(items, config.fields)
         chosen: dict[Hashable, int] = {}
         for index, item in enumerate(items):
             identity = _identity(item, config.fields)

@@ -159,6 +159,16 @@ def pop_path(target: dict[str, Any], path: str) -> tuple[bool, Any]:
     return False, None
 
 
+def require_somewhere(items: list[Any], paths: Iterable[str]) -> None:
+    """A field no item of a non-empty list has is surely a typo: DataError naming it."""
+    if not items:
+        return
+    for path in paths:
+        get = getter(path)
+        if path and not any(get(item)[0] for item in items):
+            raise DataError(f"no item has the field '{path}'; the first{_keys_hint(items[0])}")
+
+
 def copied(value: Any) -> Any:
     """A deep copy: other steps' outputs are shared, a node must never change them."""
     return copy.deepcopy(value)

@@ -480,6 +480,25 @@ async def test_text_template(engine: Engine, template: str, expected: str) -> No
 # -- bad input ------------------------------------------------------------------------------------
 
 BAD_RUNS: list[tuple[str, dict[str, Any], Any, str]] = [
+    # a field no item has is a typo, not "missing everywhere"
+    (
+        "sort",
+        {"by": [{"field": "amout"}]},
+        {"items": ORDERS},
+        "no item has the field 'amout'; the first (it has: id, customer, amount, tags)",
+    ),
+    (
+        "remove_duplicates",
+        {"fields": ["customer.mail"]},
+        {"items": ORDERS},
+        "no item has the field 'customer.mail'",
+    ),
+    (
+        "aggregate",
+        {"group_by": ["contry"]},
+        {"items": ORDERS},
+        "no item has the field 'contry'",
+    ),
     (
         "sort",
         {},
