@@ -174,3 +174,39 @@ async def test_config_problems_before_publishing(engine: Engine, tmp_path: Path)
     assert any("is not a full path" in p.message for p in engine.validate(relative))
     absolute = engine.workflows.import_document(watch_flow(tmp_path, pattern=os.sep + "etc"))
     assert any("reaches outside" in p.message for p in engine.validate(absolute))
+
+
+async def test_a_publish_is_picked_up_without_being_told(engine: Engine, tmp_path: Path) -> None:
+    """The engine notices a newly published trigger by itself (its reconcile loop)."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    engine.import_workflow(watch_flow(inbox, recursive=True, pattern="in/*.txt"))
+
+    async def watching() -> None:
+        while ("wf", "watch") not in engine.file_watches.watches:
+            await asyncio.sleep(0.05)
+
+    await asyncio.wait_for(watching(), WAIT_S)
+    await engine.file_watches.ready()
+    (inbox / "in").mkdir()
+    (inbox / "in" / "deep.txt").write_text("matches in/*.txt")
+    (inbox / "top.txt").write_text("does not match in/*.txt")
+    runs = await runs_for(engine, "wf", ["deep.txt"])
+    assert [r.input["path"] for r in runs] == [str((inbox / "in" / "deep.txt").resolve())]
+
+
+def test_which_files_match_and_how_changes_add_up() -> None:
+    from app.engine.file_watch_folder import merge
+    from app.nodes.file_trigger import FileTriggerConfig, matches
+
+    flat = FileTriggerConfig(folder="/x", pattern="*.pdf")
+    deep = FileTriggerConfig(folder="/x", pattern="*.pdf", recursive=True)
+    by_path = FileTriggerConfig(folder="/x", pattern="2026/*.pdf", recursive=True)
+    assert matches(flat, "a.pdf") and not matches(flat, "sub/a.pdf") and not matches(flat, "a.txt")
+    assert matches(deep, "sub/a.pdf") and matches(by_path, "2026/a.pdf")
+    assert not matches(by_path, "2025/a.pdf")
+    assert merge(None, "created") == "created"
+    assert merge("created", "changed") == "created"  # written after it appeared: one created
+    assert merge("created", "deleted") is None  # gone before it settled: nothing
+    assert merge("deleted", "created") == "changed"  # replaced
+    assert merge("changed", "deleted") == "deleted"
