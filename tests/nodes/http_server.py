@@ -68,9 +68,12 @@ def build_app(state: ServerState) -> Starlette:
 
     async def pages(request: Request) -> Response:
         page = int(request.query_params.get("page", "1"))
-        headers = {}
-        if page < 3:
-            headers["Link"] = f'</pages?page={page + 1}>; rel="next"'
+        following = f"/pages?page={page + 1}&in_body=1" if page < 3 else None
+        if request.query_params.get("in_body"):  # the next link in the body, not a header
+            return JSONResponse({"items": [page], "links": {"next": following}})
+        headers = (
+            {"Link": f'<{following}>; rel="next"'.replace("&in_body=1", "")} if following else {}
+        )
         return JSONResponse({"items": [page * 10, page * 10 + 1]}, headers=headers)
 
     async def cursor(request: Request) -> Response:
@@ -86,7 +89,8 @@ def build_app(state: ServerState) -> Starlette:
             return JSONResponse({"error": "invalid_client"}, status_code=401)
         value = f"access-{len(state.tokens) + 1}-9f8e7d6c"
         state.tokens.append(value)
-        return JSONResponse({"access_token": value, "token_type": "bearer", "expires_in": 3600})
+        life = 5 if form.get("scope") == "short" else 3600  # "short": within the expiry margin
+        return JSONResponse({"access_token": value, "token_type": "bearer", "expires_in": life})
 
     async def protected(request: Request) -> Response:
         auth = request.headers.get("authorization", "")

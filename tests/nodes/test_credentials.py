@@ -183,3 +183,13 @@ def test_cli_adds_lists_and_removes_without_secrets_on_the_command_line(home: Pa
     assert run_ren(home, "credentials", "remove", "mail").returncode == 0
     gone = run_ren(home, "credentials", "remove", "mail")
     assert gone.returncode == 2 and "no credential named 'mail'" in gone.stderr
+
+
+def test_a_generic_credential_keeps_any_secret_fields(vault: Vault) -> None:  # noqa: F811
+    vault.put("misc", "generic", {"account": "acct-12345678", "pin": "99887766"})
+    assert vault.get("misc")["pin"] == "99887766"
+    (info,) = vault.list()
+    assert info.fields == {} and info.masks == {"account": "••••5678", "pin": "••••"}
+    assert set(vault.get("misc").secrets) >= {"acct-12345678", "99887766"}
+    with pytest.raises(CredentialError, match="at least one field"):
+        vault.put("none", "generic", {})

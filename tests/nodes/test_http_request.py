@@ -333,3 +333,29 @@ async def test_a_text_answer_over_the_output_limit_says_to_use_a_file(
     assert message.endswith(
         "is larger than the output limit (65,536 bytes); use response_format 'file'"
     )
+
+
+async def test_a_next_link_in_the_body_is_followed(engine: Engine, server: LocalServer) -> None:
+    paging = {"mode": "next_link", "next_field": "links.next", "items_field": "items"}
+    run = await run_http(engine, url=server.url + "/pages?in_body=1", pagination=paging)
+    out = http_step(engine, run.id).output
+    assert out["body"] == [1, 2, 3] and out["pages"] == 3
+
+
+async def test_an_oauth2_token_about_to_expire_is_fetched_again(
+    engine: Engine,
+    server: LocalServer,
+    vault: Vault,  # noqa: F811
+) -> None:
+    fields = {
+        "token_url": server.url + "/token",
+        "client_id": CLIENT_ID,
+        "client_secret": CLIENT_SECRET,
+        "scope": "short",  # the server gives 5 s: less than the 30 s margin
+    }
+    vault.put("brief", "oauth2_client", fields)
+    before = len(server.state.tokens)
+    await run_http(engine, url=server.url + "/protected", credential="brief")
+    run = await run_http(engine, url=server.url + "/protected", credential="brief")
+    assert run.status == "succeeded"
+    assert len(server.state.tokens) == before + 2
