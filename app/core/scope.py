@@ -171,7 +171,57 @@ def output_shape(node: NodeSpec, port: str, input_shape: Shape | None) -> Shape 
         return Shape({"items": None, "count": None})
     if node.type == "foreach":
         return Shape({"results": None, "count": None})
-    return None
+    return _data_output_shape(node, input_shape)
+
+
+# the data and storage nodes' outputs (app/nodes/data_*.py, app/nodes/storage.py)
+_FIXED_OUTPUTS: dict[str, tuple[str, ...]] = {
+    "sort": ("items", "count"),
+    "limit": ("items", "count"),
+    "split_out": ("items", "count"),
+    "remove_duplicates": ("items", "count", "removed"),
+    "parse_csv": ("items", "count", "columns"),
+    "write_csv": ("text", "count"),
+    "write_json": ("text",),
+}
+_STORAGE_OUTPUTS: dict[str, tuple[str, ...]] = {
+    "get": ("key", "value", "found"),
+    "set": ("key", "value"),
+    "increment": ("key", "value"),
+    "delete": ("key", "deleted"),
+    "append": ("key", "value", "length"),
+}
+_DATE_OUTPUTS = {"format": "formatted", "difference": "difference", "now": "now"}
+
+
+def _aggregate_names(config: Mapping[str, Any]) -> list[str]:
+    names = []
+    for agg in config.get("aggregations") or [{"op": "count"}]:
+        if not isinstance(agg, dict):
+            continue
+        op, path = str(agg.get("op", "")), str(agg.get("field") or "")
+        names.append(str(agg.get("output") or (f"{op}_{path.replace('.', '_')}" if path else op)))
+    return names
+
+
+def _data_output_shape(node: NodeSpec, input_shape: Shape | None) -> Shape | None:
+    config = node.config
+    fixed = _FIXED_OUTPUTS.get(node.type)
+    if node.type == "aggregate":
+        fixed = ("items", "count") if config.get("group_by") else tuple(_aggregate_names(config))
+    elif node.type == "storage":
+        fixed = _STORAGE_OUTPUTS.get(str(config.get("operation", "get")))
+    elif node.type in ("parse_json", "text_template"):
+        fixed = (
+            str(config.get("output_field") or ("data" if node.type == "parse_json" else "text")),
+        )
+    elif node.type == "date_time":
+        name = config.get("output_field") or _DATE_OUTPUTS.get(config.get("operation", "format"))
+        own = Shape({str(name or "date"): None})
+        if config.get("keep_input", True) is False:
+            return own
+        return input_shape.union(own) if input_shape else Shape(own.fields, closed=False)
+    return Shape({key: None for key in fixed}) if fixed is not None else None
 
 
 class _Shapes:

@@ -680,3 +680,56 @@ async def test_config_problems_show_before_publishing(
         engine.import_workflow(chain_workflow({"type": type_, "config": config}))
     problems = [p for p in refused.value.problems if p.node_id == "n1"]
     assert any(field in (p.field or "") and text in p.message for p in problems), problems
+
+
+# -- what later nodes may read --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("node", "good", "bad"),
+    [
+        ({"type": "sort", "config": {}}, "input.items", "input.itmes"),
+        ({"type": "remove_duplicates", "config": {}}, "input.removed", "input.duplicates"),
+        ({"type": "parse_csv", "config": {"text": "x"}}, "input.columns", "input.rows"),
+        ({"type": "aggregate", "config": {}}, "input.count", "input.items"),
+        (
+            {"type": "aggregate", "config": {"aggregations": [{"op": "sum", "field": "a.b"}]}},
+            "input.sum_a_b",
+            "input.sum",
+        ),
+        ({"type": "aggregate", "config": {"group_by": ["x"]}}, "input.items", "input.x"),
+        ({"type": "parse_json", "config": {"text": "x"}}, "input.data.anything", "input.json"),
+        ({"type": "text_template", "config": {"template": "x"}}, "input.text", "input.body"),
+        (
+            {"type": "storage", "config": {"operation": "increment", "key": "k"}},
+            "input.value",
+            "input.found",
+        ),
+        (
+            {
+                "type": "date_time",
+                "config": {
+                    "operation": "difference",
+                    "value": "x",
+                    "end": "y",
+                    "keep_input": False,
+                },
+            },
+            "input.difference",
+            "input.date",
+        ),
+    ],
+)
+async def test_later_nodes_may_read_only_the_keys_a_data_node_outputs(
+    engine: Engine, node: dict[str, Any], good: str, bad: str
+) -> None:
+    def flow(expression: str) -> dict[str, Any]:
+        return chain_workflow(
+            node, {"type": "log", "config": {"message": f"{{{{ {expression} }}}}"}}
+        )
+
+    engine.import_workflow(flow(good))
+    with pytest.raises(WorkflowInvalid) as refused:
+        engine.import_workflow(flow(bad))
+    assert [p.node_id for p in refused.value.problems] == ["n2"]
+    assert f"has no key '{bad.split('.')[1]}'" in refused.value.problems[0].message
