@@ -54,7 +54,8 @@ WAITS_FOR = {  # a wait's kind, as the step details say it
     "signal": "a signal",
     "child": "its sub-workflow's run",
 }
-CLOCK_STATUSES = ("running", "retrying", "waiting")  # a step whose duration still grows
+CLOCK_STATUSES = ("running", "retrying", "waiting")
+GRAPH_HEIGHT_PX = 440  # a step whose duration still grows
 
 STEP_COLUMNS: list[dict[str, Any]] = [
     {
@@ -171,7 +172,8 @@ class RunView:
             with ui.column().classes("w-full xl:w-auto xl:flex-1 min-w-0 gap-2"):
                 if self.spec is not None:
                     ui.label("Graph").classes("ren-card-title")
-                    with ui.element("div").classes("ren-card w-full p-0 overflow-hidden"):
+                    card = ui.element("div").classes("ren-card w-full p-0 overflow-hidden")
+                    with card.style(f"height: {GRAPH_HEIGHT_PX}px"):  # the canvas fills it
                         self.graph = RunGraph(engine.catalog, self.spec, self.pick)
                 ui.label("Steps").classes("ren-card-title")
                 self.grid = self._steps_grid()

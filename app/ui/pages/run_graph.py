@@ -49,7 +49,7 @@ class RunGraph:
         self.canvas = FlowEditor(
             nodes, edges, readonly=True, minimap=False, on_selection=self._on_selection
         )
-        self.canvas.classes("w-full h-[440px] ren-run-graph").mark("run-graph")
+        self.canvas.classes("w-full ren-run-graph").mark("run-graph")  # as high as its parent
 
     def _on_selection(self, e: GenericEventArguments) -> None:
         picked = (e.args or {}).get("nodes") or []
