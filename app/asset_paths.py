@@ -19,6 +19,8 @@ SERVED: tuple[str, ...] = (
     "css/shell.css",
     "css/editor.css",
     "css/people.css",
+    "css/fonts.css",
+    "fonts",
     "css/workbench.css",
     "icons/favicon.svg",
     "flow_editor",

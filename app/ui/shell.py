@@ -16,13 +16,14 @@ from typing import Literal
 
 from nicegui import app, ui
 
-from app.asset_paths import asset
+from app.asset_paths import asset, assets_dir
 from app.engine.service import Engine
 from app.ui import live, runtime, task_count
 from app.ui.fmt import STATUS_LABELS
 from app.ui.notifications_bell import NotificationBell
 
 CSS = asset("css/shell.css")
+ASSETS_URL = "/ren-assets"  # the assets folder, served as static files
 PRIMARY = "#4f46e5"
 Theme = Literal["auto", "light", "dark"]
 
@@ -55,6 +56,9 @@ def install() -> None:
     """Once per app: colours and the shared stylesheet."""
     app.colors(primary=PRIMARY, secondary="#64748b", accent="#0ea5e9", positive="#16a34a")
     ui.add_css(CSS, shared=True)
+    # The CJK fallback font (assets/css/fonts.css): linked, not inlined, so pages stay small.
+    app.add_static_files(ASSETS_URL, assets_dir())
+    ui.add_head_html(f'<link rel="stylesheet" href="{ASSETS_URL}/css/fonts.css">', shared=True)
     task_count.install()
 
 
