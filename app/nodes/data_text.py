@@ -82,6 +82,7 @@ def _header(row: list[str], line: int) -> list[str]:
 
 def parse_csv(text: str, delimiter: str, header: bool, infer: bool) -> tuple[list[Any], list[str]]:
     """The rows (objects by column with a header, else lists) and the column names."""
+    text = text.removeprefix("\ufeff")  # the byte order mark Excel writes before the header
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     columns: list[str] = []
     rows: list[Any] = []

@@ -407,6 +407,16 @@ async def test_parse_csv(engine: Engine, config: dict[str, Any], expected: list[
     assert same(output, {"items": expected, "count": 3, "columns": ["id", "name", "score", "note"]})
 
 
+async def test_parse_csv_from_excel_drops_the_byte_order_mark(engine: Engine) -> None:
+    output = await run_node(
+        engine,
+        "parse_csv",
+        {"text": "{{ params.csv }}", "delimiter": ";"},
+        {"csv": "\ufeffid;name\r\n1;Ann\r\n"},
+    )
+    assert output == {"items": [{"id": "1", "name": "Ann"}], "count": 1, "columns": ["id", "name"]}
+
+
 async def test_parse_csv_without_header_and_other_delimiter(engine: Engine) -> None:
     output = await run_node(
         engine,
