@@ -51,9 +51,9 @@ class Imported:
     problems: list[str] = field(default_factory=list)
 
 
-def import_file(engine: Engine, filename: str, data: bytes) -> Imported:
-    """Read a workflow file in any supported format and add it as a new workflow, published
-    when it is valid. A file that cannot be read raises WorkflowFormatError and writes nothing."""
+def read_import(filename: str, data: bytes) -> WorkflowSpec:
+    """A workflow file in any supported format, read (nothing written). A file that cannot be
+    read raises WorkflowFormatError."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -62,12 +62,44 @@ def import_file(engine: Engine, filename: str, data: bytes) -> Imported:
     spec = import_workflow(doc, filename)
     if spec.name == UNTITLED:  # the document has no name: the file's is better than none
         spec.name = Path(filename).stem.replace("_", " ").replace("-", " ").strip().capitalize()
-    workflow_id = engine.workflows.add_imported(spec, Path(filename).stem)
+    return spec
+
+
+def same_workflow(engine: Engine, spec: WorkflowSpec, filename: str) -> WorkflowSummary | None:
+    """An existing workflow the file would be taken for: the same id, else the same name."""
+    wanted_id = spec.id or Path(filename).stem
+    summaries = engine.workflows.summaries()
+    by_id = next((s for s in summaries if s.id == wanted_id), None)
+    name = spec.name.strip().casefold()
+    return by_id or next((s for s in summaries if s.name.strip().casefold() == name), None)
+
+
+def import_spec(
+    engine: Engine, spec: WorkflowSpec, filename: str, replace: str | None = None
+) -> Imported:
+    """Add `spec` as a new workflow (or, with `replace`, as that workflow's new draft),
+    published when it is valid."""
+    if replace is not None:
+        workflow_id = engine.workflows.save(spec.model_copy(update={"id": replace}), replace)
+    else:
+        workflow_id = engine.workflows.add_imported(spec, Path(filename).stem)
     problems = [str(p) for p in engine.workflows.validate(spec, workflow_id)]  # code: untrusted
     if problems:
         return Imported(workflow_id, spec.name, None, problems)
     published = engine.workflows.publish(workflow_id, f"Imported from {filename}")
     return Imported(workflow_id, spec.name, published.number)
+
+
+def import_file(engine: Engine, filename: str, data: bytes) -> Imported:
+    """Read a workflow file and add it as a new workflow, published when it is valid."""
+    return import_spec(engine, read_import(filename, data), filename)
+
+
+def as_copy(spec: WorkflowSpec, existing: WorkflowSummary) -> WorkflowSpec:
+    """The document under a name that tells it apart from the workflow it resembles."""
+    if spec.name.strip().casefold() != existing.name.strip().casefold():
+        return spec
+    return spec.model_copy(update={"name": f"{spec.name} (copy)"})
 
 
 # -- the page -------------------------------------------------------------------------------
@@ -274,11 +306,51 @@ class WorkflowsPage:
             ).classes("ren-muted text-sm")
             errors = ui.column().classes("w-full gap-0")
 
+            def finish(spec: WorkflowSpec, filename: str, replace: str | None) -> None:
+                dialog.close()
+                self.imported(import_spec(self.engine, spec, filename, replace))
+
+            def ask(spec: WorkflowSpec, filename: str, existing: WorkflowSummary) -> None:
+                """The file looks like a workflow Ren has: replace it, add a copy, or stop."""
+                with (
+                    errors,
+                    ui.element("div")
+                    .classes("ren-card w-full")
+                    .props('role="alert" data-testid="import-exists"')
+                    .mark("import-exists"),
+                ):
+                    ui.label(f"“{existing.name}” ({existing.id}) is already here.").classes(
+                        "font-semibold"
+                    )
+                    ui.label(
+                        "Replace it: the file becomes its draft and, when valid, its next "
+                        "version (its runs and earlier versions are kept). Import as a copy: a "
+                        "new workflow next to it."
+                    ).classes("ren-muted text-sm")
+                    with ui.row().classes("w-full justify-end gap-2"):
+                        ui.button("Cancel", on_click=dialog.close).props("flat").mark(
+                            "import-cancel"
+                        )
+                        ui.button(
+                            "Import as a copy",
+                            on_click=lambda: finish(as_copy(spec, existing), filename, None),
+                        ).props("outline color=primary").mark("import-copy")
+                        ui.button(
+                            "Replace",
+                            on_click=lambda: finish(spec, filename, existing.id),
+                        ).props("unelevated color=primary").mark("import-replace")
+
             async def received(e: events.UploadEventArguments) -> None:
                 errors.clear()
                 data = await e.file.read()
                 try:
-                    result = import_file(self.engine, e.file.name, data)
+                    spec = read_import(e.file.name, data)
+                    existing = same_workflow(self.engine, spec, e.file.name)
+                    if existing is not None:
+                        upload.reset()
+                        ask(spec, e.file.name, existing)
+                        return
+                    result = import_spec(self.engine, spec, e.file.name)
                 except WorkflowFormatError as err:
                     upload.reset()
                     with (
