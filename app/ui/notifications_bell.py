@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nicegui import Event, ui
+from nicegui import Client, Event, ui
 
 from app.engine.notifications import Notifications, notifications_of
 from app.ui import runtime
@@ -61,11 +61,20 @@ class NotificationBell:
         changed.subscribe(self.show_count)
 
     def show_count(self, count: int) -> None:
+        if not self._alive():
+            changed.unsubscribe(self.show_count)  # its page is gone
+            return
         self.badge.text = str(count) if count < 100 else "99+"
         self.badge.set_visibility(count > 0)
         label = f"{count} unread notification{'' if count == 1 else 's'}"
         self.button.props(f'aria-label="Notifications: {label}"')
         self.refresh()  # the list is kept current while closed too: changes are rare
+
+    def _alive(self) -> bool:
+        try:
+            return not self.badge.is_deleted and self.badge.client.id in Client.instances
+        except RuntimeError:  # its client was deleted
+            return False
 
     def refresh(self) -> None:
         self.list.clear()
