@@ -136,7 +136,9 @@ class HttpRequestNode(NodeType[HttpRequestConfig]):
         problem = url_problem(url)
         if problem:
             raise HttpError(f"url: {problem}")
-        credential = ctx.credential(config.credential) if config.credential else None
+        credential = None
+        if config.credential:  # the first use opens the vault (the keyring, the database)
+            credential = await asyncio.to_thread(ctx.credential, config.credential)
         arguments = (ctx, config.body_type, rendered["body"])
         if config.body_type == "multipart":  # it reads its files: off the event loop
             body = await asyncio.to_thread(body_arguments, *arguments)

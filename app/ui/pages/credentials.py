@@ -8,6 +8,7 @@ encrypted at rest (app.credentials.vault); the page never sends a secret back to
 
 from __future__ import annotations
 
+import contextlib
 import time
 from typing import Any
 
@@ -38,11 +39,17 @@ def register() -> None:
     ui.page("/credentials")(credentials_page)
 
 
-def credentials_page() -> None:
+async def credentials_page() -> None:
     with frame("Credentials", "credentials"):
         engine = require_engine()
-        if engine is not None:
-            CredentialsPage(folder_vault(engine.folder.root))
+        if engine is None:
+            return
+        vault = folder_vault(engine.folder.root)
+        # the first look opens the vault (the keyring, the database): off the loop; a
+        # problem (a key file others can read) is shown by the listing
+        with contextlib.suppress(CredentialError):
+            await run.io_bound(vault.key_store)
+        CredentialsPage(vault)
 
 
 class CredentialsPage:
