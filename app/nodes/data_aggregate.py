@@ -23,6 +23,7 @@ from app.nodes.data_paths import (
     kind_of,
     list_at,
     object_or_list_at,
+    off_loop_if_big,
     path_problem,
     paths_problems,
     pop_path,
@@ -113,6 +114,28 @@ def compute(agg: Aggregation, group: list[tuple[int, Any]]) -> Any:
     return total / len(numbers) if numbers else None
 
 
+def aggregate(items: list[Any], config: AggregateConfig) -> Any:
+    """The totals object without groups, else `{items, count}` with one row per group."""
+    groups: dict[Hashable, tuple[list[Any], list[tuple[int, Any]]]] = {}
+    gets = [getter(path) for path in config.group_by]
+    for index, item in enumerate(items):
+        values = [get(item)[1] for get in gets]
+        key = tuple(identity(value) for value in values)
+        groups.setdefault(key, (values, []))[1].append((index, item))
+    if not config.group_by:
+        whole = list(enumerate(items))
+        return {a.output_name(): compute(a, whole) for a in config.aggregations}
+    rows = []
+    for values, group in groups.values():
+        row: dict[str, Any] = {}
+        for path, value in zip(config.group_by, values, strict=True):
+            set_path(row, path, value)
+        for agg in config.aggregations:
+            row[agg.output_name()] = compute(agg, group)
+        rows.append(row)
+    return items_result(rows)
+
+
 class AggregateNode(NodeType[AggregateConfig]):
     type_name = "aggregate"
     title = "Aggregate"
@@ -157,24 +180,7 @@ class AggregateNode(NodeType[AggregateConfig]):
     async def execute(self, ctx: StepContext, config: AggregateConfig, input: Any) -> NodeResult:
         items = list_at(input, config.field)
         require_somewhere(items, [*config.group_by, *(a.field for a in config.aggregations)])
-        groups: dict[Hashable, tuple[list[Any], list[tuple[int, Any]]]] = {}
-        gets = [getter(path) for path in config.group_by]
-        for index, item in enumerate(items):
-            values = [get(item)[1] for get in gets]
-            key = tuple(identity(value) for value in values)
-            groups.setdefault(key, (values, []))[1].append((index, item))
-        if not config.group_by:
-            whole = list(enumerate(items))
-            return NodeResult({a.output_name(): compute(a, whole) for a in config.aggregations})
-        rows = []
-        for values, group in groups.values():
-            row: dict[str, Any] = {}
-            for path, value in zip(config.group_by, values, strict=True):
-                set_path(row, path, value)
-            for agg in config.aggregations:
-                row[agg.output_name()] = compute(agg, group)
-            rows.append(row)
-        return NodeResult(items_result(rows))
+        return NodeResult(await off_loop_if_big(len(items), lambda: aggregate(items, config)))
 
 
 # -- split out ----------------------------------------------------------------------------------
@@ -231,6 +237,11 @@ class SplitOutNode(NodeType[SplitOutConfig]):
     async def execute(self, ctx: StepContext, config: SplitOutConfig, input: Any) -> NodeResult:
         many, data = object_or_list_at(input, config.source)
         items = data if many else [data]
+        return NodeResult(
+            await off_loop_if_big(len(items), lambda: self._split(items, many, config))
+        )
+
+    def _split(self, items: list[Any], many: bool, config: SplitOutConfig) -> dict[str, Any]:
         out: list[Any] = []
         for index, item in enumerate(items):
             where = f"item {index}" if many else "the input"
@@ -246,7 +257,7 @@ class SplitOutNode(NodeType[SplitOutConfig]):
                     out.append(copied(element) if isinstance(element, dict) else {name: element})
                 else:
                     out.append({**copied(base), name: copied(element)})
-        return NodeResult(items_result(out))
+        return items_result(out)
 
     def _others(self, item: Any, config: SplitOutConfig, where: str) -> dict[str, Any]:
         if config.include == "none":

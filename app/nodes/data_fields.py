@@ -19,6 +19,7 @@ from app.nodes.data_paths import (
     kind_of,
     lookup,
     object_or_list_at,
+    off_loop_if_big,
     path_problem,
     paths_problems,
     pop_path,
@@ -43,17 +44,21 @@ def _ignore_missing() -> Any:
     )
 
 
-def _apply(input: Any, source: str, change: Change) -> NodeResult:
+async def _apply(input: Any, source: str, change: Change) -> NodeResult:
     """`change` on the object, or on each object of the list (output `{items, count}`)."""
     many, data = object_or_list_at(input, source)
     if not many:
         return NodeResult(change(data, "the input"))
-    out = []
-    for index, item in enumerate(data):
-        if not isinstance(item, dict):
-            raise DataError(f"item {index} is {kind_of(item)}, not an object")
-        out.append(change(item, f"item {index}"))
-    return NodeResult(items_result(out))
+
+    def each() -> dict[str, Any]:
+        out = []
+        for index, item in enumerate(data):
+            if not isinstance(item, dict):
+                raise DataError(f"item {index} is {kind_of(item)}, not an object")
+            out.append(change(item, f"item {index}"))
+        return items_result(out)
+
+    return NodeResult(await off_loop_if_big(len(data), each))
 
 
 def _source_problem(source: str) -> list[tuple[str, str]]:
@@ -112,7 +117,7 @@ class RenameFieldsNode(NodeType[RenameFieldsConfig]):
                 set_path(result, new, value)
             return result
 
-        return _apply(input, config.source, rename)
+        return await _apply(input, config.source, rename)
 
 
 class PickFieldsConfig(NodeConfig):
@@ -151,7 +156,7 @@ class PickFieldsNode(NodeType[PickFieldsConfig]):
                 set_path(result, path, copied(value))
             return result
 
-        return _apply(input, config.source, pick)
+        return await _apply(input, config.source, pick)
 
 
 class DropFieldsConfig(NodeConfig):
@@ -185,4 +190,4 @@ class DropFieldsNode(NodeType[DropFieldsConfig]):
                     get_path(item, path, where)  # raises, naming what is there
             return result
 
-        return _apply(input, config.source, drop)
+        return await _apply(input, config.source, drop)

@@ -22,6 +22,7 @@ from app.nodes.data_paths import (
     items_result,
     list_at,
     lookup,
+    off_loop_if_big,
     path_problem,
     paths_problems,
     require_somewhere,
@@ -132,7 +133,10 @@ class SortNode(NodeType[SortConfig]):
         items = list_at(input, config.field)
         require_somewhere(items, (key.field for key in config.by))
         keys = config.by or [SortKey(field="", order="desc" if config.descending else "asc")]
-        return NodeResult(items_result(sort_items(items, keys, config.case_sensitive)))
+        ordered = await off_loop_if_big(
+            len(items), lambda: sort_items(items, keys, config.case_sensitive)
+        )
+        return NodeResult(items_result(ordered))
 
 
 # -- limit --------------------------------------------------------------------------------------
@@ -187,6 +191,16 @@ def _identity(item: Any, fields: list[str]) -> Hashable:
     return tuple((found, identity(value)) for found, value in (lookup(item, f) for f in fields))
 
 
+def unique_items(items: list[Any], fields: list[str], keep_last: bool) -> list[Any]:
+    """The items less duplicates, each kept one in its place in the list."""
+    chosen: dict[Hashable, int] = {}
+    for index, item in enumerate(items):
+        key = _identity(item, fields)
+        if keep_last or key not in chosen:
+            chosen[key] = index
+    return [items[i] for i in sorted(chosen.values())]
+
+
 class RemoveDuplicatesNode(NodeType[RemoveDuplicatesConfig]):
     type_name = "remove_duplicates"
     title = "Remove duplicates"
@@ -211,11 +225,7 @@ class RemoveDuplicatesNode(NodeType[RemoveDuplicatesConfig]):
     ) -> NodeResult:
         items = list_at(input, config.field)
         require_somewhere(items, config.fields)
-        chosen: dict[Hashable, int] = {}
-        for index, item in enumerate(items):
-            identity = _identity(item, config.fields)
-            if config.keep == "last" or identity not in chosen:
-                chosen[identity] = index
-        kept_at = sorted(chosen.values())
-        kept = [items[i] for i in kept_at]
+        kept = await off_loop_if_big(
+            len(items), lambda: unique_items(items, config.fields, config.keep == "last")
+        )
         return NodeResult(items_result(kept, removed=len(items) - len(kept)))

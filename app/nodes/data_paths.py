@@ -6,11 +6,16 @@ the path, the item and the keys that are there, so a typo is found at once.
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import json
 from collections.abc import Callable, Hashable, Iterable
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+BIG = 5_000  # items (or rows of text) from which a node's work runs on a worker thread
 
 
 class DataError(ValueError):
@@ -206,3 +211,11 @@ def object_or_list_at(input: Any, field: str) -> tuple[bool, Any]:
 def items_result(items: list[Any], **extra: Any) -> dict[str, Any]:
     """What a list node outputs: the items and their count (and any other counts)."""
     return {"items": items, "count": len(items), **extra}
+
+
+async def off_loop_if_big(size: int, work: Callable[[], T]) -> T:
+    """`work()` here when `size` is small; on a worker thread when big, so the event loop
+    (the app's pages, other runs) is not held while 100,000 rows are sorted."""
+    if size < BIG:
+        return work()
+    return await asyncio.to_thread(work)

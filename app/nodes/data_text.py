@@ -22,7 +22,14 @@ from app.nodes.base import NodeConfig, NodeResult, NodeType
 from app.nodes.checks import template_fields
 from app.nodes.context import StepContext
 from app.nodes.data_lists import FIELD_DESCRIPTION, field_problem
-from app.nodes.data_paths import DataError, items_result, kind_of, list_at, lookup
+from app.nodes.data_paths import (
+    DataError,
+    items_result,
+    kind_of,
+    list_at,
+    lookup,
+    off_loop_if_big,
+)
 
 TEXT_PORT = Port("out", "object", "{text}")
 _INT = re.compile(r"-?(0|[1-9][0-9]*)")
@@ -129,8 +136,11 @@ class ParseCsvNode(NodeType[ParseCsvConfig]):
 
     async def execute(self, ctx: StepContext, config: ParseCsvConfig, input: Any) -> NodeResult:
         text = _text(render_config(config.text, ctx.scope(input)), "CSV text")
-        rows, columns = parse_csv(
-            text, _delimiter(config.delimiter), config.header, config.infer_types
+        rows, columns = await off_loop_if_big(
+            text.count("\n"),
+            lambda: parse_csv(
+                text, _delimiter(config.delimiter), config.header, config.infer_types
+            ),
         )
         return NodeResult(items_result(rows, columns=columns))
 
@@ -198,7 +208,10 @@ class WriteCsvNode(NodeType[WriteCsvConfig]):
 
     async def execute(self, ctx: StepContext, config: WriteCsvConfig, input: Any) -> NodeResult:
         items = list_at(input, config.field)
-        text = write_csv(items, config.columns, _delimiter(config.delimiter), config.header)
+        text = await off_loop_if_big(
+            len(items),
+            lambda: write_csv(items, config.columns, _delimiter(config.delimiter), config.header),
+        )
         return NodeResult({"text": text, "count": len(items)})
 
 
@@ -246,7 +259,8 @@ class ParseJsonNode(NodeType[ParseJsonConfig]):
 
     async def execute(self, ctx: StepContext, config: ParseJsonConfig, input: Any) -> NodeResult:
         text = _text(render_config(config.text, ctx.scope(input)), "JSON text")
-        return NodeResult({config.output_field: parse_json(text)})
+        data = await off_loop_if_big(len(text) // 100, lambda: parse_json(text))
+        return NodeResult({config.output_field: data})
 
 
 class WriteJsonConfig(NodeConfig):

@@ -743,3 +743,25 @@ async def test_later_nodes_may_read_only_the_keys_a_data_node_outputs(
         engine.import_workflow(flow(bad))
     assert [p.node_id for p in refused.value.problems] == ["n2"]
     assert f"has no key '{bad.split('.')[1]}'" in refused.value.problems[0].message
+
+
+async def test_big_lists_are_worked_on_a_thread_with_the_same_results(engine: Engine) -> None:
+    rows = [{"id": i, "group": i % 3, "n": (i * 7919) % 1000} for i in range(6000)]
+    sort = await run_node(
+        engine, "sort", {"by": [{"field": "n"}, {"field": "id"}]}, {"items": rows}
+    )
+    assert sort["items"] == sorted(rows, key=lambda r: (r["n"], r["id"]))
+    totals = await run_node(
+        engine,
+        "aggregate",
+        {"group_by": ["group"], "aggregations": [{"op": "sum", "field": "n"}]},
+        {"items": rows},
+    )
+    assert totals["items"] == [
+        {"group": g, "sum_n": sum(r["n"] for r in rows if r["group"] == g)} for g in range(3)
+    ]
+    rows[5999]["n"] = "x"  # the error raised on the worker thread fails the step as usual
+    bad = await run_node(
+        engine, "aggregate", {"aggregations": [{"op": "sum", "field": "n"}]}, {"items": rows}
+    )
+    assert bad == ("error", "sum of 'n': item 5999 holds text, not a number")
