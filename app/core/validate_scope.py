@@ -146,8 +146,9 @@ def _check(
         return _walk(shape.fields[root], keys, root)
     if shape is not None and shape.closed:
         return _unknown_name(root, at, shape)
-    if root in ("item", "index"):
-        return f"'{root}' exists only inside a loop's body"
+    literal = did_you_mean(root, [*JSON_LITERALS, "True", "False", "None"])
+    if literal and root not in (shape.fields if shape else ()):
+        return f"unknown name '{root}'{literal}"  # `ture`: surely not a key of the input
     return None  # the input's keys are not known: it may be one of them
 
 

@@ -174,3 +174,12 @@ def test_loop_bodies_see_item_and_index_and_filters_their_item() -> None:
     messages = [p.message for p in references(spec)]
     assert any("One" in m or "'one' cannot have run" in m for m in messages)
     assert any("unknown name 'item'" in m for m in messages)
+
+
+def test_a_misspelt_literal_is_a_problem_even_where_the_input_is_not_known() -> None:
+    spec = workflow(set_node("{{ params.amount }}"), params={})
+    spec.nodes[1].config["title"] = "{{ 'yes' if flag == ture else 'no' }}"
+    (problem,) = references(spec)
+    assert problem.message == "unknown name 'ture' (did you mean 'true'?)"
+    spec.nodes[1].config["title"] = "{{ 'yes' if flag == true else 'no' }} {{ index }}"
+    assert references(spec) == []  # `flag` and `index` may be keys of the input
