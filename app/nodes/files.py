@@ -183,6 +183,11 @@ class WriteFileConfig(DialectFields):
     )
     create_folders: bool = Field(True, description="Create missing folders on the way")
     header: bool = Field(True, description="CSV/Excel: write a header row from the objects' keys")
+    keep_artifact: bool = Field(
+        False,
+        description="Also keep the written file with the run as an artifact (downloadable on "
+        "the run page, attachable to an email); output `artifact`",
+    )
 
 
 class WriteFileNode(NodeType[WriteFileConfig]):
@@ -210,7 +215,10 @@ class WriteFileNode(NodeType[WriteFileConfig]):
         return (Port("out", "object", "{path, bytes, size}"),)
 
     def output_schema(self, config: WriteFileConfig) -> dict[str, Any] | None:
-        return object_schema({"path": STRING, "bytes": INTEGER, "size": INTEGER})
+        fields = {"path": STRING, "bytes": INTEGER, "size": INTEGER}
+        if config.keep_artifact:
+            fields["artifact"] = {"type": "object"}
+        return object_schema(fields)
 
     def config_problems(
         self, config: WriteFileConfig, functions: FunctionLookup
@@ -228,7 +236,11 @@ class WriteFileNode(NodeType[WriteFileConfig]):
         scope = ctx.scope(input)
         path = render_path(config.path, scope, self.type_name)
         content = render_config(config.content, scope)
-        return NodeResult(await asyncio.to_thread(self.write, path, content, config))
+        output = await asyncio.to_thread(self.write, path, content, config)
+        if config.keep_artifact:  # a copy of the whole file as written (after an append too)
+            written = Path(output["path"])
+            output["artifact"] = await asyncio.to_thread(ctx.save_artifact, written.name, written)
+        return NodeResult(output)
 
     def write(self, path: Path, content: Any, config: WriteFileConfig) -> dict[str, Any]:
         node = self.type_name
