@@ -16,6 +16,7 @@ from typing import Any
 from app.core.dsl import WorkflowSpec
 from app.core.ids import new_id
 from app.core.problems import Problem
+from app.credentials.vault import close_vault
 from app.engine.alarms import AlarmClock
 from app.engine.artifacts import Artifacts
 from app.engine.child_runs import ChildRuns
@@ -149,6 +150,7 @@ class Engine:
             self.journal.flush()
         self.logs.stop()
         self.store.close()
+        close_vault(self.folder.root)  # the credentials' connection, opened by a step or page
         self.lock.release()
 
     async def __aenter__(self) -> Engine:
