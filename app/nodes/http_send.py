@@ -94,14 +94,17 @@ async def send(
             ctx.used_secrets.update(extra)
             headers.update(auth.headers)
             query.update(auth.query)
-        built = client.build_request(
-            request.method,
-            request.url,
-            params=query or None,
-            headers=headers,
-            timeout=request.timeout_s,
-            **request.body,
-        )
+        try:
+            built = client.build_request(
+                request.method,
+                request.url,
+                params=query or None,
+                headers=headers,
+                timeout=request.timeout_s,
+                **request.body,
+            )
+        except (httpx.HTTPError, ValueError, TypeError) as err:  # e.g. a header httpx refuses
+            raise HttpError(f"{request.method} {request.url}: bad request: {err}") from None
         try:
             response = await client.send(
                 built, stream=True, follow_redirects=request.follow_redirects

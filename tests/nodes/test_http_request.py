@@ -359,3 +359,12 @@ async def test_an_oauth2_token_about_to_expire_is_fetched_again(
     run = await run_http(engine, url=server.url + "/protected", credential="brief")
     assert run.status == "succeeded"
     assert len(server.state.tokens) == before + 2
+
+
+async def test_a_header_that_cannot_be_sent_fails_saying_so(
+    engine: Engine, server: LocalServer
+) -> None:
+    run = await run_http(engine, url=server.url + "/echo", headers={"X-Name": "Zoë ☃"})
+    assert run.status == "failed"
+    message = http_step(engine, run.id).error["message"]
+    assert message.startswith(f"GET {server.url}/echo: bad request: ")
