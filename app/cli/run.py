@@ -109,15 +109,19 @@ class _Printed(Exception):
 def _json_on_error(args: argparse.Namespace, base: dict[str, Any]) -> Iterator[None]:
     """With --json, an invalid file, input or workflow still prints exactly one JSON object
     on stdout (`base` plus `error` and `problems`); the problems go to stderr as well."""
-    from app.api.ops import OpError
     from app.core.dsl import WorkflowFormatError
 
     try:
         yield
-    except (Usage, WorkflowFormatError, OpError) as err:
-        if isinstance(err, OpError):
-            message, problems = err.message, err.problems or [err.message]
-            code = ERROR_EXIT.get(err.kind, EXIT_INVALID)
+    except Exception as err:
+        ops = sys.modules.get("app.api.ops")  # imported only by commands that ran something
+        is_op = ops is not None and isinstance(err, ops.OpError)
+        if not (is_op or isinstance(err, Usage | WorkflowFormatError)):
+            raise
+        if is_op:  # app.api.ops.OpError: kind, message, problems
+            message = str(getattr(err, "message", err))
+            problems = list(getattr(err, "problems", None) or [message])
+            code = ERROR_EXIT.get(str(getattr(err, "kind", "")), EXIT_INVALID)
         elif isinstance(err, WorkflowFormatError):
             message, problems = f"{err.source} is not a workflow Ren can read", [str(err)]
             code = EXIT_INVALID
