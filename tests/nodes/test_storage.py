@@ -206,10 +206,12 @@ async def test_increments_in_a_loop_count_once_per_item(engine: Engine, home: Pa
 async def test_a_step_that_fails_after_running_writes_nothing(engine: Engine, home: Path) -> None:
     """The edge's `when` fails after the node ran: its step fails, and so does its write."""
     spec = chain_workflow(storage(operation="increment", key="n"))
-    spec["edges"][1]["when"] = "output.missing.deeper > 1"
+    spec["edges"][1]["when"] = "input.value / 0 > 1"  # fails only when evaluated
     engine.import_workflow(spec)
     run = await engine.run("wf", {})
     assert run.status == "failed"
+    step = engine.steps(run.id)[1]  # the storage step itself failed, so its write too
+    assert step.status == "failed" and "division by zero" in step.error["message"]
     assert stored(home) == {}
 
 
