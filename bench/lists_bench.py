@@ -214,7 +214,7 @@ def measure_http(home: Path, repeat: int) -> dict[str, float]:
                 if time.time() > deadline:
                     raise
                 time.sleep(0.3)
-        for page in ("/runs", "/runs?status=failed", "/inbox"):
+        for page in ("/settings", "/runs", "/runs?status=failed", "/inbox", "/inbox?due=overdue"):
             figures[f"http_{page.strip('/').replace('?', '_').replace('=', '_')}_ms"] = timed(
                 lambda p=page: urllib.request.urlopen(url + p, timeout=30).read(), repeat
             )

@@ -99,6 +99,13 @@ def run_page(
     return Page(shown, cursor)
 
 
+def count_runs_by_status(session: Session, workflow_id: str | None = None) -> dict[str, int]:
+    """Runs per status (test runs left out), from the (status, is_test) index alone."""
+    where = RunFilter(workflow_id=workflow_id).conditions()
+    query = sa_select(col(Run.status), func.count()).where(*where).group_by(col(Run.status))
+    return {str(status): int(n) for status, n in session.execute(query).all()}
+
+
 def count_runs_matching(session: Session, where: RunFilter) -> int:
     query = sa_select(func.count()).select_from(Run).where(*where.conditions())
     return int(session.execute(query).scalar_one())

@@ -18,6 +18,7 @@ from app.store.paging import (
     RunFilter,
     TaskFilter,
     TaskOrder,
+    count_runs_by_status,
     count_runs_matching,
     count_tasks_matching,
     open_task_assignees,
@@ -254,3 +255,19 @@ async def test_an_empty_store_has_one_empty_page(engine: Engine) -> None:
     with engine.store.session() as session:
         assert run_page(session, RunFilter()) == Page([], None)
         assert task_page(session, TaskFilter()) == Page([], None)
+
+
+async def test_runs_per_status_leave_test_runs_out(filled: Engine) -> None:
+    expected: dict[str, int] = {}
+    for n in range(RUNS):
+        status = "waiting" if n >= RUNS - TASKS else STATUSES[n % len(STATUSES)]
+        expected[status] = expected.get(status, 0) + 1
+    batch = Batch()
+    batch.add("UPDATE run SET is_test=1 WHERE id IN ('r00000', 'r00001')")  # the editor's
+    filled.store.write(batch)
+    expected["succeeded"] -= 1
+    expected["failed"] -= 1
+    with filled.store.session() as session:
+        assert count_runs_by_status(session) == expected
+        assert sum(count_runs_by_status(session, "wf1").values()) == RUNS // 3 - 1  # r00001
+        assert "r00000" not in [b.id for b in run_page(session, RunFilter(), limit=RUNS).rows]

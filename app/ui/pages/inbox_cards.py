@@ -1,9 +1,9 @@
 """One inbox card: what is asked, who it is for, how long it has waited, when it is due and
-which workflow asks. The card keeps its two time facts so a minute's tick updates their text
-in place instead of drawing the list again."""
+which workflow asks. A minute's tick redraws one card's text, never the list."""
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 from nicegui import ui
@@ -24,42 +24,56 @@ def signature(task: dict[str, Any]) -> tuple[Any, ...]:
     return (task.get("assignee"), task.get("assignee_group"), task.get("due_at"))
 
 
+def _fact(icon: str, text: str, extra: str = "") -> str:
+    return f'<span class="ren-fact {extra}" data-icon="{icon}">{escape(text)}</span>'
+
+
+def card_html(task: dict[str, Any], now: float) -> str:
+    """The card's text as one piece of HTML (every value escaped): a list of 50 cards is 150
+    elements instead of 500, which is what drawing the inbox costs."""
+    due, late = due_text(task.get("due_at"), now)
+    workflow = task.get("workflow_name") or task.get("workflow_id")
+    facts = [
+        _fact("person", who_for(task)),
+        _fact("schedule", waiting_for(task["created_at"], now)),
+    ]
+    if task.get("due_at") is not None:
+        facts.append(_fact("event", due, "ren-overdue" if late else ""))
+    facts.append(_fact("account_tree", f"From {workflow}"))
+    description = task.get("description")
+    return (
+        '<div style="display:flex;flex-direction:column;gap:4px">'
+        f'<div class="ren-task-title">{escape(str(task["title"]))}</div>'
+        + (f'<div class="ren-task-text">{escape(str(description))}</div>' if description else "")
+        + '<div class="ren-task-meta" style="display:flex;flex-wrap:wrap;align-items:center;'
+        f'column-gap:20px;row-gap:4px">{"".join(facts)}</div></div>'
+    )
+
+
 class TaskCard:
+    """A link (the card) holding the card's text and "Open"."""
+
     def __init__(self, task: dict[str, Any], now: float, fresh: bool) -> None:
         self.task = task
         self.signature = signature(task)
-        due, late = due_text(task.get("due_at"), now)
         self.link = ui.link(target=f"/tasks/{task['id']}").classes("ren-task-item")
         self.link.props(f'data-task="{task["id"]}"').mark(f"task-{task['id']}")
         if fresh:
             self.link.classes("ren-task-item--new")
+        with self.link:
+            self.body = ui.html(card_html(task, now), sanitize=False).classes("flex-1 min-w-0")
+            ui.label("Open").classes("ren-task-open")
+        self._late(now)
+
+    def _late(self, now: float) -> None:
+        _, late = due_text(self.task.get("due_at"), now)
         if late:
             self.link.classes("ren-task-item--late")
-        self.due: ui.label | None = None
-        with self.link:
-            with ui.column().classes("gap-1 min-w-0 flex-1"):
-                ui.label(task["title"]).classes("ren-task-title")
-                if task.get("description"):
-                    ui.label(task["description"]).classes("ren-task-text")
-                with ui.row().classes("ren-task-meta items-center gap-x-5 gap-y-1"):
-                    fact("person", who_for(task))
-                    self.waiting = fact("schedule", waiting_for(task["created_at"], now))
-                    if task.get("due_at") is not None:
-                        self.due = fact("event", due, "ren-overdue" if late else "")
-                    workflow = task.get("workflow_name") or task.get("workflow_id")
-                    fact("account_tree", f"From {workflow}")
-            ui.label("Open").classes("ren-task-open")
 
     def tick(self, now: float) -> None:
         """Bring "waiting …" and "due in …" (and the overdue marks) up to `now`."""
-        self.waiting.text = waiting_for(self.task["created_at"], now)
-        if self.due is None:
-            return
-        text, late = due_text(self.task.get("due_at"), now)
-        self.due.text = text
-        if late:
-            self.due.classes("ren-overdue")
-            self.link.classes("ren-task-item--late")
+        self.body.set_content(card_html(self.task, now))
+        self._late(now)
 
     def delete(self) -> None:
         self.link.delete()

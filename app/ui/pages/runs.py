@@ -12,7 +12,15 @@ from nicegui import events, run, ui
 from app.engine.events import RunEvent
 from app.engine.service import Engine
 from app.store import reads
-from app.store.paging import PAGE_SIZE, Cursor, Page, RunFilter, count_runs_matching, run_page
+from app.store.paging import (
+    PAGE_SIZE,
+    Cursor,
+    Page,
+    RunFilter,
+    count_runs_by_status,
+    count_runs_matching,
+    run_page,
+)
 from app.store.reads import RunBrief
 from app.ui import queries
 from app.ui.fmt import JS_AGO, JS_DURATION, JS_ESCAPE, JS_STAMP, JS_STATUS_CHIP
@@ -122,7 +130,7 @@ def read_choices(engine: Engine, workflow_id: str) -> tuple[dict[str, str], dict
         if workflow_id and workflow_id not in names:  # a deleted workflow keeps its runs
             gone = reads.get_workflow_any(session, workflow_id)
             names[workflow_id] = gone.name if gone else workflow_id
-        counts = reads.count_runs_by_status(session, workflow_id or None)
+        counts = count_runs_by_status(session, workflow_id or None)
     return names, counts
 
 
