@@ -61,7 +61,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if not args.json:
         return _validate(args)
     try:
-        with _json_on_error(args, {"valid": False}):
+        with _json_on_error(args, {"valid": False, "details": []}):
             return _validate(args)
     except _Printed as printed:
         return printed.code
