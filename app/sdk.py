@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 from app.core.dsl import WorkflowSpec
 from app.core.importers import load_workflow_file
 from app.core.problems import Problem
+from app.engine.rerun import SAME_INPUT, rerun_from
 from app.engine.service import Engine
 from app.engine.workflows import NotFound, Published, slug
 from app.nodes.library_edit import add_file
@@ -155,6 +156,11 @@ class Ren:
     ) -> Run:
         """Start a run and wait for it."""
         return self.wait(self.start(workflow_id, input, **kwargs), timeout)
+
+    def rerun(self, run_id: str, node_id: str, input: Any = SAME_INPUT) -> str:
+        """Start a re-run of an ended run from `node_id` (its input: as before, or `input`);
+        the steps before it are reused, not run again (app.engine.rerun). Returns its id."""
+        return self._await(lambda: rerun_from(self.engine, run_id, node_id, input))
 
     def get_run(self, run_id: str) -> Run:
         return self._call(self.engine.get_run, run_id)

@@ -3,6 +3,7 @@ again), the chosen node runs with its old or an edited input, and refusals say w
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -174,3 +175,16 @@ async def test_a_run_still_in_flight_is_refused(engine: Engine) -> None:
     assert run.status == "waiting"
     with pytest.raises(RerunRefused, match="is waiting"):
         await rerun_from(engine, run.id, "ask")
+
+
+def test_the_python_api_reruns_from_a_node(tmp_path: Path) -> None:
+    import app
+
+    with app.open(tmp_path / "home") as ren:
+        ren.import_workflow(workflow())
+        first = ren.run("rr", {"n": 2})
+        CALLS.clear()
+        again = ren.wait(ren.rerun(first.id, "double", {"n": 50}))
+        assert (again.status, again.output, CALLS) == ("succeeded", {"n": 100}, ["double"])
+        same = ren.wait(ren.rerun(first.id, "double"))
+        assert same.output == first.output
