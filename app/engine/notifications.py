@@ -9,6 +9,7 @@ with an smtp credential of the data folder (reminders to a task's assignee).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -149,7 +150,7 @@ class Notifications:
         from app.credentials.vault import folder_vault
 
         try:
-            found = folder_vault(self.root).get(name)
+            found = await asyncio.to_thread(folder_vault(self.root).get, name)  # keyring
         except CredentialError as err:
             raise EmailFailed(str(err)) from None
         if found.kind != "smtp":
