@@ -7,7 +7,7 @@ registered functions, nothing else.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
 from pydantic import BaseModel, ValidationError
@@ -15,10 +15,10 @@ from pydantic import BaseModel, ValidationError
 from app.core.catalog import Catalog, FunctionLookup, NodeTypeInfo
 from app.core.conditions import condition_problem
 from app.core.cycles import cycle_through, knots
-from app.core.dsl import WorkflowSpec
+from app.core.dsl import EdgeSpec, NodeSpec, WorkflowSpec
 from app.core.params_schema import params_problems
 from app.core.ports import ERROR_PORT, Port, types_compatible
-from app.core.problems import Problem, humane, readable_config_error
+from app.core.problems import Problem, humane, node_label, readable_config_error
 from app.core.validate_scope import scope_problems
 
 
@@ -131,7 +131,7 @@ def _check_edges(spec: WorkflowSpec, checked: dict[str, _Checked], problems: lis
     for edge in spec.edges:
         missing = [end for end in (edge.source, edge.target) if end not in nodes]
         if missing:
-            names = " and ".join(f"'{m}'" for m in missing)
+            names = " and ".join(f"'{m}'" for m in missing)  # no such node: only its id
             problems.append(
                 Problem("dangling_edge", f"edge points to missing node {names}", edge_id=edge.id)
             )
@@ -141,8 +141,9 @@ def _check_edges(spec: WorkflowSpec, checked: dict[str, _Checked], problems: lis
             problems.append(
                 Problem(
                     "duplicate_edge",
-                    f"another edge already connects '{edge.source}.{edge.source_port}' "
-                    f"to '{edge.target}.{edge.target_port}'",
+                    f"another edge already connects {node_label(nodes[edge.source])} "
+                    f"'{edge.source_port}' to {node_label(nodes[edge.target])} "
+                    f"'{edge.target_port}'",
                     edge_id=edge.id,
                 )
             )
@@ -159,9 +160,7 @@ def _check_edges(spec: WorkflowSpec, checked: dict[str, _Checked], problems: lis
                     edge_id=edge.id,
                 )
             )
-        _check_ports(
-            edge.id, edge.source, edge.source_port, edge.target, edge.target_port, checked, problems
-        )
+        _check_ports(edge, nodes, checked, problems)
         if edge.when is not None:
             message = condition_problem(edge.when)
             if message:
@@ -169,14 +168,14 @@ def _check_edges(spec: WorkflowSpec, checked: dict[str, _Checked], problems: lis
 
 
 def _check_ports(
-    edge_id: str,
-    source: str,
-    source_port: str,
-    target: str,
-    target_port: str,
+    edge: EdgeSpec,
+    nodes: Mapping[str, NodeSpec],
     checked: dict[str, _Checked],
     problems: list[Problem],
 ) -> None:
+    edge_id, source, source_port = edge.id, edge.source, edge.source_port
+    target, target_port = edge.target, edge.target_port
+    src_label, dst_label = node_label(nodes[source]), node_label(nodes[target])
     src, dst = checked.get(source), checked.get(target)
     out_port = src.outputs.get(source_port) if src else None
     in_port = dst.inputs.get(target_port) if dst else None
@@ -184,7 +183,7 @@ def _check_ports(
         problems.append(
             Problem(
                 "unknown_port",
-                f"node '{source}' has no output port '{source_port}' "
+                f"node {src_label} has no output port '{source_port}' "
                 f"(it has: {_names(src.outputs.values())})",
                 edge_id=edge_id,
                 field="source_port",
@@ -194,7 +193,7 @@ def _check_ports(
         problems.append(
             Problem(
                 "unknown_port",
-                f"node '{target}' has no input port '{target_port}' "
+                f"node {dst_label} has no input port '{target_port}' "
                 f"(it has: {_names(dst.inputs.values())})",
                 edge_id=edge_id,
                 field="target_port",
@@ -204,8 +203,8 @@ def _check_ports(
         problems.append(
             Problem(
                 "type_mismatch",
-                f"output '{source}.{source_port}' gives {out_port.type} but input "
-                f"'{target}.{target_port}' takes {in_port.type}",
+                f"output '{source_port}' of {src_label} gives {out_port.type} but input "
+                f"'{target_port}' of {dst_label} takes {in_port.type}",
                 edge_id=edge_id,
             )
         )
@@ -228,7 +227,8 @@ def _check_structure(
 
     for knot in knots(order, successors):  # one cycle per knot, so a big knot is one problem
         cycle = cycle_through(knot, successors)
-        path = " -> ".join([*cycle, cycle[0]])
+        named = {n.id: n for n in spec.nodes if n.id in knot}  # only when there is a cycle
+        path = " -> ".join(node_label(named[n]) for n in [*cycle, cycle[0]])
         problems.append(
             Problem(
                 "cycle",

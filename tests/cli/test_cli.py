@@ -184,7 +184,7 @@ START = {"id": "start", "type": "start"}
                 {"source": "a", "target": "b"},
                 {"source": "b", "target": "a"},
             ],
-            "cycle a -> b -> a",
+            "cycle 'a' -> 'b' -> 'a'",
         ),
         (
             [

@@ -134,7 +134,7 @@ def test_type_mismatch_between_ports() -> None:
     )
     (p,) = found
     assert (p.code, p.edge_id) == ("type_mismatch", "bad")
-    assert p.message == "output 'm.out' gives list but input 'f.in' takes object"
+    assert p.message == "output 'out' of 'm' gives list but input 'in' of 'f' takes object"
 
 
 def test_cycles_unreachable_nodes_and_missing_start() -> None:
@@ -150,7 +150,7 @@ def test_cycles_unreachable_nodes_and_missing_start() -> None:
     got = {p.code for p in found}
     assert {"cycle", "no_start"} <= got
     cycle = next(p for p in found if p.code == "cycle")
-    assert "a -> b -> a" in cycle.message or "b -> a -> b" in cycle.message
+    assert "'a' -> 'b' -> 'a'" in cycle.message or "'b' -> 'a' -> 'b'" in cycle.message
     found = problems(base({"id": "lonely", "type": "log", "config": {"message": "m"}}, edges=[]))
     assert ("unreachable", "lonely", None) in codes(found)
 
