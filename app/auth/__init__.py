@@ -1,0 +1,1 @@
+"""Accounts, roles, API tokens, sessions, task links and the audit log (people on the LAN)."""
