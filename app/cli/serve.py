@@ -9,8 +9,8 @@ import ipaddress
 import signal
 import socket
 import sys
+import time
 import webbrowser
-from typing import Any
 
 from app.cli.common import EXIT_OK, Usage, functions_option
 from app.cli.stopping import StopDeadline, on_stop_signals
@@ -21,6 +21,8 @@ from app.nodes.functions import load_functions
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8710
+ATTACH_WAIT_S = 15.0  # how long `ren` waits for a starting process to say where it serves
+ATTACH_POLL_S = 0.2
 
 
 def add_options(parser: argparse.ArgumentParser) -> None:
@@ -84,9 +86,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
             raise Usage(f"cannot load functions from {ref}: {type(err).__name__}: {err}") from None
     folder = DataFolder.resolve(args.home)
     running = _running_app(folder)
-    if running is not None:
-        print(f"Ren is already running for {folder.root} at {running}.")
-        if not args.no_browser and not args.native:
+    if running is not None:  # attach: one process serves a data folder, windows are its clients
+        print(f"Ren is already running for {folder.root} at {running}.", flush=True)
+        if args.native:
+            from app.ui import window
+
+            return window.open_on(running)  # closing this window leaves that process running
+        if not args.no_browser:
             webbrowser.open(running)
         return EXIT_OK
     if not port_free(args.host, args.port):
@@ -151,18 +157,27 @@ def _check_native() -> None:
 
 
 def _running_app(folder: DataFolder) -> str | None:
-    """The address of the Ren app that already serves this data folder, if one does."""
+    """The address of the Ren app that already serves this data folder, if one does.
+    A process that holds the folder but has not said where it serves yet is starting: wait."""
     lock = FolderLock(folder.root)
-    try:
-        lock.acquire()
-    except EngineBusy as busy:
-        holder: dict[str, Any] = busy.holder
-        url = holder.get("ui")
-        if isinstance(url, str):
-            return url
-        raise Usage(f"{busy}; stop it first (or use another data folder with --home)") from None
-    lock.release()
-    return None
+    waited = 0.0
+    while True:
+        try:
+            lock.acquire()
+        except EngineBusy as busy:
+            url = busy.holder.get("ui")
+            if isinstance(url, str):
+                return url
+            if waited >= ATTACH_WAIT_S:
+                raise Usage(
+                    f"{busy} without the app (e.g. `ren worker --until-idle`); open Ren once it "
+                    "has finished, or use another data folder with --home"
+                ) from None
+            time.sleep(ATTACH_POLL_S)
+            waited += ATTACH_POLL_S
+        else:
+            lock.release()
+            return None
 
 
 def port_free(host: str, port: int) -> bool:

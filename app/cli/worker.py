@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from typing import TYPE_CHECKING
 
 from app.cli.common import EXIT_OK, Usage, functions_option
 from app.cli.run import load_function_refs
@@ -13,7 +14,11 @@ from app.cli.stopping import StopDeadline, on_stop_signals
 from app.core.json_values import BadLimitSetting, max_output_bytes
 from app.core.sizes import DEFAULT_SERVER_LIMIT
 
+if TYPE_CHECKING:
+    from app.engine.service import Engine
+
 IDLE_CHECK_S = 0.1
+APP_STOP_S = 10.0  # the app's server stops (and stops the engine) within this
 HOST = "127.0.0.1"
 
 
@@ -58,7 +63,7 @@ async def work(
     allow_hosts: tuple[str, ...] = (),
     max_body: int = DEFAULT_SERVER_LIMIT,
 ) -> int:
-    from app.api.server import serve_api  # here: other commands need no server or engine
+    from app.api.server import free_port, serve_api  # here: other commands need no server
     from app.engine.service import Engine
 
     engine = Engine(home, watch_functions=True)
@@ -72,11 +77,20 @@ async def work(
 
     on_stop_signals(request_stop)
     await engine.start(recover=True)
-    server = await serve_api(engine, HOST, port, allow_hosts, max_body)
-    on_stop_signals(request_stop)  # again: the API server took the signals over
+    if until_idle:  # a batch: the local API and webhooks only
+        server = await serve_api(engine, HOST, port, allow_hosts, max_body)
+        app_task: asyncio.Task[None] | None = None
+    else:  # always on: the app's pages too, so `ren` and `ren --native` attach to this process
+        from app.ui.headless import serve_app  # NiceGUI loads only here
+
+        server, app_task = await serve_app(
+            engine, HOST, port or free_port(HOST), allow_hosts, max_body
+        )
+    on_stop_signals(request_stop)  # again: the server took the signals over
     where = f"http://{HOST}:{server.config.port}"
+    app_at = "" if until_idle else f"; the app at {where}"
     print(
-        f"ren worker: serving {engine.folder.root} (webhooks at {where}/hooks/...)",
+        f"ren worker: serving {engine.folder.root} (webhooks at {where}/hooks/...{app_at})",
         file=sys.stderr,
         flush=True,
     )
@@ -90,10 +104,25 @@ async def work(
         pass
     finally:
         server.should_exit = server.force_exit = True  # no waiting for open requests
-        await engine.stop()
+        if app_task is None:
+            await engine.stop()
+        else:
+            await _stop_app(app_task, engine)
         deadline.finished()  # what is left (a coroutine that ignores cancellation) cannot hold us
         print(f"ren worker: stopped{_left_behind()}", file=sys.stderr, flush=True)
     return EXIT_OK
+
+
+async def _stop_app(app_task: asyncio.Task[None], engine: Engine) -> None:
+    """The app's shutdown stops the engine; if the server did not get that far, stop it here."""
+    from app.ui import runtime
+
+    await asyncio.wait([app_task], timeout=APP_STOP_S)
+    if not app_task.done():
+        app_task.cancel()
+    if runtime.running():
+        await engine.stop()
+        runtime.adopt(None)
 
 
 def _left_behind() -> str:

@@ -23,6 +23,12 @@ def running() -> bool:
     return _engine is not None
 
 
+def adopt(engine: Engine | None) -> None:
+    """Use an engine this process already started (`ren worker` serving the app); None: none."""
+    global _engine
+    _engine = engine
+
+
 async def start_engine(home: str | Path | None = None) -> Engine:
     """Open the data folder and continue the runs left running there."""
     global _engine

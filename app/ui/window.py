@@ -18,6 +18,18 @@ from nicegui import app
 from nicegui import run as nicegui_run
 
 WINDOW_EXIT_SECONDS = 3.0
+CLIENT_WINDOW = (1320, 860)
+
+
+def open_on(url: str) -> int:
+    """A desktop window on the Ren process that already serves `url` (`ren --native` while Ren
+    runs): this process holds no engine, so closing the window never stops that process."""
+    prepare()
+    import webview
+
+    webview.create_window("Ren", url, width=CLIENT_WINDOW[0], height=CLIENT_WINDOW[1])
+    webview.start()
+    return 0
 
 
 def prepare() -> None:
