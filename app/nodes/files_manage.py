@@ -168,7 +168,9 @@ def _wanted(entry: dict[str, Any], include: str) -> bool:
 class TransferConfig(NodeConfig):
     source: str = Field("", description="The file; may use {{ expressions }}; ~ is your home")
     destination: str = Field(
-        "", description="The new path, or an existing folder to put the file in"
+        "",
+        description="The new path, or a folder to put the file in: an existing one, or any "
+        "path ending in / (created as needed)",
     )
     on_exists: Placing = Field(
         "fail",
@@ -201,15 +203,19 @@ class _TransferNode(NodeType[TransferConfig]):
         scope = ctx.scope(input)
         source = render_path(config.source, scope, self.type_name, "source")
         target = render_path(config.destination, scope, self.type_name, "destination")
-        return NodeResult(await asyncio.to_thread(self.transfer, source, target, config))
+        # "~/Invoices/2026/" names a folder even before it exists
+        into = str(render_config(config.destination, scope)).rstrip().endswith(("/", os.sep))
+        return NodeResult(await asyncio.to_thread(self.transfer, source, target, config, into))
 
-    def transfer(self, source: Path, target: Path, config: TransferConfig) -> dict[str, Any]:
+    def transfer(
+        self, source: Path, target: Path, config: TransferConfig, into_folder: bool = False
+    ) -> dict[str, Any]:
         node = self.type_name
         if not source.exists() and not source.is_symlink():
             raise FileNodeError(f"{node}: {source}: No such file or directory")
         if source.is_dir():
             raise FileNodeError(f"{node}: {source}: Is a directory (only files are {self.verb})")
-        if target.is_dir():
+        if into_folder or target.is_dir():
             target = target / source.name
         check_folder(target.parent, node, config.create_folders)
         if target.exists() and target.samefile(source):
