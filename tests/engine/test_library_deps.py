@@ -21,6 +21,7 @@ BLOCK = """import os
 # ///
 """
 HINT = "install them from the Functions page or with `ren functions install`"
+SHOWN_HINT = HINT.replace("`", "'")  # validation problems carry no markup
 
 
 def test_a_script_block_is_read_and_what_is_missing_listed() -> None:
@@ -92,11 +93,11 @@ async def test_a_function_whose_file_lacks_packages_is_a_validation_problem(
         (
             "n1",
             "function 'deps.lazy' needs packages not installed: no-such-package-for-ren>=1, "
-            f"pytest<1; {HINT}",
+            f"pytest<1; {SHOWN_HINT}",
         ),
         (
             "n2",
             "function 'deps.eager' is not registered; eager.py needs packages not installed: "
-            f"no-such-package-for-ren>=1; {HINT}",
+            f"no-such-package-for-ren>=1; {SHOWN_HINT}",
         ),
     ]
