@@ -14,7 +14,9 @@ from app.cli import (
     run,
     schedule,
     serve,
+    tokens,
     trust,
+    users,
     webhook,
     worker,
 )
@@ -33,6 +35,8 @@ COMMAND_MODULES = (
     webhook,
     worker,
     serve,
+    users,
+    tokens,
 )
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib.util
-import ipaddress
 import signal
 import socket
 import sys
 import time
 import webbrowser
 
+from app.auth.mode import NoAdmin, check_can_serve
 from app.cli.common import EXIT_OK, Usage, functions_option
 from app.cli.stopping import StopDeadline, on_stop_signals
 from app.core.sizes import DEFAULT_SERVER_LIMIT, parse_size
@@ -100,12 +100,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
             f"port {args.port} on {args.host} is already in use; "
             f"start Ren on another one with --port (e.g. --port {args.port + 1})"
         )
-    if not _is_loopback(args.host):
-        print(
-            f"ren: warning: listening on {args.host}: Ren has no accounts yet, so anyone who can "
-            "reach this address can use it.",
-            file=sys.stderr,
-        )
+    try:  # on the network, only with accounts (app.auth.mode)
+        check_can_serve(args.host, folder.db_path)
+    except NoAdmin as err:
+        raise Usage(str(err)) from None
     from app.ui import window
     from app.ui.main import serve  # NiceGUI loads only for this command
 
@@ -190,11 +188,3 @@ def port_free(host: str, port: int) -> bool:
             return False
     return True
 
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False

@@ -22,12 +22,14 @@ from app.api.guard import HostGuard
 from app.api.hosts import HostPolicy, policy_for
 from app.api.rpc import new_token, rpc_router
 from app.api.webhooks import webhook_router
+from app.auth import setup as auth_setup
 from app.engine.paths import DataFolder
 from app.ui import editor, live, runtime, shell, window
 from app.ui.pages import (
     credentials,
     functions,
     inbox,
+    login,
     public_form,
     run_detail,
     runs,
@@ -53,6 +55,7 @@ PAGE_MODULES: tuple[ModuleType, ...] = (
     functions,
     settings,
     public_form,
+    login,
 )
 
 
@@ -76,6 +79,7 @@ def build(
         reach = {"host": local, "port": port, "token": token, "ui": f"http://{local}:{port}"}
         reach["base"] = policy.base_url()  # for links shown to users (webhook addresses)
     live.configure(home, announce, reach)
+    auth_setup.install(app, DataFolder.resolve(home).db_path, host)  # inside the Host guard
     guard(policy, max_body)
     app.include_router(rpc_router(runtime.engine, token, max_body))
     app.include_router(webhook_router(runtime.engine, policy.base_url(), max_body))

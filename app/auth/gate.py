@@ -1,0 +1,177 @@
+"""The access gate: who a request is, and the middleware that lets it in or not.
+
+Only when accounts are required (app.auth.mode): every HTTP request and websocket needs a
+session cookie or a bearer token, except the login page and its form post, task-link pages
+(/t/…, which carry their own signed token), webhooks (their secret), the local `ren` commands'
+RPC (their token from the data folder) and static files. A page's socket.io connection needs
+the session too, unless the page it belongs to was an open one (login, task link).
+
+Cookie-authenticated state-changing requests must carry this server's Origin (HostGuard
+already refuses a foreign one; a missing one is refused here): with SameSite=Strict cookies
+that closes CSRF.
+"""
+
+from __future__ import annotations
+
+import time
+from functools import cached_property
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import parse_qs, quote
+
+from starlette.datastructures import Headers
+from starlette.responses import JSONResponse, RedirectResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from app.api.hosts import SAFE_METHODS
+from app.auth.accounts import Accounts
+from app.auth.db import AuthDb
+from app.auth.principal import SCOPE_KEY, Principal, unauthorized
+from app.auth.ratelimit import LoginLimiter
+from app.auth.sessions import COOKIE, Sessions
+from app.auth.tokens import Tokens
+
+OPEN_PREFIXES = (
+    "/login",
+    "/auth/login",
+    "/t/",
+    "/hooks/",
+    "/api/rpc/",  # the local `ren` commands, with the token only this machine's user can read
+    "/_nicegui/",  # NiceGUI's own scripts and styles
+    "/ren-assets/",
+    "/favicon",
+)
+SOCKET_PREFIX = "/_nicegui_ws/"
+OPEN_CLIENT_S = 24 * 3600.0  # how long an open page's socket may (re)connect
+
+
+class AuthGate:
+    """The server's access set-up (an app.auth.principal.Authenticator)."""
+
+    def __init__(self, db_path: Path, required: bool) -> None:
+        self.required = required
+        self.db_path = db_path
+        self.limiter = LoginLimiter()
+        self._open_clients: dict[str, float] = {}  # NiceGUI client id → when its page opened
+
+    # The database is opened on first use: on loopback without accounts it may never be.
+    @cached_property
+    def db(self) -> AuthDb:
+        return AuthDb(self.db_path)
+
+    @cached_property
+    def accounts(self) -> Accounts:
+        return Accounts(self.db)
+
+    @cached_property
+    def tokens(self) -> Tokens:
+        return Tokens(self.db, self.accounts)
+
+    @cached_property
+    def sessions(self) -> Sessions:
+        return Sessions(self.db, self.accounts)
+
+    @property
+    def accounts_required(self) -> bool:
+        return self.required
+
+    async def principal_for(self, scope: Scope) -> Principal | None:
+        headers = Headers(scope=scope)
+        authorization = headers.get("authorization", "")
+        if authorization[:7].lower() == "bearer ":
+            return self.tokens.principal_for(authorization[7:].strip())
+        secret = session_cookie(headers)
+        return self.sessions.principal_for(secret) if secret else None
+
+    def open_client(self, client_id: str) -> None:
+        """Let the socket of this page (a login or task-link page) connect without a session."""
+        now = time.monotonic()
+        for old, at in list(self._open_clients.items()):
+            if now - at > OPEN_CLIENT_S:
+                del self._open_clients[old]
+        self._open_clients[client_id] = now
+
+    def is_open_client(self, client_id: str) -> bool:
+        return client_id in self._open_clients
+
+    def close(self) -> None:
+        if "db" in self.__dict__:
+            self.db.close()
+
+
+def session_cookie(headers: Headers) -> str | None:
+    raw = headers.get("cookie")
+    if not raw:
+        return None
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(raw)
+    except Exception:  # a malformed Cookie header is no session
+        return None
+    morsel = jar.get(COOKIE)
+    return morsel.value if morsel else None
+
+
+class AccessGuard:
+    """ASGI middleware in front of every route when accounts are required."""
+
+    def __init__(self, app: ASGIApp, gate: AuthGate) -> None:
+        self.app = app
+        self.gate = gate
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket") or not self.gate.accounts_required:
+            await self.app(scope, receive, send)
+            return
+        path = str(scope.get("path", ""))
+        if path.startswith(OPEN_PREFIXES):
+            await self.app(scope, receive, send)
+            return
+        principal = await self.gate.principal_for(scope)
+        if principal is None and path.startswith(SOCKET_PREFIX) and self._open_socket(scope):
+            await self.app(scope, receive, send)
+            return
+        if principal is None:
+            await self._refuse(scope, receive, send, path)
+            return
+        if self._cross_site_write(scope, principal):
+            problem = {"kind": "forbidden", "message": "a signed-in change needs an Origin header"}
+            await JSONResponse({"error": problem}, status_code=403)(scope, receive, send)
+            return
+        scope[SCOPE_KEY] = principal
+        await self.app(scope, receive, send)
+
+    def _open_socket(self, scope: Scope) -> bool:
+        query = parse_qs(bytes(scope.get("query_string", b"")).decode("latin-1"))
+        client_ids = query.get("client_id", [])
+        return bool(client_ids) and self.gate.is_open_client(client_ids[0])
+
+    @staticmethod
+    def _cross_site_write(scope: Scope, principal: Principal) -> bool:
+        """A state-changing request authenticated by the cookie without an Origin header."""
+        if scope["type"] != "http" or principal.via != "session":
+            return False
+        if str(scope.get("method", "GET")).upper() in SAFE_METHODS:
+            return False
+        return Headers(scope=scope).get("origin") is None
+
+    @staticmethod
+    async def _refuse(scope: Scope, receive: Receive, send: Send, path: str) -> None:
+        if scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        headers = Headers(scope=scope)
+        wants_page = (
+            scope.get("method") == "GET"
+            and "text/html" in headers.get("accept", "")
+            and not path.startswith(("/api/", SOCKET_PREFIX))
+        )
+        if wants_page:
+            query = bytes(scope.get("query_string", b"")).decode("latin-1")
+            target = path + (f"?{query}" if query else "")
+            location = f"/login?next={quote(target, safe='')}"
+            await RedirectResponse(location, status_code=303)(scope, receive, send)
+            return
+        problem = unauthorized()
+        response = JSONResponse(problem.body(), status_code=401, headers=problem.headers)
+        await response(scope, receive, send)
