@@ -140,6 +140,7 @@ async def test_run_again_shows_the_run_live_and_the_list_follows(
     runs = await page.context.new_page()
     await runs.goto(ren_app.url + "/runs")
     grid_rows = runs.locator(".ag-center-cols-container .ag-row")
+    await expect(grid_rows.first).to_be_visible()  # the list is read on a worker thread
     count = await grid_rows.count()
     assert count >= len(ren_app.seeded_runs)
 
