@@ -1,5 +1,6 @@
-"""An integer typed in the Run dialog stays an integer: in the run's input, a task's text and
-the run's output (NiceGUI's simulated user on the real app and engine)."""
+"""An integer typed in the Run dialog or a task's form stays an integer: in the run's input, a
+task's text, the answer and the run's output (NiceGUI's simulated user on the real app and
+engine)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,12 @@ from app.core.dsl import WorkflowSpec
 from app.ui import runtime
 
 WID = "ints"
+
+
+def one(user: User, marker: str) -> Any:
+    (element,) = [e for e in user.find(marker=marker).elements if not e.is_deleted]
+    return element
+
 
 FLOW: dict[str, Any] = {
     "name": "Expense",
@@ -71,8 +78,15 @@ async def test_integers_typed_in_the_run_dialog_and_the_task_form_stay_integers(
             break
         await asyncio.sleep(0.05)
     assert task is not None and task["title"] == "Expense of 1500 (3 items)"
-    # the task form sends what was typed, as text; the answer keeps the integer
-    engine.tasks.complete(task["id"], "submit", {"approved_amount": "1200"}, "Ana")
+    # typed in the task page's form, the answer keeps the integer too
+    await editor_user.open(f"/tasks/{task['id']}")
+    await editor_user.should_see("Expense of 1500 (3 items)")
+    one(editor_user, "your-name").set_value("Ana")
+    one(editor_user, "field-approved_amount").set_value("1200")
+    editor_user.find(marker="outcome-submit").click()
+    await editor_user.should_see("Thanks — your answer was recorded")
+    answer = engine.tasks.get(task["id"])["values"]
+    assert answer == {"approved_amount": 1200} and type(answer["approved_amount"]) is int
     done = await engine.wait(run.id, timeout=10)
     assert done.status == "succeeded"
     assert done.output["amount"] == 1500 and type(done.output["amount"]) is int
