@@ -14,6 +14,7 @@ from app.cli import (
     run,
     schedule,
     serve,
+    service,
     tokens,
     trust,
     users,
@@ -35,6 +36,7 @@ COMMAND_MODULES = (
     webhook,
     worker,
     serve,
+    service,
     users,
     tokens,
 )

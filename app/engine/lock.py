@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from pathlib import Path
 from typing import IO, Any
 
@@ -24,6 +25,7 @@ class FolderLock:
         self.path = folder / "engine.lock"
         self.info_path = folder / "engine.json"
         self._file: IO[str] | None = None
+        self.since = 0.0  # when this process took the folder (epoch seconds)
 
     def acquire(self, info: dict[str, Any] | None = None) -> None:
         # 0600 whatever the umask (the folder is private too; Windows ignores the mode)
@@ -34,11 +36,12 @@ class FolderLock:
             handle.close()
             raise EngineBusy(self.path.parent, self.holder()) from None
         self._file = handle
+        self.since = time.time()
         self.describe(info or {})
 
     def describe(self, info: dict[str, Any]) -> None:
         """Say how to reach this process (e.g. its API's port) to other `ren` commands."""
-        payload = {"pid": os.getpid(), **info}
+        payload = {"pid": os.getpid(), "since": self.since, **info}
         temp = self.info_path.with_suffix(".tmp")
         temp.touch(mode=0o600)  # it may hold the local API's token
         temp.write_text(json.dumps(payload), encoding="utf-8")
