@@ -3,16 +3,14 @@
 Nothing is pickled or persisted by APScheduler: at start-up the engine re-arms every pending
 timer and schedule from its own tables, and an alarm that fell due while Ren was not running
 rings at once. A laptop that slept does not advance the event loop's monotonic clock, so a
-single watch compares it with the wall clock and wakes the scheduler after a jump — one check
-for the whole engine, never one per waiting run.
+single watch (app.engine.clock_watch) compares it with the wall clock and wakes the scheduler
+after a jump — one check for the whole engine, never one per waiting run.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -21,10 +19,9 @@ from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
 
-log = logging.getLogger(__name__)
+from app.engine.clock_watch import ClockWatch
 
-CLOCK_CHECK_S = 15.0  # how often the wall clock is compared with the monotonic clock
-CLOCK_JUMP_S = 2.0  # a difference larger than this means the machine slept (or the clock moved)
+log = logging.getLogger(__name__)
 
 Ring = Callable[[str], Awaitable[None]]
 
@@ -37,16 +34,14 @@ class AlarmClock:
             timezone=UTC,
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
         )
-        self._watch: asyncio.TimerHandle | None = None
-        self._last = (time.time(), time.monotonic())
+        self.clock_watch = ClockWatch(self.scheduler)  # sleep and wake (app.engine.clock_watch)
 
     def start(self) -> None:
         self.scheduler.start()
-        self._watch = asyncio.get_running_loop().call_later(CLOCK_CHECK_S, self._check_clock)
+        self.clock_watch.start()
 
     def stop(self) -> None:
-        if self._watch is not None:
-            self._watch.cancel()
+        self.clock_watch.stop()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
 
@@ -91,12 +86,3 @@ class AlarmClock:
     def _remove(self, job_id: str) -> None:
         with contextlib.suppress(JobLookupError):
             self.scheduler.remove_job(job_id)
-
-    def _check_clock(self) -> None:
-        wall, mono = time.time(), time.monotonic()
-        jump = (wall - self._last[0]) - (mono - self._last[1])
-        self._last = (wall, mono)
-        if abs(jump) > CLOCK_JUMP_S:
-            log.info("the clock jumped %.0f s (sleep?); ringing what fell due", jump)
-            self.scheduler.wakeup()
-        self._watch = asyncio.get_running_loop().call_later(CLOCK_CHECK_S, self._check_clock)
