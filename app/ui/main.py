@@ -14,6 +14,7 @@ from pathlib import Path
 from types import ModuleType
 
 from nicegui import app, core, helpers, ui
+from nicegui.server import Server
 from nicegui.storage import Storage
 
 from app.api.artifacts import artifact_router
@@ -21,6 +22,7 @@ from app.api.bodies import DEFAULT_SERVER_LIMIT
 from app.api.guard import HostGuard
 from app.api.hosts import HostPolicy, policy_for
 from app.api.rpc import new_token, rpc_router
+from app.api.v1 import mount_v1
 from app.api.webhooks import webhook_router
 from app.auth import setup as auth_setup
 from app.engine.paths import DataFolder
@@ -84,6 +86,7 @@ def build(
     app.include_router(rpc_router(runtime.engine, token, max_body))
     app.include_router(webhook_router(runtime.engine, policy.base_url(), max_body))
     app.include_router(artifact_router(runtime.engine))
+    mount_v1(app, runtime.engine, max_body, stopping=server_stopping)
     app.on_startup(live.startup)
     app.on_shutdown(live.shutdown)
     shell.install()
@@ -101,6 +104,12 @@ def guard(policy: HostPolicy, max_body: int) -> None:
         return policy.allows_origin(origin, environ.get("HTTP_HOST"))
 
     core.sio.eio.cors_allowed_origins = same_origin
+
+
+def server_stopping() -> bool:
+    """Whether the app's server is stopping (the API's event streams end then)."""
+    server = getattr(Server, "instance", None)
+    return bool(server is not None and server.should_exit)
 
 
 def use_data_folder(home: str | Path | None) -> DataFolder:

@@ -1,0 +1,85 @@
+"""/api/v1/schedules: list, read, create, switch on or off, delete."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from app.api import ops
+from app.api.v1.deps import EngineDep, PrincipalDep
+from app.api.v1.errors import ERRORS, engine_errors
+from app.api.v1.models import Removed
+from app.auth.principal import SCHEDULES_READ, SCHEDULES_WRITE
+
+router = APIRouter(tags=["schedules"], responses=ERRORS)
+
+
+class ScheduleOut(BaseModel):
+    id: str
+    workflow_id: str
+    cron: str | None = None
+    interval_s: float | None = None
+    timezone: str
+    input: Any = None
+    enabled: bool
+    misfire: str
+    last_fire_at: float | None = None
+    created_at: float
+
+
+class NewSchedule(BaseModel):
+    workflow_id: str = Field(min_length=1)
+    cron: str | None = Field(default=None, description='e.g. "0 7 * * mon-fri"')
+    interval_s: float | None = Field(default=None, gt=0)
+    timezone: str = "UTC"
+    input: Any = None
+    misfire: Literal["skip", "once", "all"] = "once"
+
+
+class ScheduleChange(BaseModel):
+    enabled: bool
+
+
+@router.get("/schedules", response_model=list[ScheduleOut])
+async def list_schedules(engine: EngineDep, principal: PrincipalDep) -> list[ScheduleOut]:
+    principal.require(SCHEDULES_READ)
+    return [ScheduleOut(**s) for s in engine.schedules.all()]
+
+
+@router.get("/schedules/{schedule_id}", response_model=ScheduleOut)
+async def get_schedule(schedule_id: str, engine: EngineDep, principal: PrincipalDep) -> ScheduleOut:
+    principal.require(SCHEDULES_READ)
+    with engine_errors():
+        return ScheduleOut(**engine.schedules.get(schedule_id))
+
+
+@router.post("/schedules", status_code=201, response_model=ScheduleOut)
+async def create_schedule(
+    body: NewSchedule, engine: EngineDep, principal: PrincipalDep
+) -> ScheduleOut:
+    """Start runs of a published workflow by cron (in `timezone`) or every `interval_s`."""
+    principal.require(SCHEDULES_WRITE)
+    if (body.cron is None) == (body.interval_s is None):
+        from app.api.v1.errors import invalid
+
+        raise invalid("body.cron", "give either cron or interval_s")
+    made = await ops.call(engine, "schedule_add", body.model_dump())
+    return ScheduleOut(**made)
+
+
+@router.patch("/schedules/{schedule_id}", response_model=ScheduleOut)
+async def change_schedule(
+    schedule_id: str, body: ScheduleChange, engine: EngineDep, principal: PrincipalDep
+) -> ScheduleOut:
+    principal.require(SCHEDULES_WRITE)
+    with engine_errors():
+        engine.schedules.set_enabled(schedule_id, body.enabled)
+        return ScheduleOut(**engine.schedules.get(schedule_id))
+
+
+@router.delete("/schedules/{schedule_id}", response_model=Removed)
+async def delete_schedule(schedule_id: str, engine: EngineDep, principal: PrincipalDep) -> Removed:
+    principal.require(SCHEDULES_WRITE)
+    return Removed(**await ops.call(engine, "schedule_remove", {"schedule_id": schedule_id}))
