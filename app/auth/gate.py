@@ -20,13 +20,26 @@ from pathlib import Path
 from urllib.parse import parse_qs, quote
 
 from starlette.datastructures import Headers
-from starlette.responses import JSONResponse, RedirectResponse
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.api.hosts import SAFE_METHODS
 from app.auth.accounts import Accounts
 from app.auth.db import AuthDb
-from app.auth.principal import SCOPE_KEY, Principal, unauthorized
+from app.auth.principal import (
+    AUDIT_READ,
+    CREDENTIALS_WRITE,
+    FUNCTIONS_READ,
+    RUNS_READ,
+    RUNS_START,
+    SCHEDULES_READ,
+    SCOPE_KEY,
+    SETTINGS,
+    WORKFLOWS_READ,
+    Principal,
+    forbidden,
+    unauthorized,
+)
 from app.auth.ratelimit import LoginLimiter
 from app.auth.sessions import COOKIE, Sessions
 from app.auth.tokens import Tokens
@@ -42,6 +55,19 @@ OPEN_PREFIXES = (
     "/favicon",
 )
 SOCKET_PREFIX = "/_nicegui_ws/"
+# What a role needs to open the pages under each path (the API routes check for themselves).
+PAGE_PERMISSIONS: tuple[tuple[str, str], ...] = (
+    ("/workflows", WORKFLOWS_READ),  # the list and the editor (/workflows/<id>)
+    ("/runs", RUNS_READ),
+    ("/artifacts/", RUNS_READ),
+    ("/schedules", SCHEDULES_READ),
+    ("/functions", FUNCTIONS_READ),
+    ("/credentials", CREDENTIALS_WRITE),
+    ("/settings", SETTINGS),
+    ("/audit", AUDIT_READ),
+    ("/forms/", RUNS_START),
+)
+TASK_PAGE = "/tasks/"
 OPEN_CLIENT_S = 24 * 3600.0  # how long an open page's socket may (re)connect
 
 
@@ -112,6 +138,10 @@ def session_cookie(headers: Headers) -> str | None:
     return morsel.value if morsel else None
 
 
+def _forbidden(message: str) -> Response:
+    return JSONResponse(forbidden(message).body(), status_code=403)
+
+
 class AccessGuard:
     """ASGI middleware in front of every route when accounts are required."""
 
@@ -139,7 +169,29 @@ class AccessGuard:
             await JSONResponse({"error": problem}, status_code=403)(scope, receive, send)
             return
         scope[SCOPE_KEY] = principal
+        refusal = self._page_refusal(path, principal)
+        if refusal is not None and scope["type"] == "http":
+            await refusal(scope, receive, send)
+            return
         await self.app(scope, receive, send)
+
+    def _page_refusal(self, path: str, principal: Principal) -> Response | None:
+        """A redirect or 403 when the principal's role may not open this page."""
+        if path == "/" and not principal.can(WORKFLOWS_READ):
+            return RedirectResponse("/inbox", status_code=303)  # an assignee's home
+        for prefix, permission in PAGE_PERMISSIONS:
+            if path.startswith(prefix) and not principal.can(permission):
+                return _forbidden(f"{principal.name} ({principal.role}) cannot open {prefix}")
+        if path.startswith(TASK_PAGE):
+            task_id = path[len(TASK_PAGE) :].split("/", 1)[0]
+            row = self.gate.db.row(
+                "SELECT assignee, assignee_group FROM task WHERE id = ?", (task_id,)
+            )
+            if row is not None and not principal.may_see_task(
+                row["assignee"], row["assignee_group"]
+            ):
+                return _forbidden("this task is assigned to someone else")
+        return None
 
     def _open_socket(self, scope: Scope) -> bool:
         query = parse_qs(bytes(scope.get("query_string", b"")).decode("latin-1"))

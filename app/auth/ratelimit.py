@@ -1,6 +1,6 @@
 """Login attempts, limited per (client address, name): a few tries free, then exponential.
 
-After FREE_TRIES wrong passwords the next try must wait 1 s, then 2 s, 4 s … up to MAX_WAIT_S;
+After FREE_TRIES wrong passwords the next try must wait 5 s, then 10 s, 20 s … up to MAX_WAIT_S;
 a right password clears the count. Kept in memory: a restart forgets it, which costs an
 attacker a restart of someone else's server.
 """
@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 FREE_TRIES = 3
+FIRST_WAIT_S = 5.0
 MAX_WAIT_S = 15 * 60.0
 FORGET_AFTER_S = 24 * 3600.0
 
@@ -32,7 +33,7 @@ class LoginLimiter:
         record = self._records.get((address, name))
         if record is None or record.failures < FREE_TRIES:
             return 0.0
-        delay = min(2.0 ** (record.failures - FREE_TRIES), MAX_WAIT_S)
+        delay = min(FIRST_WAIT_S * 2.0 ** (record.failures - FREE_TRIES), MAX_WAIT_S)
         return max(0.0, record.last + delay - self.clock())
 
     def failed(self, address: str, name: str) -> None:

@@ -1,0 +1,157 @@
+"""Access on a LAN-style bind, over real HTTP against a real `ren` process (tests.auth.lan_server
+explains the 127.0.0.2 bind): sessions, tokens, roles, the login limit, and refusing to serve
+without an admin."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.auth.lan_server import LAN_HOST, PASSWORDS, LanServer, ren, start_lan_server
+from tests.browser import free_port, stop_app
+from tests.ren_cli import REN, ren_env
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LanServer]:
+    running = start_lan_server(tmp_path_factory.mktemp("lan") / "home")
+    yield running
+    stop_app(running.process)
+
+
+def client(server: LanServer) -> httpx.Client:
+    return httpx.Client(base_url=server.url, follow_redirects=False, timeout=30)
+
+
+@contextmanager
+def login(server: LanServer, name: str, password: str | None = None) -> Iterator[httpx.Client]:
+    """A client signed in through the login form."""
+    with client(server) as http:
+        yield signed_in(server, http, name, password or PASSWORDS[name])
+
+
+def signed_in(server: LanServer, http: httpx.Client, name: str, password: str) -> httpx.Client:
+    answer = http.post(
+        "/auth/login",
+        data={"name": name, "password": password, "next": "/inbox"},
+        headers=server.origin,
+    )
+    assert answer.status_code == 303 and answer.headers["location"] == "/inbox", answer.headers
+    cookie = answer.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie
+    return http
+
+
+def token_for(server: LanServer, name: str) -> tuple[str, str]:
+    """(token id, secret) made by `ren tokens create`."""
+    made = ren(server.home, "tokens", "create", name, "--label", "tests")
+    assert made.returncode == 0, made.stderr
+    token_id = made.stderr.split()[1]
+    return token_id, made.stdout.strip()
+
+
+def test_without_a_session_or_token_everything_but_the_login_is_refused(server: LanServer) -> None:
+    with client(server) as http:
+        assert http.get("/workflows").status_code == 401
+        body = http.get(f"/tasks/{server.tasks['ann']}").json()
+        assert body["error"]["kind"] == "unauthorized"
+        page = http.get("/runs", headers={"Accept": "text/html"})
+        assert (page.status_code, page.headers["location"]) == (303, "/login?next=%2Fruns")
+        socket = http.get("/_nicegui_ws/socket.io/", params={"EIO": "4", "transport": "polling"})
+        assert socket.status_code == 401
+        assert http.get("/login").status_code == 200
+        bad = http.get("/workflows", headers={"Authorization": "Bearer ren_not-a-token"})
+        assert bad.status_code == 401
+
+
+def test_an_admin_token_opens_every_page(server: LanServer) -> None:
+    _, secret = token_for(server, "boss")
+    with client(server) as http:
+        http.headers["Authorization"] = f"Bearer {secret}"
+        for path in ("/workflows", "/workflows/for_ann", "/runs", f"/tasks/{server.tasks['bob']}"):
+            assert http.get(path).status_code == 200, path
+
+
+def test_an_assignee_sees_only_their_own_task_and_no_editor_or_run_pages(
+    server: LanServer,
+) -> None:
+    with login(server, "ann") as http:
+        assert http.get(f"/tasks/{server.tasks['ann']}").status_code == 200
+        assert http.get("/inbox").status_code == 200
+        other = http.get(f"/tasks/{server.tasks['bob']}")
+        assert other.status_code == 403
+        assert other.json()["error"] == {
+            "kind": "forbidden",
+            "message": "this task is assigned to someone else",
+        }
+        for path in ("/workflows", "/workflows/for_ann", "/runs", "/settings", "/audit"):
+            assert http.get(path).status_code == 403, path
+        home = http.get("/")
+        assert (home.status_code, home.headers["location"]) == (303, "/inbox")
+
+
+def test_a_revoked_token_fails_at_once(server: LanServer) -> None:
+    token_id, secret = token_for(server, "ann")
+    with client(server) as http:
+        http.headers["Authorization"] = f"Bearer {secret}"
+        first = http.get("/inbox")
+        assert first.status_code == 200, (first.text, secret, token_id)
+        revoked = ren(server.home, "tokens", "revoke", token_id)
+        assert revoked.returncode == 0, revoked.stderr
+        assert http.get("/inbox").status_code == 401
+    again = ren(server.home, "tokens", "revoke", token_id)
+    assert again.returncode == 2 and "already revoked" in again.stderr
+
+
+def test_a_signed_in_change_without_origin_is_refused(server: LanServer) -> None:
+    with login(server, "boss") as http:
+        refused = http.post("/workflows", content=b"{}")
+        assert refused.status_code == 403
+        assert "Origin" in refused.json()["error"]["message"]
+
+
+def test_logging_out_ends_the_session(server: LanServer) -> None:
+    with login(server, "bob") as http:
+        assert http.get("/inbox").status_code == 200
+        out = http.post("/auth/logout", headers=server.origin)
+        assert (out.status_code, out.headers["location"]) == (303, "/login")
+        assert http.get("/inbox").status_code == 401
+
+
+def test_wrong_passwords_are_rate_limited_per_address_and_name(server: LanServer) -> None:
+    with client(server) as http:
+        form = {"name": "bob", "password": "wrong password", "next": "/inbox"}
+        for _ in range(3):
+            wrong = http.post("/auth/login", data=form, headers=server.origin)
+            assert "error=wrong" in wrong.headers["location"]
+        form["password"] = PASSWORDS["bob"]  # even the right one waits now
+        limited = http.post("/auth/login", data=form, headers=server.origin)
+        assert "error=limited" in limited.headers["location"]
+        assert int(limited.headers["retry-after"]) >= 1
+        assert "set-cookie" not in limited.headers
+        page = http.get(limited.headers["location"])
+        assert "Too many wrong passwords" in page.text
+    with login(server, "ann"):  # another name from the same address is not held up
+        pass
+
+
+def test_serving_on_the_network_without_an_admin_refuses_to_start(tmp_path: Path) -> None:
+    home = tmp_path / "fresh"
+    port = free_port()
+    started = subprocess.run(
+        [*REN, "--no-browser", "--host", LAN_HOST, "--port", str(port)],
+        capture_output=True,
+        text=True,
+        env=ren_env(home),
+        timeout=120,
+    )
+    assert started.returncode == 2
+    assert "will not serve on 127.0.0.2 without accounts" in started.stderr
+    assert "ren users add NAME --admin" in started.stderr
+    listed = ren(home, "users", "list")
+    assert "No accounts" in listed.stdout
