@@ -38,6 +38,9 @@ __all__ = [
 
 BASE_NAMES: tuple[str, ...] = ("input", "params", "nodes", "run")
 LOOP_NAMES: tuple[str, ...] = ("item", "index")
+# Up to this many nodes, ancestor sets are remembered (fast for editor-sized workflows; a huge
+# one walks the graph per question instead of holding a set per node).
+MEMO_LIMIT = 3000
 RUN_FIELDS: tuple[str, ...] = ("id", "workflow_id", "started_at")
 
 
@@ -100,9 +103,12 @@ class _Graph:
             if edge.source in self.nodes and edge.target in self.nodes:
                 self.incoming[edge.target].append(edge)
                 self.outgoing[edge.source].append(edge.target)
+        self._ancestors: dict[str, frozenset[str]] = {}
 
     def ancestors(self, node_id: str) -> set[str]:
         """Nodes with a path of edges to `node_id` (edges never cross a loop's border)."""
+        if len(self.nodes) <= MEMO_LIMIT:
+            return set(self._memo_ancestors(node_id)) - {node_id}
         seen: set[str] = set()
         todo = [node_id]
         while todo:
@@ -112,6 +118,28 @@ class _Graph:
                     todo.append(edge.source)
         seen.discard(node_id)  # a cycle is a problem of its own
         return seen
+
+    def _memo_ancestors(self, node_id: str) -> frozenset[str]:
+        """`ancestors`, remembered per node and built from the predecessors' (no recursion):
+        asking for every node of a chain costs one pass, not one walk per node."""
+        memo = self._ancestors
+        stack = [node_id]
+        while stack:
+            current = stack[-1]
+            if current in memo:
+                stack.pop()
+                continue
+            sources = [e.source for e in self.incoming[current]]
+            missing = [s for s in sources if s not in memo and s not in stack]
+            if missing:
+                stack.extend(missing)
+                continue
+            stack.pop()
+            found: set[str] = set(sources)
+            for source in sources:
+                found |= memo.get(source, frozenset())  # a cycle's own node is not done yet
+            memo[current] = frozenset(found)
+        return memo[node_id]
 
     def outermost_loop(self, node_id: str) -> str | None:
         parent = self.nodes[node_id].parent

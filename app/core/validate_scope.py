@@ -10,6 +10,7 @@ Where the input's keys are not known, bare names may be keys of the input and ar
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 from app.core.dsl import NodeSpec, WorkflowSpec
@@ -87,11 +88,22 @@ def _templates(path: str, value: Any) -> Iterator[Site]:
             yield from _templates(f"{path}[{index}]", item)
 
 
-def _references(value: Any, template: bool) -> list[Reference]:
+def _references(value: Any, template: bool) -> tuple[Reference, ...]:
     if isinstance(value, dict):
-        return jsonlogic_references(value)
+        return tuple(jsonlogic_references(value))
     if not isinstance(value, str):
-        return []
+        return ()
+    return _text_references(value, template)
+
+
+@lru_cache(maxsize=4096)
+def _text_references(value: str, template: bool) -> tuple[Reference, ...]:
+    """The references of an expression or template text (remembered: the editor validates
+    after every change, and most texts did not change)."""
+    return tuple(_read_references(value, template))
+
+
+def _read_references(value: str, template: bool) -> list[Reference]:
     if template:
         return [r for e in template_expressions(value) for r in expression_references(e.node)]
     if value.strip().lower() in ("", "true", "false"):
@@ -146,10 +158,16 @@ def _check(
         return _walk(shape.fields[root], keys, root)
     if shape is not None and shape.closed:
         return _unknown_name(root, at, shape)
-    literal = did_you_mean(root, [*JSON_LITERALS, "True", "False", "None"])
+    literal = _literal_hint(root)
     if literal and root not in (shape.fields if shape else ()):
         return f"unknown name '{root}'{literal}"  # `ture`: surely not a key of the input
     return None  # the input's keys are not known: it may be one of them
+
+
+@lru_cache(maxsize=1024)
+def _literal_hint(name: str) -> str:
+    """ " (did you mean 'true'?)" for a misspelt literal such as `ture`, else ""."""
+    return did_you_mean(name, [*JSON_LITERALS, "True", "False", "None"])
 
 
 def _unknown_name(root: str, at: NamesAt, shape: Shape) -> str:
