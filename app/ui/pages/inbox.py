@@ -70,6 +70,9 @@ async def inbox_page(q: str = "", workflow: str = "", assignee: str = "", due: s
         if engine is not None:
             page = InboxPage(engine, q, workflow, assignee, due)
             await page.reload()
+            # made after the first read: a timer waits for the browser's connection, and made
+            # before, the page would be sent without its cards (they would follow)
+            ui.timer(TICK_S, page.tick, immediate=False)
 
 
 def end_of_today(now: float) -> float:
@@ -138,7 +141,6 @@ class InboxPage:
         self.listing = ui.column().classes("ren-task-list w-full").mark("inbox-list")
         self.more = ui.row().classes("w-full items-center justify-center gap-3")
         task_count.changed.subscribe(lambda _count: self.follow())
-        ui.timer(TICK_S, self.tick, immediate=False)
 
     def _select(self, options: dict[str, str], value: str, label: str, name: str) -> ui.select:
         if value and value not in options:

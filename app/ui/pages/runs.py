@@ -181,8 +181,6 @@ class RunsPage:
             self.older = ui.button("Older", on_click=self.older_page)
             self.older.props("flat no-caps color=primary icon-right=chevron_right").mark("older")
         run_events.subscribe(self.on_event)
-        ui.timer(FLUSH_S, self.flush)
-        ui.timer(1.0, self.tick)
 
     def _day_input(self, label: str, value: str, marker: str) -> ui.input:
         field = ui.input(label, value=value).props(
@@ -204,6 +202,10 @@ class RunsPage:
         self._status_labels()
         self._subtitle(names)
         self._show(page)
+        # timers wait for the browser's connection: made before the first page was read, they
+        # would send the page without its list (which then follows over the websocket)
+        ui.timer(FLUSH_S, self.flush)
+        ui.timer(1.0, self.tick)
 
     def _read_all(self) -> tuple[tuple[dict[str, str], dict[str, int]], tuple[Page[RunBrief], int]]:
         choices = read_choices(self.engine, self.query.workflow)
