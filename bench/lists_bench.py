@@ -123,9 +123,20 @@ def timed(fn: Callable[[], Any], repeat: int) -> float:
     return statistics.median(times)
 
 
+def deepest(next_of: Callable[[Any], Any], deep: int) -> tuple[Any, int]:
+    """Follow the cursors towards page `deep`: (the cursor of the deepest page there is, its
+    number), or (None, 1) when the list has one page."""
+    cursor, page = None, 1
+    while page < deep:
+        following = next_of(cursor)
+        if following is None:
+            break
+        cursor, page = following, page + 1
+    return cursor, page
+
+
 def measure_queries(home: Path, deep: int, repeat: int) -> dict[str, float]:
     from app.store.paging import (
-        Cursor,
         RunFilter,
         TaskFilter,
         count_runs_matching,
@@ -148,14 +159,11 @@ def measure_queries(home: Path, deep: int, repeat: int) -> dict[str, float]:
                 figures[f"runs_{name}_first_ms"] = timed(
                     lambda w=where: run_page(session, w), repeat
                 )
-                cursor: Cursor | None = None
-                for _ in range(deep - 1):  # follow the cursors to the deep page
-                    cursor = run_page(session, where, cursor).next
-                if cursor is None:
-                    continue
-                figures[f"runs_{name}_page{deep}_ms"] = timed(
-                    lambda w=where, c=cursor: run_page(session, w, c), repeat
-                )
+                cursor, page = deepest(lambda c, w=where: run_page(session, w, c).next, deep)
+                if cursor is not None:
+                    figures[f"runs_{name}_page{page}_ms"] = timed(
+                        lambda w=where, c=cursor: run_page(session, w, c), repeat
+                    )
             figures["runs_count_all_ms"] = timed(
                 lambda: count_runs_matching(session, RunFilter()), repeat
             )
@@ -173,15 +181,15 @@ def measure_queries(home: Path, deep: int, repeat: int) -> dict[str, float]:
                     lambda w=twhere, o=order: task_page(session, w, o),
                     repeat,  # type: ignore[misc]
                 )
-                cursor = None
-                for _ in range(task_deep - 1):
-                    cursor = task_page(session, twhere, order, cursor).next  # type: ignore[arg-type]
-                if cursor is None:
-                    continue
-                figures[f"inbox_{name}_page{task_deep}_ms"] = timed(
-                    lambda w=twhere, o=order, c=cursor: task_page(session, w, o, c),  # type: ignore[misc]
-                    repeat,
+                cursor, page = deepest(
+                    lambda c, w=twhere, o=order: task_page(session, w, o, c).next,  # type: ignore[misc]
+                    task_deep,
                 )
+                if cursor is not None:
+                    figures[f"inbox_{name}_page{page}_ms"] = timed(
+                        lambda w=twhere, o=order, c=cursor: task_page(session, w, o, c),  # type: ignore[misc]
+                        repeat,
+                    )
     finally:
         store.close()
     return figures
