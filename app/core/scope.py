@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from app.core.dsl import EdgeSpec, NodeSpec, WorkflowSpec
@@ -107,8 +108,8 @@ class _Graph:
 
     def ancestors(self, node_id: str) -> set[str]:
         """Nodes with a path of edges to `node_id` (edges never cross a loop's border)."""
-        if len(self.nodes) <= MEMO_LIMIT:
-            return set(self._memo_ancestors(node_id)) - {node_id}
+        if len(self.nodes) <= MEMO_LIMIT and self.acyclic:
+            return set(self._memo_ancestors(node_id))
         seen: set[str] = set()
         todo = [node_id]
         while todo:
@@ -118,6 +119,20 @@ class _Graph:
                     todo.append(edge.source)
         seen.discard(node_id)  # a cycle is a problem of its own
         return seen
+
+    @cached_property
+    def acyclic(self) -> bool:
+        """No cycle (Kahn's algorithm); remembered ancestor sets are right only then."""
+        waiting = {n: len(edges) for n, edges in self.incoming.items()}
+        ready = [n for n, count in waiting.items() if count == 0]
+        done = 0
+        while ready:
+            done += 1
+            for target in self.outgoing[ready.pop()]:
+                waiting[target] -= 1
+                if waiting[target] == 0:
+                    ready.append(target)
+        return done == len(self.nodes)
 
     def _memo_ancestors(self, node_id: str) -> frozenset[str]:
         """`ancestors`, remembered per node and built from the predecessors' (no recursion):
@@ -130,14 +145,14 @@ class _Graph:
                 stack.pop()
                 continue
             sources = [e.source for e in self.incoming[current]]
-            missing = [s for s in sources if s not in memo and s not in stack]
+            missing = [s for s in sources if s not in memo]
             if missing:
                 stack.extend(missing)
                 continue
             stack.pop()
             found: set[str] = set(sources)
             for source in sources:
-                found |= memo.get(source, frozenset())  # a cycle's own node is not done yet
+                found |= memo[source]
             memo[current] = frozenset(found)
         return memo[node_id]
 

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.core import scope as scope_module
 from app.core.dsl import WorkflowSpec
 from app.core.scope import BASE_NAMES, LOOP_NAMES, all_names, edge_names, names_at
 
@@ -117,3 +121,34 @@ def test_open_params_schema_gives_hints_but_is_not_closed() -> None:
         "fields": {"amount": None},
         "closed": False,
     }
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 9), st.integers(0, 9)), max_size=30))
+def test_remembered_ancestors_match_a_walk_of_the_graph(pairs: list[tuple[int, int]]) -> None:
+    """Cycles included: the remembered sets (small workflows) and the plain walk (huge ones)
+    give the same upstream nodes."""
+    spec = WorkflowSpec.model_validate(
+        {
+            "nodes": [{"id": f"n{i}", "type": "set"} for i in range(10)],
+            "edges": [{"source": f"n{a}", "target": f"n{b}"} for a, b in pairs if a != b],
+        }
+    )
+    graph = scope_module._Graph(spec)
+    walked = {n: _walk(spec, n) for n in graph.nodes}
+    assert {n: graph.ancestors(n) for n in graph.nodes} == walked
+
+
+def _walk(spec: WorkflowSpec, node_id: str) -> set[str]:
+    incoming: dict[str, list[str]] = {}
+    for edge in spec.edges:
+        incoming.setdefault(edge.target, []).append(edge.source)
+    seen: set[str] = set()
+    todo = [node_id]
+    while todo:
+        for source in incoming.get(todo.pop(), []):
+            if source not in seen:
+                seen.add(source)
+                todo.append(source)
+    seen.discard(node_id)
+    return seen
