@@ -25,6 +25,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.api.hosts import SAFE_METHODS
 from app.auth.accounts import Accounts
+from app.auth.audit import acting
 from app.auth.db import AuthDb
 from app.auth.principal import (
     AUDIT_READ,
@@ -173,7 +174,8 @@ class AccessGuard:
         if refusal is not None and scope["type"] == "http":
             await refusal(scope, receive, send)
             return
-        await self.app(scope, receive, send)
+        with acting(principal.name):  # what the request changes is audited as theirs
+            await self.app(scope, receive, send)
 
     def _page_refusal(self, path: str, principal: Principal) -> Response | None:
         """A redirect or 403 when the principal's role may not open this page."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
+from app.auth.audit import CANCELED, PAUSED, RESUMED, RETRIED, AuditLog, StoreAuditLog
 from app.engine.runner import RUN_TERMINAL
 from app.engine.tasks import NoLongerPossible
 from app.engine.workflows import NotFound
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 class Controls:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.audit: AuditLog = StoreAuditLog(engine.store)  # who paused, resumed, …
 
     def _status(self, run_id: str) -> str:
         run = self.engine.store.fetch_run(run_id)
@@ -37,6 +39,7 @@ class Controls:
         if live is not None:
             live.control.pause_requested = True
             await engine.wait(run_id)
+            self.audit.record(PAUSED, run_id)
             return self._status(run_id)
         status = self._status(run_id)
         if status == "paused":
@@ -49,6 +52,7 @@ class Controls:
         ):
             raise NoLongerPossible(f"run {run_id} changed meanwhile; try again")
         engine.note(run_id, "run.paused", None, {"by": "operator"})
+        self.audit.record(PAUSED, run_id)
         return "paused"
 
     async def resume(self, run_id: str, inputs: dict[str, Any] | None = None) -> str:
@@ -68,6 +72,7 @@ class Controls:
         ):
             raise NoLongerPossible(f"run {run_id} was resumed meanwhile")
         engine.note(run_id, "run.resumed", None, {"edited": sorted(inputs or {})})
+        self.audit.record(RESUMED, run_id, {"edited": sorted(inputs or {})})
         engine.relaunch(run_id)
         return "running"
 
@@ -90,6 +95,7 @@ class Controls:
         for timer_id in engine.store.run_timer_ids(run_id):
             engine.alarms.disarm(timer_id)
         engine.note(run_id, "run.canceled", None, {"by": "operator"})
+        self.audit.record(CANCELED, run_id)
         engine.run_ended(run_id, "canceled")
         for child_id in engine.store.unfinished_child_ids(run_id):
             await self.cancel(child_id)
@@ -105,5 +111,6 @@ class Controls:
         if not engine.store.write_if((writes.RETRY_RUN, (time.time(), run_id)), Batch()):
             raise NoLongerPossible(f"run {run_id} changed meanwhile")
         engine.note(run_id, "run.retried", None, {})
+        self.audit.record(RETRIED, run_id)
         engine.relaunch(run_id)
         return "running"

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from app.auth import audit
 from app.core.dsl import WorkflowSpec
 from app.core.ids import new_id
 from app.core.problems import Problem
@@ -225,6 +226,9 @@ class Engine:
         batch = Batch()
         if test:  # in the run's creating transaction: it never shows up in a list
             batch.add("UPDATE run SET is_test=1 WHERE id=?", run_id)
+        elif parent_run_id is None:  # who started it (a child run is its parent's doing)
+            details = {"workflow_id": workflow_id, "version": row.number}
+            audit.add_entry(batch, audit.STARTED, run_id, details)
         # Trigger nodes complete as the run is created: their output is the run's input.
         triggers = [
             n for n in compiled.graph.scope_nodes(None) if compiled.nodes[n].type.is_trigger

@@ -8,6 +8,7 @@ import logging
 import time
 from typing import TYPE_CHECKING, Any
 
+from app.auth import audit
 from app.core.forms import FormSpec, validate_values
 from app.core.ids import new_id
 from app.engine.notifications import Notifications
@@ -72,6 +73,8 @@ class Tasks:
             writes.COMPLETE_TASK, "completed", outcome, writes.to_json(clean), by, now, task_id
         )
         result = {"outcome": outcome, "values": clean, "completed_by": by, "completed_at": now}
+        details = {"run_id": task["run_id"], "outcome": outcome, "values": clean}
+        audit.add_entry(extra, audit.TASK_COMPLETED, task_id, details, who=by)  # with the answer
         if not self.engine.waits.resolve(task_id, result, extra=extra):
             raise NoLongerPossible(f"task {task_id} was completed or closed meanwhile")
         return str(task["run_id"])

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from app.auth import audit
 from app.core.catalog import FunctionLookup
 from app.core.dsl import (
     NodeSpec,
@@ -202,6 +203,9 @@ class Workflows:
             now,
         )
         batch.add(writes.SET_LATEST_VERSION, number, now, workflow_id)
+        audit.add_entry(
+            batch, audit.PUBLISHED, workflow_id, {"version": number, "message": message}
+        )
         if has_webhook(spec):  # its trigger is callable from now on, so it needs a secret
             add_first_secret(batch, workflow_id, now)
         self.store.write(batch)
