@@ -16,6 +16,7 @@ from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
 
+from app.auth.audit import CREDENTIAL_CHANGED, StoreAuditLog
 from app.credentials.key import LoadedKey, load_key
 from app.credentials.kinds import (
     KINDS,
@@ -98,13 +99,18 @@ class Vault:
             visible, secrets = parse_fields(kind, values)
             token = self._fernet().encrypt(json.dumps(secrets).encode())
             table.save(self.store, name, kind, token, visible, time.time())
+            change = {"change": "added" if old is None else "replaced", "kind": kind}
+            StoreAuditLog(self.store).record(CREDENTIAL_CHANGED, name, change)  # never values
             info = self.info(name)
             assert info is not None
             return info
 
     def remove(self, name: str) -> bool:
         with self._lock:
-            return table.delete(self.store, name)
+            removed = table.delete(self.store, name)
+            if removed:
+                StoreAuditLog(self.store).record(CREDENTIAL_CHANGED, name, {"change": "removed"})
+            return removed
 
     # -- reading --------------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from app.auth import audit
 from app.core.ids import new_id
 from app.engine.workflows import NotFound
 from app.store import writes
@@ -152,15 +153,20 @@ class Schedules:
             now,
             now,
         )
+        when = {"cron": cron, "interval_s": interval_s, "timezone": timezone}
+        details = {"change": "added", "workflow_id": workflow_id, **when, "enabled": enabled}
+        audit.add_entry(batch, audit.SCHEDULE_CHANGED, schedule["id"], details)
         self.engine.store.write(batch)
         if enabled:
             self.engine.alarms.add_schedule(schedule["id"], trigger)
         return schedule
 
     def remove(self, schedule_id: str) -> None:
-        self.get(schedule_id)
+        schedule = self.get(schedule_id)
         batch = Batch()
         batch.add(writes.DELETE_SCHEDULE, schedule_id)
+        details = {"change": "removed", "workflow_id": schedule["workflow_id"]}
+        audit.add_entry(batch, audit.SCHEDULE_CHANGED, schedule_id, details)
         self.engine.store.write(batch)
         self.engine.alarms.remove_schedule(schedule_id)
 
@@ -174,6 +180,8 @@ class Schedules:
             batch = Batch()
             for schedule_id in ids:
                 batch.add(writes.DELETE_SCHEDULE, schedule_id)
+                details = {"change": "removed", "workflow_id": workflow_id}
+                audit.add_entry(batch, audit.SCHEDULE_CHANGED, schedule_id, details)
             self.engine.store.write(batch)
             for schedule_id in ids:
                 self.engine.alarms.remove_schedule(schedule_id)
@@ -184,6 +192,8 @@ class Schedules:
         batch = Batch()
         # re-enabling does not replay the paused time
         batch.add(writes.SET_SCHEDULE_ENABLED, enabled, time.time(), schedule_id)
+        change = {"change": "enabled" if enabled else "disabled"}
+        audit.add_entry(batch, audit.SCHEDULE_CHANGED, schedule_id, change)
         self.engine.store.write(batch)
         if enabled:
             self.engine.alarms.add_schedule(schedule_id, make_trigger(schedule))

@@ -8,6 +8,7 @@ from pathlib import Path
 from app.auth import audit
 from app.auth.audit import acting, read_entries
 from app.auth.db import AuthDb
+from app.credentials.vault import folder_vault
 from app.engine.service import Engine
 from tests.auth.lan_server import approval
 
@@ -62,3 +63,27 @@ async def test_a_canceled_run_and_a_link_answer_are_recorded(engine: Engine, hom
     newest_first = entries(home)
     assert [e.id for e in newest_first] == sorted((e.id for e in newest_first), reverse=True)
     assert entries(home, target=first)[0].what == "canceled"
+
+
+async def test_schedule_and_credential_changes_are_recorded(engine: Engine, home: Path) -> None:
+    engine.import_workflow(approval("ann", "approve"))
+    with acting("erin"):
+        schedule = engine.schedules.add("approve", interval_s=3600)
+        engine.schedules.set_enabled(schedule["id"], False)
+        engine.schedules.remove(schedule["id"])
+        vault = folder_vault(home)
+        vault.put("crm", "api_key", {"name": "X-Key", "value": "s3cret-value"})
+        vault.put("crm", "api_key", {"name": "X-Key", "value": "another-s3cret"})
+        vault.remove("crm")
+    changes = [(e.what, e.target, e.details.get("change")) for e in reversed(entries(home))]
+    assert changes[1:] == [
+        ("schedule changed", schedule["id"], "added"),
+        ("schedule changed", schedule["id"], "disabled"),
+        ("schedule changed", schedule["id"], "removed"),
+        ("credential changed", "crm", "added"),
+        ("credential changed", "crm", "replaced"),
+        ("credential changed", "crm", "removed"),
+    ]
+    assert all(e.who == "erin" for e in entries(home, what="credential changed"))
+    log_text = repr([e.details for e in entries(home)])
+    assert "s3cret" not in log_text  # a credential's values never reach the log
