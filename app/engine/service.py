@@ -31,6 +31,7 @@ from app.engine.live_runs import LiveRuns
 from app.engine.lock import FolderLock
 from app.engine.log_files import JsonlLog
 from app.engine.paths import DataFolder
+from app.engine.retention import Retention
 from app.engine.run_removal import delete_runs
 from app.engine.runner import RUN_TERMINAL
 from app.engine.schedules import Schedules
@@ -107,6 +108,7 @@ class Engine:
         self.live_runs = LiveRuns(self)
         self.child_runs = ChildRuns(self)
         self.test_runs = TestRuns(self)  # the editor's test runs and pins
+        self.retention = Retention(self, self.artifacts.root, self.folder.runs_dir)
         self._started = False
 
     # -- life cycle ----------------------------------------------------------------------
@@ -128,6 +130,7 @@ class Engine:
         await self.child_runs.reconcile()
         await self.schedules.start()
         await self.file_watches.start()
+        self.retention.schedule(self.alarms.scheduler)  # old runs deleted hourly, by policy
 
     async def stop(self) -> None:
         """Stop advancing runs. They stay `running` in the database and continue next start."""

@@ -301,3 +301,17 @@ class FileSeen(SQLModel, table=True):
     size: int | None = None
     run_id: str | None = None
     seen_at: float
+
+
+class RetentionPolicy(SQLModel, table=True):
+    """How long finished runs are kept (app.engine.retention_policy): `scope` is 'global' or a
+    workflow id; in a workflow's row None means "as the global policy" and 0 "no limit"."""
+
+    __tablename__ = "retention_policy"
+
+    scope: str = Field(primary_key=True)
+    keep_days: int | None = None
+    keep_last: int | None = None
+    keep_failed_days: int | None = None
+    export_folder: str | None = None
+    updated_at: float
