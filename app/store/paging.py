@@ -202,19 +202,31 @@ def task_page(
         .where(*where.conditions())
     )
     created, task_id = col(Task.created_at), col(Task.id)
+
+    def fetch(q: Any, count: int) -> list[dict[str, Any]]:
+        return [dict(row._mapping) for row in session.execute(q.limit(count)).all()]
+
     if order == "newest":
         if after is not None:
             query = query.where(tuple_(created, task_id) < tuple_(*after))
-        query = query.order_by(created.desc(), task_id.desc())
+        rows = fetch(query.order_by(created.desc(), task_id.desc()), limit + 1)
     elif order == "oldest":
         if after is not None:
             query = query.where(tuple_(created, task_id) > tuple_(*after))
-        query = query.order_by(created, task_id)
+        rows = fetch(query.order_by(created, task_id), limit + 1)
     else:
-        if after is not None:
-            query = query.where(tuple_(_due_key(), created, task_id) > tuple_(*after))
-        query = query.order_by(_due_key(), created, task_id)
-    rows = [dict(row._mapping) for row in session.execute(query.limit(limit + 1)).all()]
+        in_order = (_due_key(), created, task_id)
+        if after is None:
+            rows = fetch(query.order_by(*in_order), limit + 1)
+        else:
+            # SQLite seeks an expression index on `key = ?` or `key > ?`, not on a row value
+            # that starts with the expression: the rest of the cursor's due time, then later ones
+            due, *rest = after
+            same = query.where(_due_key() == due, tuple_(created, task_id) > tuple_(*rest))
+            rows = fetch(same.order_by(*in_order), limit + 1)
+            if len(rows) <= limit:
+                later = query.where(_due_key() > due).order_by(*in_order)
+                rows += fetch(later, limit + 1 - len(rows))
 
     def key(task: dict[str, Any]) -> Cursor:
         if order == "due":
