@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from app.cli.common import EXIT_OK, Usage, functions_option
 from app.cli.run import load_function_refs
@@ -36,6 +37,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default=0,
         help="port on 127.0.0.1 for webhooks and other `ren` commands (default: a free one)",
     )
+    worker.add_argument(
+        "--no-tray", action="store_true", help="no tray / menu-bar icon (it needs a desktop)"
+    )
     access_options(worker)
     functions_option(worker)
     worker.set_defaults(handler=cmd_worker)
@@ -53,7 +57,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
         raise Usage(str(err)) from None
     load_function_refs(args.functions)
     access = (tuple(args.allow_hosts), args.max_body)
-    return asyncio.run(work(args.home, args.until_idle, port, *access))
+    tray = not (args.no_tray or args.until_idle)
+    return asyncio.run(work(args.home, args.until_idle, port, *access, tray=tray))
 
 
 async def work(
@@ -62,6 +67,8 @@ async def work(
     port: int = 0,
     allow_hosts: tuple[str, ...] = (),
     max_body: int = DEFAULT_SERVER_LIMIT,
+    *,
+    tray: bool = False,
 ) -> int:
     from app.api.server import free_port, serve_api  # here: other commands need no server
     from app.engine.service import Engine
@@ -94,6 +101,7 @@ async def work(
         file=sys.stderr,
         flush=True,
     )
+    icon = _start_tray(engine, where, request_stop) if tray else None
     try:
         if until_idle:
             while not stop.is_set() and not engine.idle():
@@ -103,6 +111,9 @@ async def work(
     except KeyboardInterrupt:  # Windows has no signal handlers on the loop
         pass
     finally:
+        if icon is not None:
+            icon.stop()
+            icon.state.stop()
         server.should_exit = server.force_exit = True  # no waiting for open requests
         if app_task is None:
             await engine.stop()
@@ -111,6 +122,19 @@ async def work(
         deadline.finished()  # what is left (a coroutine that ignores cancellation) cannot hold us
         print(f"ren worker: stopped{_left_behind()}", file=sys.stderr, flush=True)
     return EXIT_OK
+
+
+def _start_tray(engine: Engine, url: str, quit_ren: Callable[[], None]) -> Any:
+    """The tray icon while the worker runs (None where this desktop has no tray)."""
+    from app.ui.tray import start_tray
+    from app.ui.tray_state import TrayState
+
+    state = TrayState(engine, asyncio.get_running_loop(), url, quit_ren)
+    state.start()
+    icon = start_tray(state)
+    if icon is None:
+        state.stop()
+    return icon
 
 
 async def _stop_app(app_task: asyncio.Task[None], engine: Engine) -> None:
