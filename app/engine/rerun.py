@@ -32,7 +32,7 @@ from app.store.store import Store
 from app.store.writes import Batch
 
 ENDED = ("succeeded", "failed", "canceled")
-_UNSET: Any = object()
+SAME_INPUT: Any = object()  # rerun_from without an input: the node keeps its old one
 
 
 class RerunRefused(ValueError):
@@ -97,8 +97,8 @@ def plan_rerun(host: RerunHost, run_id: str, node_id: str) -> RerunPlan:
         raise NotFound(f"no run '{run_id}'")
     if run.status not in ENDED:
         raise RerunRefused(
-            f"run {run_id} is {run.status}: re-run from a node once it has ended "
-            "(or pause or cancel it first)"
+            f"run {run_id} is {run.status}: a run can be re-run from a node once it has "
+            "ended (succeeded, failed or canceled)"
         )
     compiled = host.workflows.compiled(run.version_id)
     graph = compiled.graph
@@ -131,7 +131,7 @@ def plan_rerun(host: RerunHost, run_id: str, node_id: str) -> RerunPlan:
     return RerunPlan(run, compiled, node_id, kept, mine.input)
 
 
-async def rerun_from(host: RerunHost, run_id: str, node_id: str, input: Any = _UNSET) -> str:
+async def rerun_from(host: RerunHost, run_id: str, node_id: str, input: Any = SAME_INPUT) -> str:
     """Start the new run; returns its id. `input`: the chosen node's input (default: as in
     the old run)."""
     plan = plan_rerun(host, run_id, node_id)
@@ -158,14 +158,14 @@ async def rerun_from(host: RerunHost, run_id: str, node_id: str, input: Any = _U
     )
     if getattr(run, "is_test", False):  # a re-run of an editor's test run is a test run too
         batch.add("UPDATE run SET is_test=1 WHERE id=?", new_run)
-    if input is not _UNSET:
+    if input is not SAME_INPUT:
         batch.add(writes.SET_RUN_OVERRIDES, writes.to_json({node_id: input}), new_run)
     created = {
         "workflow_id": run.workflow_id,
         "version": number,
         "rerun_of": run.id,
         "from": node_id,
-        "edited_input": input is not _UNSET,
+        "edited_input": input is not SAME_INPUT,
     }
     events = [RunEvent(new_run, 1, "run.created", None, created, now)]
     for step in plan.kept:

@@ -188,3 +188,29 @@ def test_the_python_api_reruns_from_a_node(tmp_path: Path) -> None:
         assert (again.status, again.output, CALLS) == ("succeeded", {"n": 100}, ["double"])
         same = ren.wait(ren.rerun(first.id, "double"))
         assert same.output == first.output
+
+
+async def test_a_persons_answer_upstream_is_reused_not_asked_again(engine: Engine) -> None:
+    doc = {
+        "schema": "ren.workflow/1",
+        "id": "ask",
+        "name": "Ask",
+        "nodes": [
+            {"id": "start", "type": "start"},
+            {"id": "ask", "type": "human_task", "config": {"title": "Go?"}},
+            {"id": "after", "type": "set", "config": {"values": {"seen": "yes"}}},
+        ],
+        "edges": [
+            {"source": "start", "target": "ask"},
+            {"source": "ask", "source_port": "submit", "target": "after"},
+        ],
+    }
+    engine.import_workflow(doc)
+    run = await engine.run("ask", {})
+    (task,) = engine.tasks.open_tasks(run_id=run.id)
+    engine.tasks.complete(task["id"], "submit", {}, by="maria")
+    assert (await engine.wait(run.id)).status == "succeeded"
+    again = await engine.wait(await rerun_from(engine, run.id, "after"))
+    assert again.status == "succeeded"
+    assert engine.tasks.open_tasks() == []  # nobody is asked again
+    assert step(engine, again.id, "ask").output == step(engine, run.id, "ask").output
