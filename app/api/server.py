@@ -10,9 +10,11 @@ from collections.abc import Iterable
 import uvicorn
 from fastapi import FastAPI
 
+from app.api import retention_ops  # noqa: F401 - registers `ren runs purge`'s operation
 from app.api.bodies import DEFAULT_SERVER_LIMIT
 from app.api.guard import HostGuard
 from app.api.hosts import policy_for
+from app.api.metrics import metrics_router
 from app.api.rpc import new_token, rpc_router
 from app.api.v1 import mount_v1
 from app.api.webhooks import webhook_router
@@ -40,6 +42,7 @@ async def serve_api(
     api.add_middleware(HostGuard, policy=policy_for(host, port, allow_hosts))
     api.include_router(rpc_router(lambda: engine, token, max_body))
     api.include_router(webhook_router(lambda: engine, None, max_body))
+    api.include_router(metrics_router(lambda: engine))
     mount_v1(api, lambda: engine, max_body, stopping=lambda: server.should_exit)
     server = uvicorn.Server(
         uvicorn.Config(api, host=host, port=port, log_level="warning", lifespan="off")

@@ -17,10 +17,12 @@ from nicegui import app, core, helpers, ui
 from nicegui.server import Server
 from nicegui.storage import Storage
 
+from app.api import retention_ops  # noqa: F401 - registers `ren runs purge`'s operation
 from app.api.artifacts import artifact_router
 from app.api.bodies import DEFAULT_SERVER_LIMIT
 from app.api.guard import HostGuard
 from app.api.hosts import HostPolicy, policy_for
+from app.api.metrics import metrics_router
 from app.api.rpc import new_token, rpc_router
 from app.api.v1 import mount_v1
 from app.api.webhooks import webhook_router
@@ -86,6 +88,7 @@ def build(
     app.include_router(rpc_router(runtime.engine, token, max_body))
     app.include_router(webhook_router(runtime.engine, policy.base_url(), max_body))
     app.include_router(artifact_router(runtime.engine))
+    app.include_router(metrics_router(runtime.engine))  # /metrics, Prometheus text
     mount_v1(app, runtime.engine, max_body, stopping=server_stopping)
     app.on_startup(live.startup)
     app.on_shutdown(live.shutdown)
