@@ -14,15 +14,24 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from app.store.db import connect
+from app.store.db import BUSY_TIMEOUT_MS, connect
 from app.store.migrations import migrate
 
 
 class AuthDb:
-    def __init__(self, db_path: Path) -> None:
+    def __init__(self, db_path: Path, *, in_server: bool = False) -> None:
+        """`in_server`: this process already has the database open (the engine), so open it
+        plainly: no start-up check, which reads the file through another descriptor, and
+        closing that descriptor would drop this process's SQLite locks (another process could
+        then take the WAL away); no migration either, the engine did it."""
         self.path = db_path
-        self._conn = connect(db_path)
-        migrate(self._conn, db_path)
+        if in_server:
+            self._conn = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
+            self._conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            self._conn.execute("PRAGMA foreign_keys=ON")
+        else:
+            self._conn = connect(db_path)
+            migrate(self._conn, db_path)
         self._lock = threading.Lock()
 
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:

@@ -84,7 +84,7 @@ class AuthGate:
     # The database is opened on first use: on loopback without accounts it may never be.
     @cached_property
     def db(self) -> AuthDb:
-        return AuthDb(self.db_path)
+        return AuthDb(self.db_path, in_server=True)  # the engine opened it first
 
     @cached_property
     def accounts(self) -> Accounts:

@@ -14,7 +14,7 @@ from tests.auth.lan_server import approval
 
 
 def entries(home: Path, **filters: str) -> list[audit.AuditEntry]:
-    db = AuthDb(home / "ren.sqlite")
+    db = AuthDb(home / "ren.sqlite", in_server=True)  # the engine has it open
     try:
         return read_entries(db, **filters)  # type: ignore[arg-type]
     finally:
