@@ -14,6 +14,7 @@ from collections.abc import Callable
 from fastapi import FastAPI
 from starlette.routing import Mount
 
+from app.api import v1_audit
 from app.api.bodies import DEFAULT_SERVER_LIMIT
 from app.api.v1 import artifacts, errors, events, functions, runs, schedules, tasks, workflows
 from app.api.v1.deps import ENGINE_ATTR
@@ -22,7 +23,7 @@ from app.api.v1.streams import Streams
 from app.engine.service import Engine
 
 PREFIX = "/api/v1"
-RESOURCES = (runs, workflows, tasks, schedules, functions, artifacts, events)
+RESOURCES = (runs, workflows, tasks, schedules, functions, artifacts, events, v1_audit)
 
 
 def build_v1(

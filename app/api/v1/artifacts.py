@@ -41,8 +41,8 @@ async def list_artifacts(
 
 @router.get(
     "/artifacts/{artifact_id}",
-    response_class=FileResponse,
-    responses={200: {"content": {"application/octet-stream": {}}}},
+    response_model=None,
+    responses={200: {"content": {"*/*": {"schema": {"type": "string", "format": "binary"}}}}},
 )
 async def download(artifact_id: str, engine: EngineDep, principal: PrincipalDep) -> FileResponse:
     principal.require(RUNS_READ)

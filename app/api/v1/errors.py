@@ -123,6 +123,8 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     kind = HTTP_KIND.get(exc.status_code, "error")
     message = str(exc.detail) if exc.detail else kind.replace("_", " ")
+    if exc.status_code == 400 and "parsing the body" in message:
+        message = "the request body is not valid JSON"
     if exc.status_code == 404 and message == "Not Found":
         message = f"no such API path: {request.method} {request.url.path}"
     return respond(exc.status_code, kind, message, headers=getattr(exc, "headers", None))
@@ -151,6 +153,7 @@ def install(api: FastAPI) -> None:
 ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody, "description": kind}
     for status, kind in (
+        (400, "the body is not JSON"),
         (401, "no session or token (accounts required)"),
         (403, "not allowed"),
         (404, "not found"),

@@ -31,7 +31,10 @@ KEEPALIVE_S = 15.0
 REPLAY_BATCH = 500
 STREAMS_ATTR = "ren_streams"
 SSE: dict[int | str, dict[str, Any]] = {
-    200: {"content": {"text/event-stream": {}}, "description": "an event stream"}
+    200: {
+        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        "description": "an event stream",
+    }
 }
 HEADERS = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
 
@@ -57,7 +60,7 @@ def streams_of(request: Request) -> Streams:
     return streams
 
 
-@router.get("/runs/{run_id}/events", response_class=StreamingResponse, responses=SSE)
+@router.get("/runs/{run_id}/events", response_model=None, responses=SSE)
 async def run_events(
     run_id: str,
     request: Request,
@@ -83,7 +86,7 @@ async def run_events(
     return StreamingResponse(stream, media_type="text/event-stream", headers=HEADERS)
 
 
-@router.get("/events", response_class=StreamingResponse, responses=SSE)
+@router.get("/events", response_model=None, responses=SSE)
 async def all_events(
     request: Request,
     engine: EngineDep,

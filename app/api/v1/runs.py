@@ -185,8 +185,8 @@ async def list_steps(run_id: str, engine: EngineDep, principal: PrincipalDep) ->
 
 @router.get(
     "/runs/{run_id}/log",
-    response_class=PlainTextResponse,
-    responses={200: {"content": {"application/x-ndjson": {}}}},
+    response_model=None,
+    responses={200: {"content": {"application/x-ndjson": {"schema": {"type": "string"}}}}},
 )
 async def run_log(run_id: str, engine: EngineDep, principal: PrincipalDep) -> PlainTextResponse:
     """The run's events as JSON Lines (one JSON object a line)."""
