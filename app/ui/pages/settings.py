@@ -15,6 +15,8 @@ from nicegui import events, ui
 from app.engine.service import Engine
 from app.nodes.functions import FunctionInfo
 from app.ui.notification_settings import notifications_card
+from app.ui.pages.settings_metrics import metrics_card
+from app.ui.pages.settings_retention import retention_card
 from app.ui.shell import Theme, ThemeSwitch, frame, get_theme, page_heading, require_engine
 
 FUNCTIONS_PER_PAGE = 25
@@ -43,6 +45,8 @@ def settings_page() -> None:
         _functions_card(engine)
         _node_types_card(engine)
         notifications_card(engine)
+        retention_card(engine)
+        metrics_card(engine)
 
 
 def _card(title: str) -> ui.column:
