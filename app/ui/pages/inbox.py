@@ -124,13 +124,13 @@ class InboxPage:
             self.name = (
                 ui.input(placeholder="Your name", value=my_name(), on_change=self._on_name)
                 .props('outlined dense debounce=250 aria-label="Your name" clearable')
-                .classes("w-48")
+                .classes("w-36")
                 .mark("inbox-name")
             )
             self.search = (
                 ui.input(placeholder="Search tasks", value=q.strip())
                 .props('outlined dense debounce=300 aria-label="Search tasks" clearable')
-                .classes("w-56")
+                .classes("w-44")
                 .mark("inbox-search")
             )
             self.search.on_value_change(self._on_filter)
@@ -146,7 +146,7 @@ class InboxPage:
         if value and value not in options:
             options = {**options, value: value}  # choices arrive with the first read
         select = ui.select(options, value=value, on_change=self._on_filter)
-        select.props(f'outlined dense options-dense aria-label="{label}"').classes("w-44")
+        select.props(f'outlined dense options-dense aria-label="{label}"').classes("w-40")
         return select.mark(f"inbox-{name}")
 
     # -- settings -------------------------------------------------------------------------

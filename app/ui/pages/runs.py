@@ -259,6 +259,9 @@ class RunsPage:
         )
         self.newer.set_enabled(len(self.cursors) > 1)
         self.older.set_enabled(self.next is not None)
+        one_page = len(self.cursors) == 1 and self.next is None
+        self.newer.set_visibility(not one_page)
+        self.older.set_visibility(not one_page)
 
     async def older_page(self) -> None:
         if self.next is not None:
