@@ -27,15 +27,9 @@ from app.api.hosts import SAFE_METHODS
 from app.auth.accounts import Accounts
 from app.auth.audit import acting
 from app.auth.db import AuthDb
+from app.auth.page_access import needed_permission
 from app.auth.principal import (
-    AUDIT_READ,
-    CREDENTIALS_WRITE,
-    FUNCTIONS_READ,
-    RUNS_READ,
-    RUNS_START,
-    SCHEDULES_READ,
     SCOPE_KEY,
-    SETTINGS,
     WORKFLOWS_READ,
     Principal,
     forbidden,
@@ -56,18 +50,6 @@ OPEN_PREFIXES = (
     "/favicon",
 )
 SOCKET_PREFIX = "/_nicegui_ws/"
-# What a role needs to open the pages under each path (the API routes check for themselves).
-PAGE_PERMISSIONS: tuple[tuple[str, str], ...] = (
-    ("/workflows", WORKFLOWS_READ),  # the list and the editor (/workflows/<id>)
-    ("/runs", RUNS_READ),
-    ("/artifacts/", RUNS_READ),
-    ("/schedules", SCHEDULES_READ),
-    ("/functions", FUNCTIONS_READ),
-    ("/credentials", CREDENTIALS_WRITE),
-    ("/settings", SETTINGS),
-    ("/audit", AUDIT_READ),
-    ("/forms/", RUNS_START),
-)
 TASK_PAGE = "/tasks/"
 OPEN_CLIENT_S = 24 * 3600.0  # how long an open page's socket may (re)connect
 
@@ -181,9 +163,9 @@ class AccessGuard:
         """A redirect or 403 when the principal's role may not open this page."""
         if path == "/" and not principal.can(WORKFLOWS_READ):
             return RedirectResponse("/inbox", status_code=303)  # an assignee's home
-        for prefix, permission in PAGE_PERMISSIONS:
-            if path.startswith(prefix) and not principal.can(permission):
-                return _forbidden(f"{principal.name} ({principal.role}) cannot open {prefix}")
+        permission = needed_permission(path)
+        if permission is not None and not principal.can(permission):
+            return _forbidden(f"{principal.name} ({principal.role}) cannot open {path}")
         if path.startswith(TASK_PAGE):
             task_id = path[len(TASK_PAGE) :].split("/", 1)[0]
             row = self.gate.db.row(

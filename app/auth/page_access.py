@@ -1,10 +1,47 @@
-"""Who is looking at a NiceGUI page, for pages that show or allow less to some roles."""
+"""Who is looking at a NiceGUI page, and which pages their role may open.
+
+The access gate (app.auth.gate) refuses a page the role may not open; the navigation uses the
+same table to show only what the person can open.
+"""
 
 from __future__ import annotations
 
 from fastapi import Request
+from nicegui import context
 
-from app.auth.principal import LOCAL, SCOPE_KEY, Principal
+from app.auth.principal import (
+    AUDIT_READ,
+    CREDENTIALS_WRITE,
+    FUNCTIONS_READ,
+    LOCAL,
+    RUNS_READ,
+    RUNS_START,
+    SCHEDULES_READ,
+    SCOPE_KEY,
+    SETTINGS,
+    WORKFLOWS_READ,
+    Principal,
+)
+
+# What a role needs to open the pages under each path (the API routes check for themselves).
+PAGE_PERMISSIONS: tuple[tuple[str, str], ...] = (
+    ("/workflows", WORKFLOWS_READ),  # the list and the editor (/workflows/<id>)
+    ("/runs", RUNS_READ),
+    ("/artifacts/", RUNS_READ),
+    ("/schedules", SCHEDULES_READ),
+    ("/functions", FUNCTIONS_READ),
+    ("/credentials", CREDENTIALS_WRITE),
+    ("/settings", SETTINGS),
+    ("/audit", AUDIT_READ),
+    ("/forms/", RUNS_START),
+)
+
+
+def needed_permission(path: str) -> str | None:
+    for prefix, permission in PAGE_PERMISSIONS:
+        if path.startswith(prefix):
+            return permission
+    return None
 
 
 def page_principal(request: Request) -> Principal:
@@ -12,3 +49,17 @@ def page_principal(request: Request) -> Principal:
     does not require accounts)."""
     found = request.scope.get(SCOPE_KEY)
     return found if isinstance(found, Principal) else LOCAL
+
+
+def viewer() -> Principal:
+    """Who the page being built is for (inside a NiceGUI page or its event handlers)."""
+    try:
+        request = context.client.request
+    except RuntimeError:  # outside a page (no client): nobody's page, the local user
+        return LOCAL
+    return page_principal(request) if request is not None else LOCAL
+
+
+def may_open(path: str) -> bool:
+    permission = needed_permission(path)
+    return permission is None or viewer().can(permission)

@@ -30,6 +30,7 @@ from app.auth import setup as auth_setup
 from app.engine.paths import DataFolder
 from app.ui import editor, live, runtime, shell, window
 from app.ui.pages import (
+    audit,
     credentials,
     functions,
     inbox,
@@ -60,6 +61,7 @@ PAGE_MODULES: tuple[ModuleType, ...] = (
     settings,
     public_form,
     login,
+    audit,
 )
 
 

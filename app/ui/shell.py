@@ -17,6 +17,7 @@ from typing import Literal
 from nicegui import app, ui
 
 from app.asset_paths import asset, assets_dir
+from app.auth.page_access import may_open
 from app.engine.service import Engine
 from app.ui import live, runtime, task_count
 from app.ui.fmt import STATUS_LABELS
@@ -36,6 +37,7 @@ NAV: tuple[tuple[str, str, str, str], ...] = (
     ("functions", "Functions", "/functions", "functions"),
     ("credentials", "Credentials", "/credentials", "key"),
     ("settings", "Settings", "/settings", "settings"),
+    ("audit", "Audit", "/audit", "policy"),
 )
 
 LOGO_SVG = (
@@ -167,6 +169,8 @@ def _database_warning() -> None:
 def _navigation(active: str) -> None:
     with ui.column().classes("ren-nav w-full"):
         for key, label, path, icon in NAV:
+            if not may_open(path):  # what this person's role cannot open is not shown
+                continue
             link = ui.link(target=path).classes("ren-nav-item")
             link.props(f'data-nav="{key}"')
             if key == active:

@@ -155,3 +155,21 @@ def test_serving_on_the_network_without_an_admin_refuses_to_start(tmp_path: Path
     assert "ren users add NAME --admin" in started.stderr
     listed = ren(home, "users", "list")
     assert "No accounts" in listed.stdout
+
+
+def test_the_audit_log_is_served_to_admins_only(server: LanServer) -> None:
+    _, admin = token_for(server, "boss")
+    _, assignee = token_for(server, "ann")
+    with client(server) as http:
+        assert http.get("/api/v1/audit").status_code == 401
+        refused = http.get("/api/v1/audit", headers={"Authorization": f"Bearer {assignee}"})
+        assert refused.status_code == 403 and refused.json()["error"]["kind"] == "forbidden"
+        http.headers["Authorization"] = f"Bearer {admin}"
+        page = http.get("/api/v1/audit", params={"what": "started"}).json()
+        started = {e["details"]["workflow_id"] for e in page["entries"]}
+        assert started == {"for_ann", "for_bob"} and page["next_before"] is None
+        first = http.get("/api/v1/audit", params={"limit": 1}).json()
+        older = http.get("/api/v1/audit", params={"before": first["next_before"]}).json()
+        assert older["entries"][0]["id"] < first["entries"][0]["id"]
+        bad = http.get("/api/v1/audit", params={"limit": 0})
+        assert bad.status_code == 422
