@@ -136,6 +136,22 @@ async def run_document(
 
 
 @op
+async def start(
+    engine: Engine,
+    workflow_id: str,
+    input: Any = None,
+    wait: bool = True,
+    idempotency_key: str | None = None,
+) -> dict[str, Any]:
+    """Start a run of a published workflow (its latest version); with `wait`, answer once it
+    ends or waits. The same `idempotency_key` never starts two runs: it answers the first."""
+    run_id = await engine.start_run(workflow_id, input, idempotency_key=idempotency_key)
+    if wait:
+        await engine.wait(run_id)
+    return run_report(engine, run_id)
+
+
+@op
 async def trust(engine: Engine, workflow_id: str) -> dict[str, Any]:
     """Trust what the workflow's guarded nodes run (code, commands, file changes: a person
     reviewed it), then publish the draft when it is valid, so it can run."""

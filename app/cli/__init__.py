@@ -7,9 +7,11 @@ import sys
 from collections.abc import Sequence
 
 from app.cli import (
+    common,
     control,
     credentials,
     functions,
+    remote_start,
     rerun,
     run,
     runs_purge,
@@ -28,6 +30,7 @@ from app.store.errors import DataFolderError
 
 COMMAND_MODULES = (
     run,
+    remote_start,
     control,
     rerun,
     runs_purge,
@@ -47,6 +50,8 @@ COMMAND_MODULES = (
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ren", description="Ren: local visual workflows.")
     parser.add_argument("--home", help="data folder (default: $REN_HOME or the user data folder)")
+    parser.add_argument("--url", help="run the command on the Ren at this address ($REN_URL)")
+    parser.add_argument("--token", help="an API token for --url ($REN_TOKEN)")
     serve.add_options(parser)  # `ren` alone starts the app
     sub = parser.add_subparsers(dest="command")
     for module in COMMAND_MODULES:
@@ -57,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        common.use_remote(args.url, args.token)
         if args.command is None:
             return serve.cmd_serve(args)  # `ren` alone starts the app
         code: int = args.handler(args)

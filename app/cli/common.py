@@ -13,11 +13,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # imported where used: `ren --help` and `ren validate` need no engine
+    from app.cli.remote import Remote
     from app.engine.events import RunEvent
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_STOPPED, EXIT_GONE, EXIT_FOLDER = 0, 1, 2, 3, 4, 5
@@ -26,8 +28,20 @@ ERROR_EXIT = {"invalid": EXIT_INVALID, "not_found": EXIT_INVALID, "no_longer_pos
 MAX_SHOWN = 2000  # characters of a run's output shown in a terminal
 
 
+REMOTE: Remote | None = None  # set by `ren --url URL` (or REN_URL): commands go there
+
+
 class Usage(Exception):
     """Bad command-line input: printed as one line on stderr, exit 2."""
+
+
+def use_remote(url: str | None, token: str | None) -> None:
+    """Send the commands to the Ren at `url` (or $REN_URL), if one is given."""
+    global REMOTE
+    if url or os.environ.get("REN_URL"):
+        from app.cli.remote import Remote
+
+        REMOTE = Remote.from_options(url, token)
 
 
 def functions_option(parser: argparse.ArgumentParser) -> None:
@@ -56,7 +70,12 @@ def execute(
     *,
     on_event: Callable[[RunEvent], None] | None = None,
 ) -> Any:
-    """Run an operation here, or in the Ren process that serves the folder."""
+    """Run an operation here, in the Ren process that serves the folder, or on the remote Ren
+    of `ren --url` (app.cli.remote)."""
+    if REMOTE is not None:
+        from app.cli.remote import remote_op
+
+        return remote_op(REMOTE, name, args)
     from app.api.client import remote_call
     from app.api.ops import call
     from app.engine.lock import EngineBusy

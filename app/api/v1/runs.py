@@ -54,7 +54,19 @@ class RunPage(BaseModel):
     next: str | None = Field(description="the cursor of the next page; null on the last page")
 
 
+class Answered(BaseModel):
+    id: str
+    node_id: str
+    title: str
+    outcome: str | None = None
+    completed_by: str | None = None
+    completed_at: float | None = None
+
+
 class RunDetail(RunReport):
+    """A run with every wait it had (`waits`) and who answered its tasks (`answered`)."""
+
+    answered: list[Answered] = Field(default_factory=list)
     input: Any = None
     version_id: str
     parent_run_id: str | None = None
@@ -162,7 +174,7 @@ async def get_run(run_id: str, engine: EngineDep, principal: PrincipalDep) -> Ru
     principal.require(RUNS_READ)
     with engine_errors():
         run = engine.get_run(run_id)
-        report = ops.run_report(engine, run_id)
+    report = await ops.call(engine, "show", {"run_id": run_id})
     return RunDetail(
         **report,
         input=run.input,
