@@ -104,22 +104,32 @@ def cmd_serve(args: argparse.Namespace) -> int:
         check_can_serve(args.host, folder.db_path)
     except NoAdmin as err:
         raise Usage(str(err)) from None
+    from nicegui import app
+
     from app.ui import window
     from app.ui.main import serve  # NiceGUI loads only for this command
+    from app.ui.window_host import WindowHost
 
     signal.signal(signal.SIGTERM, _stop)  # a stop signal ends Ren as Ctrl+C does
     _bound_the_stop(StopDeadline("ren", farewell="Ren stopped."))
+    host = None
+    if args.native:  # the window is a child process; closing it may leave Ren running
+        local = "127.0.0.1" if args.host in ("0.0.0.0", "::", "localhost") else args.host
+        host = WindowHost(f"http://{local}:{args.port}")
+        window.prepare()
+        app.on_startup(host.open)
     # uvicorn shuts the server down on Ctrl+C, then raises the signal again: that is the end
     with contextlib.suppress(KeyboardInterrupt):
         serve(
             host=args.host,
             port=args.port,
-            show=not args.no_browser,
-            native=args.native,
+            show=not args.no_browser and not args.native,
             home=folder.root,
             allow_hosts=tuple(args.allow_hosts),
             max_body=args.max_body,
         )
+    if host is not None:
+        host.close()
     print("Ren stopped.", flush=True)
     if args.native:
         window.close_and_exit(EXIT_OK)
@@ -187,4 +197,3 @@ def port_free(host: str, port: int) -> bool:
         except OSError:
             return False
     return True
-

@@ -40,7 +40,14 @@ def cmd_service(args: argparse.Namespace) -> int:
     if args.action == "install":
         if not 0 < args.service_port < 65536:
             raise Usage(f"--port {args.service_port} is not a port number (1 to 65535)")
-        done = platforms.install(platform, describe(folder, args.service_port), not args.no_start)
+        holder = holder_of(folder)
+        start = not args.no_start and holder is None
+        done = platforms.install(platform, describe(folder, args.service_port), start)
+        if holder is not None and not args.no_start:
+            done.notes = [
+                f"Ren already runs for this folder ({describe_holder(holder)}); "
+                "the service starts at the next login"
+            ]
         print(f"Ren starts at login ({platform.name}): {done.paths[0]}")
         print(f"log: {describe(folder).log}")
         for note in done.notes:

@@ -124,7 +124,7 @@ async def work(
     return EXIT_OK
 
 
-def _start_tray(engine: Engine, url: str, quit_ren: Callable[[], None]) -> Any:
+def _start_tray(engine: Engine, url: str, quit_ren: Callable[[], object]) -> Any:
     """The tray icon while the worker runs (None where this desktop has no tray)."""
     from app.ui.tray import start_tray
     from app.ui.tray_state import TrayState

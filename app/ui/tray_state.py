@@ -55,7 +55,7 @@ class TrayState:
         engine: Engine,
         loop: asyncio.AbstractEventLoop,
         url: str,
-        quit_ren: Callable[[], None],
+        quit_ren: Callable[[], object],
         open_url: Callable[[str], object] = webbrowser.open,
     ) -> None:
         self.engine = engine

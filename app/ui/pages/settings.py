@@ -14,6 +14,7 @@ from nicegui import events, ui
 
 from app.engine.service import Engine
 from app.nodes.functions import FunctionInfo
+from app.ui.background import background_card
 from app.ui.notification_settings import notifications_card
 from app.ui.pages.settings_metrics import metrics_card
 from app.ui.pages.settings_retention import retention_card
@@ -47,6 +48,7 @@ def settings_page() -> None:
         notifications_card(engine)
         retention_card(engine)
         metrics_card(engine)
+        background_card(engine)
 
 
 def _card(title: str) -> ui.column:

@@ -1,0 +1,105 @@
+"""`ren --native` with "Keep Ren running in the background when the window closes" on, on a
+virtual X display with a system tray: a run started while the window is open continues after
+the window closes, the process keeps serving the app (and `ren` attaches to it), and a stop
+signal ends it cleanly. Real processes on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from importlib.util import find_spec
+from pathlib import Path
+
+import pytest
+
+from app.ui.background import SETTINGS_FILE
+from tests.always_on.x_tray import system_tray
+from tests.browser import REN, free_port, require, start_app, stop_app
+from tests.native.x11 import close_window, virtual_display, windows
+from tests.ren_cli import run_ren
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the X display is Linux's"),
+]
+
+NAP_S = 4  # the run waits this long: long enough to close the window meanwhile
+
+
+def nap_workflow(folder: Path) -> Path:
+    path = folder / "nap.json"
+    nodes = [
+        {"id": "start", "type": "start"},
+        {"id": "nap", "type": "wait", "config": {"seconds": NAP_S}},
+        {"id": "done", "type": "set", "config": {"values": {"went": "on"}}},
+    ]
+    edges = [{"source": "start", "target": "nap"}, {"source": "nap", "target": "done"}]
+    workflow = {"schema": "ren.workflow/1", "id": "nap", "name": "Nap", "nodes": nodes}
+    path.write_text(json.dumps(workflow | {"edges": edges}))
+    return path
+
+
+def finished(home: Path, run_id: str) -> str:
+    """The run's status once it is no longer running or waiting (`ren show`)."""
+    deadline = time.monotonic() + 60
+    while True:
+        shown = json.loads(run_ren(home, "show", run_id, "--json").stdout)
+        if shown["status"] not in ("running", "waiting") or time.monotonic() > deadline:
+            return str(shown["status"])
+        time.sleep(0.5)
+
+
+def ren_window_id(display: str, process: subprocess.Popen[bytes]) -> int:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        found = [wid for title, (wid, _, _) in windows(display).items() if title.endswith(" Ren")]
+        if found:
+            return found[0]
+        time.sleep(0.3)
+    pytest.fail("Ren's window did not appear")
+
+
+def test_closing_the_window_keeps_ren_and_its_run_going(tmp_path: Path) -> None:
+    require("Xvfb", shutil.which("Xvfb") is not None, "Debian: apt-get install xvfb x11-utils")
+    native = find_spec("webview") is not None and find_spec("qtpy") is not None
+    require("pywebview with Qt", native, 'pip install -e ".[test]"')
+    home = tmp_path / "ren-home"
+    home.mkdir(mode=0o700)
+    (home / SETTINGS_FILE).write_text(json.dumps({"keep_running": True, "asked": True}))
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = home / "ren.log"
+    with virtual_display() as display, system_tray(display):
+        env = {
+            "REN_HOME": str(home),
+            "DISPLAY": display,
+            "PYSTRAY_BACKEND": "xorg",
+            "QTWEBENGINE_CHROMIUM_FLAGS": "--disable-gpu --disable-dev-shm-usage",
+        }
+        app = start_app([*REN, "--native", "--port", str(port)], url + "/workflows", log, env)
+        try:
+            window = ren_window_id(display, app)
+            started = run_ren(home, "run", str(nap_workflow(tmp_path)), "--json")
+            assert started.returncode == 3, started.stderr  # 3: the run waits (its nap)
+            run_id = json.loads(started.stdout)["run_id"]
+            close_window(display, window)  # the window closes while the run naps
+            assert finished(home, run_id) == "succeeded"
+            assert app.poll() is None  # still running, without a window
+            assert not [t for t in windows(display) if t.endswith(" Ren")]
+            with urllib.request.urlopen(url + "/runs", timeout=10) as page:
+                assert page.status == 200
+            attached = run_ren(home, "--no-browser")
+            assert f"Ren is already running for {home} at {url}." in attached.stdout
+            app.send_signal(signal.SIGTERM)
+            assert app.wait(timeout=30) == 0
+        finally:
+            stop_app(app)
+    said = log.read_text(errors="replace")
+    assert "Ren keeps running in the background at" in said
+    assert "Traceback" not in said, said
+    assert "Ren stopped." in said
