@@ -19,6 +19,7 @@ from app.auth.principal import (
     SCHEDULES_READ,
     SCOPE_KEY,
     SETTINGS,
+    VIA_LOCAL,
     WORKFLOWS_READ,
     Principal,
 )
@@ -63,3 +64,10 @@ def viewer() -> Principal:
 def may_open(path: str) -> bool:
     permission = needed_permission(path)
     return permission is None or viewer().can(permission)
+
+
+def answered_by(typed_name: str) -> str:
+    """Who a task answer is recorded for: a signed-in person's account name (not whatever
+    name they type); on loopback without accounts, the name typed on the page."""
+    principal = viewer()
+    return typed_name if principal.via == VIA_LOCAL else principal.name

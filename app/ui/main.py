@@ -41,6 +41,7 @@ from app.ui.pages import (
     schedules,
     settings,
     task,
+    task_link,
     workflows,
 )
 
@@ -62,6 +63,7 @@ PAGE_MODULES: tuple[ModuleType, ...] = (
     public_form,
     login,
     audit,
+    task_link,
 )
 
 

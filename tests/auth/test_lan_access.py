@@ -12,6 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from app.auth.db import AuthDb
+from app.auth.links import TaskLinks, load_key
 from tests.auth.lan_server import LAN_HOST, PASSWORDS, LanServer, ren, start_lan_server
 from tests.browser import free_port, stop_app
 from tests.ren_cli import REN, ren_env
@@ -173,3 +175,17 @@ def test_the_audit_log_is_served_to_admins_only(server: LanServer) -> None:
         assert older["entries"][0]["id"] < first["entries"][0]["id"]
         bad = http.get("/api/v1/audit", params={"limit": 0})
         assert bad.status_code == 422
+
+
+def test_a_task_link_opens_without_an_account_but_only_its_page(server: LanServer) -> None:
+    db = AuthDb(server.home / "ren.sqlite")  # another process than the server, as `ren` is
+    try:
+        _, token = TaskLinks(db, load_key(server.home)).create(
+            server.tasks["bob"], "carol@example.com", created_by="boss"
+        )
+    finally:
+        db.close()
+    with client(server) as http:
+        page = http.get(f"/t/{token}")
+        assert page.status_code == 200 and "A task for you" in page.text
+        assert http.get(f"/tasks/{server.tasks['bob']}").status_code == 401

@@ -11,6 +11,7 @@ from typing import Any
 
 from nicegui import ui
 
+from app.auth.page_access import answered_by
 from app.core.forms import FormInvalid, Outcome
 from app.engine.service import Engine, NotFound
 from app.engine.tasks import NoLongerPossible
@@ -50,6 +51,9 @@ def task_page(task_id: str) -> None:
             return
         ui.page_title(f"{task['title']} · Ren")
         TaskPage(engine, task)
+        from app.ui.pages.task_link import copy_link_button  # (that module imports this one)
+
+        copy_link_button(engine, task)
 
 
 def task_not_found(task_id: str) -> None:
@@ -197,7 +201,7 @@ class TaskPage:
         set_my_name(name)
         self.busy = True
         try:
-            self.engine.tasks.complete(self.task_id, outcome, values, by=name)
+            self.engine.tasks.complete(self.task_id, outcome, values, by=answered_by(name))
         except FormInvalid as err:
             others = self.form.show_errors(err.errors)
             wrong = len(err.errors) - len(others)
