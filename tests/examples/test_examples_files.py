@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime
 import gzip
+import json
 import os
 import time
 from pathlib import Path
@@ -13,6 +14,7 @@ from pathlib import Path
 from app.engine.service import Engine
 from app.store.schema import Run
 from tests.examples.helpers import example, import_reviewed, node, user_home
+from tests.ren_cli import run_ren
 
 __all__ = ["user_home"]  # the fixture, used by name
 
@@ -112,3 +114,23 @@ async def test_the_cleanup_refuses_a_folder_that_is_not_there(
     run = await engine.run(wid, {"folder": "~/no-such-folder", "days": 7, "keep_days": 30})
     assert run.status == "failed"
     assert "no-such-folder" in str(run.error)
+
+
+def test_the_cleanup_runs_from_a_terminal_as_examples_readme_says(
+    tmp_path: Path, user_home: Path
+) -> None:
+    logs = user_home / "app" / "logs"
+    logs.mkdir(parents=True)
+    aged(logs / "old.log", "ten days ago\n", 10)
+    params = {"folder": "~/app/logs", "days": 7, "keep_days": 30}
+    done = run_ren(
+        tmp_path / "ren-home",
+        "run",
+        "examples/nightly_cleanup.json",
+        "--input",
+        json.dumps(params),
+        "--json",
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["output"] == {"compressed": 1, "trashed": 0}
+    assert sorted(p.name for p in logs.iterdir()) == ["old.log.gz"]
