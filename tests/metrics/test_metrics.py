@@ -4,7 +4,9 @@ text, parsed by Prometheus's own parser."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import threading
+import time
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -88,7 +90,8 @@ class As:
 
 
 @pytest.fixture
-async def metrics_url(engine: Engine) -> AsyncIterator[str]:
+def metrics_url(engine: Engine) -> Iterator[str]:
+    """/metrics of `engine`, served by a real uvicorn on 127.0.0.1 (on its own thread)."""
     app = FastAPI()
     install_error_handler(app)
     app.include_router(metrics_router(lambda: engine))
@@ -97,12 +100,13 @@ async def metrics_url(engine: Engine) -> AsyncIterator[str]:
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
     )
-    task = asyncio.get_running_loop().create_task(server.serve())
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
     while not server.started:
-        await asyncio.sleep(0.01)
+        time.sleep(0.01)
     yield f"http://127.0.0.1:{port}/metrics"
     server.should_exit = True
-    await task
+    thread.join()
 
 
 async def test_metrics_endpoint_is_prometheus_text(engine: Engine, metrics_url: str) -> None:

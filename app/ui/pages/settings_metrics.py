@@ -80,6 +80,8 @@ def metrics_card(engine: Engine) -> None:
 
         async def show() -> None:
             figures = await asyncio.to_thread(collect, engine.store)
+            if body.is_deleted:  # the page was closed meanwhile
+                return
             body.clear()
             with body:
                 _figures(figures)

@@ -49,8 +49,9 @@ def retention_card(engine: Engine) -> None:
 
         async def apply() -> None:
             result = await engine.retention.apply_now()
-            ui.notify(f"Deleted {result.deleted} finished run(s).")
-            await show_disk()
+            if not disk.is_deleted:
+                ui.notify(f"Deleted {result.deleted} finished run(s).")
+                await show_disk()
 
         with ui.row().classes("gap-2"):
             ui.button("Save", on_click=save).props("unelevated no-caps").mark("retention-save")
@@ -61,6 +62,8 @@ def retention_card(engine: Engine) -> None:
 
         async def show_disk() -> None:
             use = await asyncio.to_thread(disk_use, engine.folder, engine.artifacts.root)
+            if disk.is_deleted:  # the page was closed meanwhile
+                return
             disk.clear()
             with disk:
                 for key, size in (
