@@ -31,6 +31,7 @@ APPROVAL: dict[str, Any] = {
             "type": "human_task",
             "config": {
                 "title": "Expense of {{ input.amount }}",
+                "fields": [{"name": "ok", "type": "yes_no"}],  # the answer's values.ok
                 "outcomes": [{"name": "approve"}, {"name": "reject"}],
             },
         },
