@@ -179,3 +179,26 @@ async def test_a_contact_without_an_email_is_refused_before_any_run(
         await engine.webhooks.deliver(delivery)
     assert refused.value.problems == ["input: 'email' is a required property"]
     assert engine.list_runs() == [] and seen.requests == []
+
+
+async def test_a_day_without_orders_still_sends_a_report(
+    engine: Engine,
+    vault: Vault,
+    server: LocalServer,
+    smtp: SmtpServer,
+    user_home: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("tests.examples.test_examples_http.ORDERS", [[]])
+    vault.put("shop-api", "bearer", {"token": TOKEN})
+    add_mail_credential(vault, "report-mail", smtp)
+    wid = import_reviewed(engine, example("daily_sales_report.json"))
+    params = {"api_url": f"{server.url}/api", "folder": "~/Reports", "to": "boss@example.com"}
+    run = await engine.run(wid, params)
+    assert run.status == "succeeded", run.error
+    (mail,) = smtp.mailbox.received
+    body = mail.message.get_body(("plain",))
+    assert body is not None and "0 products, 0 orders" in body.get_content()
+    assert len(list(mail.message.iter_attachments())) == 1
+    day = engine.steps(run.id)[1].output["day"]
+    assert [p.name for p in (user_home / "Reports").iterdir()] == [f"sales-{day}.csv"]
