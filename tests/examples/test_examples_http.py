@@ -85,6 +85,12 @@ def smtp() -> Iterator[SmtpServer]:
     yield from serve_smtp()
 
 
+def yesterday(engine: Engine, run_id: str) -> str:
+    """The day the run reported on (its `day` step's output)."""
+    (step,) = [s for s in engine.steps(run_id) if s.node_id == "day"]
+    return str(step.output["day"])
+
+
 def add_mail_credential(vault: Vault, name: str, smtp: SmtpServer) -> None:
     fields = {"host": "127.0.0.1", "port": smtp.port, "security": "none", "username": USER}
     vault.put(name, "smtp", fields | {"password": PASSWORD, "from": "reports@example.com"})
@@ -105,7 +111,7 @@ async def test_the_daily_report_totals_yesterdays_orders_and_emails_the_csv(
     run = await engine.run(wid, params)
     assert run.status == "succeeded", run.error
 
-    day = engine.steps(run.id)[1].output["day"]  # yesterday, as the run saw it
+    day = yesterday(engine, run.id)  # yesterday, as the run saw it
     assert [r["query"] for r in seen.requests] == [{"day": day}, {"day": day, "cursor": "1"}]
     report = user_home / "Reports" / f"sales-{day}.csv"
     assert report.read_text() == (  # best sellers first
@@ -200,5 +206,5 @@ async def test_a_day_without_orders_still_sends_a_report(
     body = mail.message.get_body(("plain",))
     assert body is not None and "0 products, 0 orders" in body.get_content()
     assert len(list(mail.message.iter_attachments())) == 1
-    day = engine.steps(run.id)[1].output["day"]
+    day = yesterday(engine, run.id)
     assert [p.name for p in (user_home / "Reports").iterdir()] == [f"sales-{day}.csv"]
