@@ -74,18 +74,25 @@ async def test_live_events_reach_an_open_stream(engine: Engine) -> None:
         body = {"workflow": "expense-approval", "input": {"who": "Bo", "amount": 5}, "wait": True}
         run_id = (await http.post("/runs", json=body)).json()["run_id"]
         known = len((await http.get(f"/runs/{run_id}/log")).text.splitlines())
-        async with http.stream("GET", "/events", params={"after": 0}) as everything:
-            lines = everything.aiter_lines()
+        async with (
+            http.stream("GET", "/events", params={"after": 0}) as everything,
+            http.stream("GET", f"/runs/{run_id}/events", params={"after": 1}) as one_run,
+        ):
+            lines, run_lines = everything.aiter_lines(), one_run.aiter_lines()
             replayed = await read_events(lines, known)
             assert all(d["run_id"] == run_id for _, d in replayed)
+            run_replayed = await read_events(run_lines, known - 1)
             task_id = (await http.get("/tasks")).json()[0]["id"]
             await http.post(f"/tasks/{task_id}/complete", json=ANSWER)
             total = len((await http.get(f"/runs/{run_id}/log")).text.splitlines())
             live = await read_events(lines, total - known)
+            run_live = await read_events(run_lines, total - known)
         ids = [i for i, _ in replayed + live]
         assert ids == sorted(set(ids))  # increasing, no repeats
         assert [d["seq"] for _, d in replayed + live] == list(range(1, total + 1))
         assert live[-1][1]["type"] == "run.succeeded"
+        assert [i for i, _ in run_replayed + run_live] == list(range(2, total + 1))
+        assert [d for _, d in run_live] == [d for _, d in live]  # the bus and the log agree
 
 
 def test_worker_stops_with_streams_open(tmp_path: Path) -> None:

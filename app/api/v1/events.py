@@ -20,7 +20,7 @@ from fastapi.responses import StreamingResponse
 
 from app.api.v1.deps import EngineDep, PrincipalDep
 from app.api.v1.errors import ERRORS, engine_errors, invalid
-from app.api.v1.streams import CLOSE, Follower, Streams
+from app.api.v1.streams import CLOSE, Follower, Item, Streams
 from app.auth.principal import RUNS_READ
 from app.engine.events import RunEvent
 from app.engine.service import Engine
@@ -188,19 +188,43 @@ async def _follow(
         yield ": live\n\n"
         while not follower.closed:
             try:
-                item = await asyncio.wait_for(follower.queue.get(), KEEPALIVE_S)
+                first = await asyncio.wait_for(follower.queue.get(), KEEPALIVE_S)
             except TimeoutError:
                 yield ": keepalive\n\n"
                 continue
-            if item is CLOSE:
+            items = [first, *_drain(follower)]  # what came together is sent together
+            if any(item is CLOSE for item in items):
                 return
-            shown = log.live(item) if isinstance(item, RunEvent) and not follower.behind else None
-            if shown is None:  # a gap, a dropped event or the all-runs stream: read the log
+            shown, gap = _live_frames(log, follower, items)
+            if shown:
+                yield "".join(shown)
+            if gap:  # a gap, a dropped event or the all-runs stream: read the log
                 follower.behind = False
                 while frames := log.read():
                     yield "".join(frames)
-            elif shown:
-                yield shown[0]
     finally:
         unsubscribe()
         streams.remove(follower)
+
+
+def _drain(follower: Follower) -> list[Item]:
+    items: list[Item] = []
+    while not follower.queue.empty():
+        items.append(follower.queue.get_nowait())
+    return items
+
+
+def _live_frames(
+    log: _RunLog | _AllLog, follower: Follower, items: list[Item]
+) -> tuple[list[str], bool]:
+    """The frames of bus events in order, and whether the log must be read after them (a gap,
+    dropped events, or events that carry no position for this stream)."""
+    frames: list[str] = []
+    if follower.behind:
+        return frames, True
+    for item in items:
+        shown = log.live(item) if isinstance(item, RunEvent) else None
+        if shown is None:
+            return frames, True
+        frames += shown
+    return frames, False
