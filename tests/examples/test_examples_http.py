@@ -4,6 +4,7 @@ server (aiosmtpd); credentials are made in the test's data folder."""
 
 from __future__ import annotations
 
+import datetime
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -111,7 +112,10 @@ async def test_the_daily_report_totals_yesterdays_orders_and_emails_the_csv(
     run = await engine.run(wid, params)
     assert run.status == "succeeded", run.error
 
-    day = yesterday(engine, run.id)  # yesterday, as the run saw it
+    day = yesterday(engine, run.id)
+    assert run.started_at is not None
+    started = datetime.datetime.fromtimestamp(run.started_at, datetime.UTC)
+    assert day == (started - datetime.timedelta(days=1)).strftime("%Y-%m-%d")
     assert [r["query"] for r in seen.requests] == [{"day": day}, {"day": day, "cursor": "1"}]
     report = user_home / "Reports" / f"sales-{day}.csv"
     assert report.read_text() == (  # best sellers first
