@@ -7,14 +7,12 @@ the nodes that changed), so a run with thousands of steps never re-sends the tab
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
 from typing import Any
 
 from nicegui import events, ui
 
 from app.core.dsl import WorkflowSpec
 from app.engine.events import RunEvent
-from app.engine.rerun import ENDED
 from app.engine.service import Engine, NotFound
 from app.store.schema import Event, Run, Step, Wait
 from app.ui import queries
@@ -23,15 +21,15 @@ from app.ui.fmt import (
     JS_ESCAPE,
     JS_STATUS_CHIP,
     duration,
-    pretty_json,
     stamp,
 )
 from app.ui.live import run_events
-from app.ui.pages.run_artifacts import RunArtifactsCard, step_artifacts
+from app.ui.pages.run_artifacts import RunArtifactsCard
 from app.ui.pages.run_controls import RunControls, RunTasks
 from app.ui.pages.run_graph import RunGraph
 from app.ui.pages.run_graph_state import key_for_node
-from app.ui.pages.run_rerun import RerunDialog, rerun_origin_of
+from app.ui.pages.run_rerun import rerun_origin_of
+from app.ui.pages.run_step_panel import StepPanel, json_block
 from app.ui.pages.run_timeline import RunTimeline
 from app.ui.shell import empty_state, fixed_height, frame, require_engine, status_chip
 
@@ -46,13 +44,6 @@ STEP_EVENTS = {
     "step.skipped": "skipped",
     "step.retrying": "retrying",
     "step.waiting": "waiting",
-}
-WAITS_FOR = {  # a wait's kind, as the step details say it
-    "task": "a person's answer",
-    "approval": "a person's approval",
-    "timer": "its time",
-    "signal": "a signal",
-    "child": "its sub-workflow's run",
 }
 CLOCK_STATUSES = ("running", "retrying", "waiting")
 GRAPH_HEIGHT_PX = 440  # a step whose duration still grows
@@ -179,8 +170,7 @@ class RunView:
                 self.grid = self._steps_grid()
             with ui.column().classes("w-full xl:w-[380px] shrink-0 gap-2"):
                 ui.label("Step details").classes("ren-card-title")
-                self.detail = ui.column().classes("ren-card w-full p-4 gap-3 min-h-[200px]")
-                self.detail.props('data-testid="step-detail"')
+                self.panel = StepPanel(engine, run.id, run.version_id)
                 self._show_detail()
         ui.label("Timeline").classes("ren-card-title")
         with ui.column().classes("ren-card w-full p-3 gap-1"):
@@ -190,7 +180,7 @@ class RunView:
             with ui.column().classes("flex-1 min-w-0 gap-2"):
                 ui.label("Run input").classes("ren-card-title")
                 with ui.column().classes("ren-card w-full p-4"):
-                    self._json(run.input, "input")
+                    json_block(run.input, "input")
             with ui.column().classes("flex-1 min-w-0 gap-2"):
                 ui.label("Run output").classes("ren-card-title")
                 self.output_box = ui.column().classes("ren-card w-full p-4")
@@ -291,16 +281,7 @@ class RunView:
             if self.run.status in ACTIVE and self.run.output is None:
                 ui.label("The output appears here when the run ends.").classes("ren-muted")
             else:
-                self._json(self.run.output, "output")
-
-    @staticmethod
-    def _json(value: Any, what: str) -> None:
-        if value is None or value == {}:
-            ui.label(f"No {what}.").classes("ren-muted")
-        else:
-            ui.html(
-                f"<pre class='ren-json'>{_escape(pretty_json(value))}</pre>", sanitize=False
-            ).classes("ren-json-wrap")
+                json_block(self.run.output, "output")
 
     async def run_again(self) -> None:
         version = self.brief.version if self.brief else None
@@ -353,94 +334,15 @@ class RunView:
         self.selected = node_key
         self._show_detail()
 
+    def _show_detail(self) -> None:
+        row = self.rows.get(self.selected, {}) if self.selected else {}
+        self.panel.show(self.selected, row, self.status)
+
     def pick(self, node_id: str) -> None:
         """A node clicked on the graph: show its step (for a node in a loop, one of its items)."""
         key = key_for_node(self.rows, node_id)
         self.selected = key or node_id
         self._show_detail()
-
-    def _show_detail(self) -> None:
-        self.detail.clear()
-        with self.detail:
-            if self.selected is None:
-                ui.label("Click a step to see its input, output and attempts.").classes("ren-muted")
-                return
-            row = self.rows.get(self.selected, {})
-            attempts = queries.step_attempts(self.engine, self.run.id, self.selected)
-            with ui.row().classes("items-center gap-2 w-full"):
-                ui.label(row.get("name") or self.selected).classes("font-semibold text-base")
-                ui.space()
-                if row:
-                    status_chip(str(row["status"]))
-            ui.label(f"{self.selected} · {row.get('type', '')}").classes(
-                "ren-mono ren-small ren-muted"
-            )
-            self._rerun_button(row, attempts)
-            if not attempts:
-                if row.get("status") == "waiting":
-                    what = WAITS_FOR.get(str(row.get("waits_for")), "something")
-                    ui.label(f"This step is waiting for {what}; its output appears when it wakes.")
-                else:
-                    ui.label(
-                        "This step is still running; its input and output appear when it ends."
-                    )
-                return
-            last = attempts[-1]
-            if last.started_at is not None:
-                took = duration(last.finished_at - last.started_at)
-                ui.label(f"Started {stamp(last.started_at)} · took {took}").classes(
-                    "ren-small ren-muted"
-                )
-            if len(attempts) > 1:
-                self._attempts(attempts)
-            if last.error:
-                message = last.error.get("message") if isinstance(last.error, dict) else last.error
-                with ui.element("div").classes("ren-error-box"):
-                    ui.label(str(message)).classes("ren-mono text-sm")
-            ui.label("Input").classes("ren-card-title")
-            self._json(last.input, "input")
-            ui.label("Output").classes("ren-card-title")
-            self._json(last.output, "output")
-            step_artifacts(self.engine, self.run.id, self.selected)
-            if last.ports:
-                ui.label("Fired: " + ", ".join(last.ports)).classes("ren-small ren-muted")
-            key = f"{self.run.id}:{last.node_key}:{last.attempt}"
-            ui.label("Idempotency key").classes("ren-card-title")
-            ui.label(key).classes("ren-mono ren-small break-all").mark("idempotency-key")
-
-    def _rerun_button(self, row: dict[str, Any], attempts: Sequence[Step]) -> None:
-        """ "Re-run from here" for a node outside loops that ran in a run that has ended."""
-        key = self.selected
-        if key is None or "[" in key or self.status not in ENDED or not attempts:
-            return
-        last = attempts[-1]
-        try:
-            trigger = self.engine.workflows.compiled(self.run.version_id).nodes[key].type.is_trigger
-        except Exception:  # the version cannot be compiled any more: nothing can run from it
-            return
-        if last.status == "skipped" or trigger:
-            return
-        name = str(row.get("name") or key)
-
-        def open_dialog() -> None:
-            RerunDialog(self.engine, self.run.id, key, name, last.input)
-
-        ui.button("Re-run from here", icon="replay", on_click=open_dialog).props(
-            "outline color=primary no-caps"
-        ).mark("rerun-from-here").tooltip(
-            "A new run that reuses this run's outputs before this node and starts at it"
-        )
-
-    @staticmethod
-    def _attempts(attempts: Sequence[Step]) -> None:
-        ui.label("Attempts").classes("ren-card-title")
-        with ui.column().classes("gap-1 w-full"):
-            for step in attempts:
-                took = duration(step.finished_at - step.started_at) if step.started_at else "—"
-                with ui.row().classes("items-center gap-2 text-sm"):
-                    ui.label(f"#{step.attempt}").classes("ren-mono w-8")
-                    status_chip(step.status)
-                    ui.label(took).classes("ren-muted")
 
     # -- live -----------------------------------------------------------------------------
 
@@ -559,7 +461,3 @@ class RunView:
         if error:
             parts.append(str(error.get("message") if isinstance(error, dict) else error))
         return f"{clock}  {event.type:<15} " + " · ".join(p for p in parts if p)
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
