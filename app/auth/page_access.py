@@ -19,6 +19,7 @@ from app.auth.principal import (
     SCHEDULES_READ,
     SCOPE_KEY,
     SETTINGS,
+    TASKS_READ_ALL,
     VIA_LOCAL,
     WORKFLOWS_READ,
     Principal,
@@ -71,3 +72,13 @@ def answered_by(typed_name: str) -> str:
     name they type); on loopback without accounts, the name typed on the page."""
     principal = viewer()
     return typed_name if principal.via == VIA_LOCAL else principal.name
+
+
+def task_scope() -> tuple[str, ...] | None:
+    """The assignees whose tasks the viewer sees: None for roles that see every task; for an
+    assignee, their name, their groups and "group:<group>" for each."""
+    principal = viewer()
+    if principal.can(TASKS_READ_ALL):
+        return None
+    groups = sorted(principal.groups)
+    return (principal.name, *groups, *(f"group:{g}" for g in groups))

@@ -130,6 +130,9 @@ class TaskFilter:
     search: str = ""  # in the title or the description
     now: float = 0.0
     end_of_today: float = 0.0
+    # An assignee's inbox (app.auth): only tasks whose assignee or assignee group is one of
+    # these names (a person, their groups, "group:<group>"). None: every task.
+    only_for: tuple[str, ...] | None = None
 
     def conditions(self) -> list[ColumnElement[bool]]:
         found: list[ColumnElement[bool]] = [_OPEN]
@@ -139,6 +142,10 @@ class TaskFilter:
         if self.person:
             mine = func.lower(func.trim(assignee)) == self.person.strip().lower()
             found.append(or_(assignee.is_(None), assignee == "", mine))
+        if self.only_for is not None:
+            found.append(
+                or_(assignee.in_(self.only_for), col(Task.assignee_group).in_(self.only_for))
+            )
         if self.assignee == "-":
             found.append(or_(assignee.is_(None), assignee == ""))
         elif self.assignee:

@@ -189,3 +189,15 @@ def test_a_task_link_opens_without_an_account_but_only_its_page(server: LanServe
         page = http.get(f"/t/{token}")
         assert page.status_code == 200 and "A task for you" in page.text
         assert http.get(f"/tasks/{server.tasks['bob']}").status_code == 401
+
+
+def test_an_assignees_inbox_is_my_tasks(server: LanServer) -> None:
+    with login(server, "ann") as http:
+        page = http.get("/inbox").text
+        assert "My tasks" in page and "For ann" in page and "For bob" not in page
+        assert '"data-nav":"inbox"' in page  # the navigation: only what ann can open
+        assert '"data-nav":"runs"' not in page and '"data-nav":"audit"' not in page
+    with login(server, "boss") as http:
+        page = http.get("/inbox").text
+        assert "For ann" in page and "For bob" in page and "My tasks" not in page
+        assert '"data-nav":"runs"' in page and '"data-nav":"audit"' in page

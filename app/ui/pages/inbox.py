@@ -19,6 +19,7 @@ from typing import Any
 from nicegui import events, run, ui
 
 from app.asset_paths import asset
+from app.auth.page_access import task_scope
 from app.engine.service import Engine
 from app.store.paging import (
     PAGE_SIZE,
@@ -94,6 +95,7 @@ class Found:
 class InboxPage:
     def __init__(self, engine: Engine, q: str, workflow: str, assignee: str, due: str) -> None:
         self.engine = engine
+        self.only_for = task_scope()  # an assignee's "my tasks" (None: every task)
         store = prefs()
         self.only_mine = bool(store.get(ONLY_MINE_KEY, False))
         order = str(store.get(SORT_KEY, "due"))
@@ -106,7 +108,8 @@ class InboxPage:
         self.reads = 0
 
         actions = page_heading(
-            "Inbox", "Questions and approvals waiting for a person. Open one to answer it."
+            "My tasks" if self.only_for is not None else "Inbox",
+            "Questions and approvals waiting for a person. Open one to answer it.",
         )
         with actions:
             self.sort = (
@@ -194,6 +197,7 @@ class InboxPage:
             search=str(self.search.value or ""),
             now=now,
             end_of_today=end_of_today(now),
+            only_for=self.only_for,
         )
 
     @property
@@ -209,7 +213,7 @@ class InboxPage:
             return Found(
                 task_page(session, where, self.order, after, limit),
                 count_tasks_matching(session, where),
-                count_tasks_matching(session, TaskFilter()),
+                count_tasks_matching(session, TaskFilter(only_for=self.only_for)),
                 open_task_workflows(session),
                 open_task_assignees(session),
             )
