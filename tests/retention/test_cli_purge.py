@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import subprocess
+import time
 from pathlib import Path
 
 from app.engine.service import Engine
-from tests.ren_cli import run_ren
+from tests.ren_cli import REN, ROOT, ren_env, run_ren
 from tests.retention.helpers import age, files_flow, finished_run, publish, traces
 
 
@@ -70,3 +73,28 @@ async def test_bad_arguments_are_refused_clearly(home: Path, tmp_path: Path) -> 
     bad_export = run_ren(home, "runs", "purge", "--before", "1d", "--export", str(nowhere))
     assert bad_export.returncode == 2 and "does not exist" in bad_export.stderr
     assert len(remaining(home)) == 4
+
+
+async def test_a_worker_serving_the_folder_does_the_purge(home: Path, tmp_path: Path) -> None:
+    old, new = await make_runs(home, tmp_path)
+    worker = subprocess.Popen([*REN, "worker"], cwd=ROOT, env=ren_env(home), text=True)
+    try:
+        info = home / "engine.json"
+        deadline = time.time() + 60
+        while not info.exists() or "port" not in info.read_text():
+            assert time.time() < deadline, "the worker did not start"
+            await asyncio.sleep(0.05)
+        export = tmp_path / "handed.jsonl"
+
+        done = run_ren(home, "runs", "purge", "--before", "14d", "--export", str(export), "--yes")
+
+        assert done.returncode == 0, done.stderr
+        assert "deleted 3 run(s)" in done.stdout
+        assert sorted(json.loads(x)["run"]["id"] for x in export.read_text().splitlines()) == (
+            sorted(old)
+        )
+        listed = run_ren(home, "runs", "--json")
+        assert [r["run_id"] for r in json.loads(listed.stdout)] == [new]
+    finally:
+        worker.terminate()
+        assert worker.wait(timeout=30) == 0
