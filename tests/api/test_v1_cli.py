@@ -106,3 +106,31 @@ def test_control_and_signals_on_the_remote_ren(url: str, tmp_path: Path) -> None
 def test_an_unreachable_url_says_so(tmp_path: Path) -> None:
     code, _, err = ren(tmp_path, "--url", "http://127.0.0.1:9", "runs")
     assert code == 1 and "cannot reach Ren at http://127.0.0.1:9" in err
+
+
+def test_start_runs_on_the_own_engine_too(tmp_path: Path) -> None:
+    """`ren start` without --url: the same operation on the folder's own engine."""
+    home = tmp_path / "own"
+    seed(home)
+    environment = ren_env(home)
+    environment.pop("REN_URL", None)
+    done = subprocess.run(
+        [*REN, "start", "pay", "--json", "--key", "k1"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 3, done.stderr
+    first = json.loads(done.stdout)
+    assert first["status"] == "waiting" and first["waits"][0]["kind"] == "signal"
+    again = subprocess.run(
+        [*REN, "start", "pay", "--json", "--key", "k1"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert json.loads(again.stdout)["run_id"] == first["run_id"]  # the key started one run
