@@ -87,6 +87,28 @@ def median_ms(fn: Any, repeat: int = 7) -> float:
     return round(statistics.median(times), 2)
 
 
+def parts(store: Any) -> dict[str, float]:
+    """Each query of the metrics on its own (median of 7, ms)."""
+    from sqlalchemy import text
+
+    from app.engine import metrics as m
+
+    at = time.time()
+    queries = {
+        "runs_by_status": (m._RUNS, {}),
+        "steps_by_status": (m._STEPS, {}),
+        "open_tasks": (m._OPEN_TASKS, {}),
+        "durations_one_workflow": (m._DURATIONS, {"workflow": "wf1", "since": at - 7 * 86_400}),
+    }
+    found = {}
+    with store.session() as session:
+        found["per_day_all"] = median_ms(lambda: m._per_day(session, at))
+        for name, (sql, params) in queries.items():
+            found[name] = median_ms(lambda sql=sql, params=params: session.execute(
+                text(sql), params).all())  # fmt: skip
+    return found
+
+
 async def main(runs: int, purge: int) -> dict[str, Any]:
     from app.engine.metrics import collect
     from app.engine.metrics_text import render
@@ -102,6 +124,7 @@ async def main(runs: int, purge: int) -> dict[str, Any]:
             fill_s = now() - started
             result: dict[str, Any] = {"runs": runs, "fill_s": round(fill_s, 1)}
             result["metrics_ms"] = median_ms(lambda: collect(engine.store))
+            result["parts_ms"] = parts(engine.store)
             result["metrics_text_ms"] = median_ms(lambda: render(collect(engine.store)))
             figures = collect(engine.store)
             result["steps"] = sum(figures.steps.values())

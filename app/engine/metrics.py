@@ -20,7 +20,6 @@ from sqlalchemy import text
 DURATION_WINDOW_S = 7 * 86_400.0
 DURATION_SAMPLE = 1000  # the newest ended runs per workflow that durations are taken from
 DAYS_SHOWN = 14
-EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 RUN_STATUSES = ("pending", "running", "waiting", "paused", "succeeded", "failed", "canceled")
 STEP_STATUSES = ("succeeded", "failed", "skipped")
 
@@ -35,18 +34,13 @@ WHERE workflow_id = :workflow AND created_at >= :since AND status IN ('succeeded
 AND finished_at IS NOT NULL AND is_test IS NOT 1
 ORDER BY created_at DESC LIMIT {DURATION_SAMPLE}
 """
-# Runs per (status, day) from the (status, created_at) index alone; `day` counts days since
-# the epoch in local time (the offset of today: a daylight-saving change within the window
-# moves runs near midnight by an hour). Test runs, counted apart, are taken off.
-_STATUS_LIST = ", ".join(f"'{s}'" for s in RUN_STATUSES)
-_PER_DAY = f"""
-SELECT status, CAST((created_at + :offset) / 86400 AS INTEGER) AS day, count(*) FROM run
-WHERE status IN ({_STATUS_LIST}) AND created_at >= :since GROUP BY status, day
-"""
-_TEST_PER_DAY = """
-SELECT status, CAST((created_at + :offset) / 86400 AS INTEGER) AS day, count(*) FROM run
-WHERE is_test = 1 AND created_at >= :since GROUP BY status, day
-"""
+# Runs of a status started within [lo, hi): a range of the (status, created_at) index, read
+# without touching the table (one range per status and day: cheaper than grouping 100,000
+# entries through a temporary b-tree). Test runs, few, are found apart and taken off.
+_IN_RANGE = (
+    "SELECT count(*) FROM run WHERE status = :status AND created_at >= :lo AND created_at < :hi"
+)
+_TESTS_SINCE = "SELECT status, created_at FROM run WHERE is_test = 1 AND created_at >= :since"
 
 
 class Reader(Protocol):
@@ -129,16 +123,29 @@ def summarize(ascending: list[float]) -> Durations:
     )
 
 
+def day_starts(now: float, days: int) -> list[tuple[date, float]]:
+    """The last `days` local days, oldest first, each with its local midnight (epoch s)."""
+    today = datetime.fromtimestamp(now).date()
+    found = []
+    for back in range(days - 1, -1, -1):
+        day = today - timedelta(days=back)
+        found.append((day, datetime.combine(day, datetime.min.time()).timestamp()))
+    return found
+
+
 def _per_day(session: Any, now: float) -> list[tuple[str, dict[str, int]]]:
-    offset = datetime.fromtimestamp(now).astimezone().utcoffset() or timedelta()
-    params = {"offset": offset.total_seconds(), "since": now - DAYS_SHOWN * 86_400.0}
-    counts: dict[int, dict[str, int]] = {}
-    for status, day, count in session.execute(text(_PER_DAY), params):
-        counts.setdefault(int(day), {})[status] = int(count)
-    for status, day, count in session.execute(text(_TEST_PER_DAY), params):
-        if status in counts.get(int(day), {}):
-            counts[int(day)][status] -= int(count)
-    return [
-        (date.fromordinal(EPOCH_ORDINAL + day).isoformat(), {s: n for s, n in by.items() if n})
-        for day, by in sorted(counts.items())
-    ]
+    starts = day_starts(now, DAYS_SHOWN)
+    ends = [lo for _, lo in starts[1:]] + [now + 1.0]
+    bounds = [(day, lo, hi) for (day, lo), hi in zip(starts, ends, strict=True)]
+    tests = session.execute(text(_TESTS_SINCE), {"since": starts[0][1]}).all()
+    found = []
+    for day, lo, hi in bounds:
+        counts: dict[str, int] = {}
+        for status in RUN_STATUSES:
+            params = {"status": status, "lo": lo, "hi": hi}
+            count = int(session.execute(text(_IN_RANGE), params).scalar_one())
+            count -= sum(1 for s, at in tests if s == status and lo <= at < hi)
+            if count:
+                counts[status] = count
+        found.append((day.isoformat(), counts))
+    return found
