@@ -32,20 +32,21 @@ def approval(assignee: str, wid: str) -> dict[str, object]:
     return doc
 
 
-async def prepare_runs(home: Path) -> dict[str, str]:
-    """Runs waiting for ann's and bob's answers; returns {assignee: task id}."""
+async def prepare_runs(home: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """Runs waiting for ann's and bob's answers; returns {assignee: task id}, {assignee: run}."""
     async with Engine(home) as engine:
         tasks: dict[str, str] = {}
+        runs: dict[str, str] = {}
         for person in ("ann", "bob"):
             engine.import_workflow(approval(person, f"for_{person}"))
-            run_id = await engine.start_run(f"for_{person}", {})
+            run_id = runs[person] = await engine.start_run(f"for_{person}", {})
             for _ in range(400):
                 found = engine.tasks.open_tasks(run_id=run_id)
                 if found:
                     tasks[person] = str(found[0]["id"])
                     break
                 await asyncio.sleep(0.025)
-        return tasks
+        return tasks, runs
 
 
 def ren(home: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
@@ -81,6 +82,7 @@ class LanServer:
     url: str
     process: subprocess.Popen[bytes]
     tasks: dict[str, str]
+    runs: dict[str, str]
 
     @property
     def origin(self) -> dict[str, str]:
@@ -88,10 +90,10 @@ class LanServer:
 
 
 def start_lan_server(home: Path) -> LanServer:
-    tasks = asyncio.run(prepare_runs(home))
+    tasks, runs = asyncio.run(prepare_runs(home))
     add_users(home)
     port = free_port()
     url = f"http://{LAN_HOST}:{port}"
     command = [*REN, "--no-browser", "--host", LAN_HOST, "--port", str(port)]
     process = start_app(command, url + "/login", home / "ren.log", {"REN_HOME": str(home)})
-    return LanServer(home, url, process, tasks)
+    return LanServer(home, url, process, tasks, runs)

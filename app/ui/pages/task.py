@@ -153,7 +153,7 @@ class TaskPage:
                 with ui.element("label").classes("ren-field-label").props('for="your-name"'):
                     ui.label("Your name").classes("inline")
                 ui.label("Saved as the person who answered.").classes("ren-field-help")
-                self.name = ui.input(value=my_name()).props(
+                self.name = ui.input(value=answered_by(my_name())).props(
                     'outlined hide-bottom-space for="your-name" autocomplete="name"'
                 )
                 self.name.classes("ren-field-control").mark("your-name")
