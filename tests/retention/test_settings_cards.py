@@ -64,3 +64,13 @@ async def test_metrics_card_shows_figures_and_charts(user: User) -> None:
     (durations,) = user.find(marker="durations").elements
     assert isinstance(durations, ui.echart)
     assert durations.options["xAxis"]["data"] == ["w"]
+
+
+async def test_a_workflows_menu_leads_to_its_policy(user: User) -> None:
+    engine().import_workflow(chain_workflow({"type": "set", "config": {"values": {}}}, wid="w"))
+    await user.open("/workflows")
+    user.find(marker="more").click()
+    await user.should_see("Retention…")
+    await user.open("/settings?retention=w")
+    assert one(user, "retention-workflows").value is True
+    assert one(user, "retention-workflow").value == "w"

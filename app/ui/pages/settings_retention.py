@@ -2,7 +2,8 @@
 workflow), applying that now, and how much disk the data folder uses.
 
 Per-workflow policies live here too, in a list under the global one, rather than in the
-editor: nothing in the editor changes, and every policy is seen in one place.
+editor: nothing in the editor changes, and every policy is seen in one place. A workflow's
+menu on the Workflows page leads here with that workflow chosen (`/settings?retention=ID`).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from nicegui import ui
 
@@ -32,8 +34,19 @@ FIELDS = (
 )
 
 
+def retention_of(workflow_id: str) -> None:
+    """Open this card with the workflow's own policy ready to edit."""
+    ui.navigate.to(f"/settings?{urlencode({'retention': workflow_id})}#retention")
+
+
+def _asked_for() -> str | None:
+    """The workflow `?retention=` names, if any."""
+    request = getattr(ui.context.client, "request", None)
+    return None if request is None else request.query_params.get("retention")
+
+
 def retention_card(engine: Engine) -> None:
-    with ui.column().classes("ren-card w-full p-5 gap-3").mark("retention"):
+    with ui.column().classes("ren-card w-full p-5 gap-3").mark("retention").props('id="retention"'):
         ui.label("Retention").classes("ren-card-title")
         ui.label(
             "Finished runs (succeeded, failed or canceled) are deleted with their steps, "
@@ -56,7 +69,7 @@ def retention_card(engine: Engine) -> None:
         with ui.row().classes("gap-2"):
             ui.button("Save", on_click=save).props("unelevated no-caps").mark("retention-save")
             ui.button("Apply now", on_click=apply).props("outline no-caps").mark("retention-apply")
-        _workflow_policies(engine, policies)
+        _workflow_policies(engine, policies, _asked_for())
         ui.label("Disk use").classes("font-medium mt-2")
         disk = ui.element("div").classes("ren-kv w-full").mark("disk-use")
 
@@ -129,11 +142,18 @@ def _describe(policy: Policy) -> str:
 
 
 @ui.refreshable
-def _workflow_policies(engine: Engine, policies: dict[str, Policy]) -> None:
+def _workflow_policies(
+    engine: Engine, policies: dict[str, Policy], chosen: str | None = None
+) -> None:
     with engine.store.session() as session:
         names = {w.id: w.name for w in reads.list_workflows(session)}
     own = {scope: p for scope, p in policies.items() if scope != GLOBAL}
-    with ui.expansion(f"Per workflow · {len(own)}").classes("w-full").mark("retention-workflows"):
+    opened = chosen in names
+    with (
+        ui.expansion(f"Per workflow · {len(own)}", value=opened)
+        .classes("w-full")
+        .mark("retention-workflows")
+    ):
         ui.label(
             "A workflow's own limits replace the global ones; 0 means no limit for it."
         ).classes("ren-muted ren-small")
@@ -148,9 +168,11 @@ def _workflow_policies(engine: Engine, policies: dict[str, Policy]) -> None:
                 ui.button(icon="delete", on_click=forget).props(
                     f'flat round dense size=sm aria-label="Remove the policy of {scope}"'
                 )
-        choice = ui.select(names, label="Workflow").props("outlined dense").classes("w-72")
+        choice = ui.select(names, label="Workflow", value=chosen if opened else None)
+        choice.props("outlined dense").classes("w-72")
         choice.mark("retention-workflow")
-        read = _policy_form(Policy(), "workflow", export=False)
+        current = own.get(str(chosen), Policy()) if opened else Policy()
+        read = _policy_form(current, "workflow", export=False)
 
         def save() -> None:
             if not choice.value:

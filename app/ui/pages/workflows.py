@@ -16,6 +16,7 @@ from app.engine.service import Engine
 from app.engine.workflows import WorkflowSummary
 from app.ui.dialogs import confirm
 from app.ui.fmt import ago, stamp
+from app.ui.pages.settings_retention import retention_of
 from app.ui.shell import empty_state, frame, page_heading, require_engine, status_chip
 
 Action = Callable[[], Any]
@@ -227,6 +228,7 @@ class WorkflowsPage:
             self._menu_item("history", "Runs", lambda: self.show_runs(s), "runs")
             self._menu_item("download", "Export JSON", lambda: self.export(s), "export")
             self._menu_item("content_copy", "Duplicate", lambda: self.duplicate(s), "duplicate")
+            self._menu_item("auto_delete", "Retention…", lambda: retention_of(s.id), "retention")
             ui.separator()
             self._menu_item("delete", "Delete…", lambda: self.confirm_delete(s), "delete", True)
         menu.on("hide", menu.delete)
