@@ -23,3 +23,22 @@ ERROR_PORT = Port("error", "object", "error")  # present on nodes with on_error=
 def types_compatible(source: PortType, target: PortType) -> bool:
     """`any` meets everything; otherwise the types must be the same."""
     return source == "any" or target == "any" or source == target
+
+
+# AI connection kinds (app.nodes.ai_ports): an edge into one of these ports attaches a sub-node
+# (model, tool, memory, ...) to an AI node; it carries no data and is not part of the run plan.
+AI_PORT_KINDS: tuple[str, ...] = (
+    "ai_language_model",
+    "ai_tool",
+    "ai_memory",
+    "ai_output_parser",
+    "ai_retriever",
+    "ai_embedding",
+    "ai_text_splitter",
+    "ai_vector_store",
+    "ai_document",
+)
+
+
+def is_ai_port(name: str) -> bool:
+    return name in AI_PORT_KINDS

@@ -16,6 +16,7 @@ from app.core.catalog import Catalog, FunctionLookup, NodeTypeInfo
 from app.core.conditions import condition_problem
 from app.core.cycles import cycle_through, knots
 from app.core.dsl import EdgeSpec, NodeSpec, WorkflowSpec
+from app.core.graph import ai_sub_nodes
 from app.core.params_schema import params_problems
 from app.core.ports import ERROR_PORT, Port, types_compatible
 from app.core.problems import Problem, humane, node_label, readable_config_error
@@ -243,8 +244,9 @@ def _check_structure(
         problems.append(Problem("no_start", "the workflow has no start node (add a Start node)"))
     else:
         reachable = _reachable(successors, triggers)
+        sub_nodes = ai_sub_nodes(spec)  # attached to an AI node, never run on their own
         for node in top_level:
-            if node.id not in reachable:
+            if node.id not in reachable and node.id not in sub_nodes:
                 problems.append(
                     Problem("unreachable", "no path leads here from a start node", node.id)
                 )
