@@ -122,6 +122,7 @@ class Retention:
         self.host = host
         self.files = PurgeFiles(artifacts_root, runs_root)
         self._busy = threading.Lock()  # one purge at a time
+        self._stopping = threading.Event()  # Ren is stopping: end between two batches
         self.last: PurgeResult | None = None  # the latest background pass (Settings shows it)
         self.last_at: float | None = None
 
@@ -137,6 +138,10 @@ class Retention:
             id="retention",
             replace_existing=True,
         )
+
+    def stop(self) -> None:
+        """Make a purge under way end after its current batch (called as Ren stops)."""
+        self._stopping.set()
 
     async def apply_now(self) -> PurgeResult:
         """Apply the policies now, on a worker thread."""
@@ -165,7 +170,9 @@ class Retention:
                     continue
                 params = {"workflow": workflow_id, "limit": CHOOSE_AT_ONCE, **cutoffs(policy, now)}
                 with self._export_to(policy.export_folder, now) as out:
-                    while ids := [r[0] for r in conn.execute(_DUE, params)]:
+                    while not self._stopping.is_set() and (
+                        ids := [r[0] for r in conn.execute(_DUE, params)]
+                    ):
                         done = self._purge(ids, out, batch_size)
                         _add(total, done)
                         if not done.deleted:  # all of them started again meanwhile
@@ -203,7 +210,13 @@ class Retention:
 
     def _purge(self, ids: list[str], out: IO[str] | None, batch_size: int) -> PurgeResult:
         return purge_runs(
-            self.host.store.db_path, ids, self.files, self.host.is_live, out, batch_size
+            self.host.store.db_path,
+            ids,
+            self.files,
+            self.host.is_live,
+            out,
+            batch_size,
+            self._stopping.is_set,
         )
 
     def _scrub(self, result: PurgeResult) -> None:
@@ -214,6 +227,7 @@ class Retention:
                 result.ids,
                 result.first_event,
                 result.last_event,
+                self._stopping,
             )
 
     @contextmanager

@@ -104,15 +104,23 @@ class _Scrub(JsonlLog):
 
 
 def scrub_logs(
-    writer: LogWriter, target: JsonlLog, run_ids: Collection[str], first: float, last: float
+    writer: LogWriter,
+    target: JsonlLog,
+    run_ids: Collection[str],
+    first: float,
+    last: float,
+    stopping: threading.Event | None = None,
 ) -> int:
-    """Remove the runs' lines from the log files; blocks (call on a thread) until done.
-    Returns how many lines were removed."""
+    """Remove the runs' lines from the log files; blocks (call on a thread) until done, or
+    until `stopping` is set (the writer may be gone). Returns how many lines were removed."""
     if not run_ids:
         return 0
     job = _Scrub(target, run_ids, first, last)
     placeholder = RunEvent("", 0, "retention.scrub", None, {}, time.time())
     writer.submit(job, [placeholder])
-    if not job.done.wait(WAIT_S):  # the writer stopped (Ren is stopping): lines stay
-        log.warning("the run log was not cleaned of %d deleted run(s)", len(run_ids))
+    deadline = time.monotonic() + WAIT_S
+    while not job.done.wait(0.1):
+        if (stopping is not None and stopping.is_set()) or time.monotonic() > deadline:
+            log.warning("the run log was not cleaned of %d deleted run(s)", len(run_ids))
+            break
     return job.removed

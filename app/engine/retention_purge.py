@@ -101,12 +101,16 @@ def purge_runs(
     is_live: Callable[[str], bool],
     export: IO[str] | None = None,
     batch_size: int = BATCH_SIZE,
+    stopping: Callable[[], bool] = lambda: False,
 ) -> PurgeResult:
-    """Delete these runs (those still finished and not live) batch by batch."""
+    """Delete these runs (those still finished and not live) batch by batch; stop between
+    batches once `stopping()` says so (Ren is stopping)."""
     result = PurgeResult()
     with own_connection(db_path) as conn:
         references = run_references(conn)
         for start in range(0, len(run_ids), batch_size):
+            if stopping():
+                break
             chunk = list(run_ids[start : start + batch_size])
             deleted = _delete_batch(conn, references, chunk, is_live, export, result)
             files.remove(deleted)

@@ -134,6 +134,7 @@ class Engine:
 
     async def stop(self) -> None:
         """Stop advancing runs. They stay `running` in the database and continue next start."""
+        self.retention.stop()  # a purge under way ends after its current batch
         self.alarms.stop()
         await self.file_watches.stop()
         if self.watcher is not None:

@@ -118,3 +118,15 @@ async def test_the_background_job_is_on_the_engines_scheduler(engine: Engine) ->
 def test_bad_policies_name_the_field(fields: dict[str, object], message: str) -> None:
     with pytest.raises(PolicyInvalid, match=message):
         Policy.from_dict(fields)
+
+
+async def test_a_stopping_engine_ends_the_purge_between_batches(
+    engine: Engine, tmp_path: Path
+) -> None:
+    files = publish(engine, files_flow("files", tmp_path / "f.json"))
+    runs = [await finished_run(engine, files) for _ in range(2)]
+    save_policy(engine.store, GLOBAL, Policy(keep_last=0, keep_days=0, keep_failed_days=0))
+    save_policy(engine.store, "files", Policy(keep_last=1))
+    engine.retention.stop()
+    assert await apply(engine, batch_size=1) == 0
+    assert alive(engine, *(r.id for r in runs)) == [True, True]
