@@ -115,15 +115,38 @@ _said_unavailable = False
 
 def start_tray(state: TrayState) -> Tray | None:
     """Show the icon if this desktop has a tray; otherwise say so once and return None."""
-    global _said_unavailable
     try:
         import pystray  # type: ignore[import-untyped]
     except Exception as err:  # no backend: no display, no tray library for this desktop
-        if not _said_unavailable:
-            _said_unavailable = True
-            reason = str(err).splitlines()[0] if str(err) else type(err).__name__
-            print(f"ren: no tray icon ({reason}); Ren runs without it", file=sys.stderr)
+        _say_unavailable(str(err).splitlines()[0] if str(err) else type(err).__name__)
+        return None
+    if pystray.Icon.__module__.endswith("_xorg") and not _x_has_tray():
+        _say_unavailable("this X display has no system tray")
         return None
     tray = Tray(state, pystray)
     tray.start()
     return tray
+
+
+def _say_unavailable(reason: str) -> None:
+    global _said_unavailable
+    if not _said_unavailable:
+        _said_unavailable = True
+        print(f"ren: no tray icon ({reason}); Ren runs without it", file=sys.stderr, flush=True)
+
+
+def _x_has_tray() -> bool:
+    """Whether a system tray owns the X display's tray selection (freedesktop protocol); the
+    plain X backend cannot show an icon without one."""
+    from Xlib import X  # type: ignore[import-untyped]  # pystray's X backend brings it
+    from Xlib import display as xdisplay
+
+    try:
+        connection = xdisplay.Display()
+    except Exception:
+        return False
+    try:
+        selection = connection.intern_atom(f"_NET_SYSTEM_TRAY_S{connection.get_default_screen()}")
+        return bool(connection.get_selection_owner(selection) != X.NONE)
+    finally:
+        connection.close()

@@ -5,6 +5,7 @@ signal ends it cleanly. Real processes on 127.0.0.1."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import shutil
 import signal
@@ -17,8 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from app.ui.background import SETTINGS_FILE
-from tests.always_on.x_tray import system_tray
+from app.engine.service import Engine
+from app.ui.background import QUESTION_TITLE, SETTINGS_FILE, Choices, load
+from tests.always_on.x_tray import press_enter, system_tray
 from tests.browser import REN, free_port, require, start_app, stop_app
 from tests.native.x11 import close_window, virtual_display, windows
 from tests.ren_cli import run_ren
@@ -103,3 +105,64 @@ def test_closing_the_window_keeps_ren_and_its_run_going(tmp_path: Path) -> None:
     assert "Ren keeps running in the background at" in said
     assert "Traceback" not in said, said
     assert "Ren stopped." in said
+
+
+def test_the_first_close_with_a_schedule_asks_once_and_keeps_ren_on_yes(tmp_path: Path) -> None:
+    """A schedule is enabled and the person was never asked: closing the window asks (a dialog
+    of the window); Enter answers OK, and Ren stays, with the answer saved as the setting."""
+    require("Xvfb", shutil.which("Xvfb") is not None, "Debian: apt-get install xvfb x11-utils")
+    native = find_spec("webview") is not None and find_spec("qtpy") is not None
+    require("pywebview with Qt", native, 'pip install -e ".[test]"')
+    home = tmp_path / "ren-home"
+    asyncio.run(_a_schedule(home))
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = home / "ren.log"
+    with virtual_display() as display:
+        env = {
+            "REN_HOME": str(home),
+            "DISPLAY": display,
+            "QTWEBENGINE_CHROMIUM_FLAGS": "--disable-gpu --disable-dev-shm-usage",
+        }
+        app = start_app([*REN, "--native", "--port", str(port)], url + "/workflows", log, env)
+        try:
+            close_window(display, ren_window_id(display, app))
+            dialog = _window_titled(display, QUESTION_TITLE, app)
+            press_enter(display, dialog)
+            deadline = time.monotonic() + 30
+            while "keeps running in the background" not in log.read_text(errors="replace"):
+                assert time.monotonic() < deadline, log.read_text(errors="replace")
+                assert app.poll() is None, log.read_text(errors="replace")
+                time.sleep(0.2)
+            assert load(home) == Choices(keep_running=True, asked=True)
+            with urllib.request.urlopen(url + "/schedules", timeout=10) as page:
+                assert page.status == 200
+            app.send_signal(signal.SIGTERM)
+            assert app.wait(timeout=30) == 0
+        finally:
+            stop_app(app)
+    assert "Traceback" not in log.read_text(errors="replace")
+
+
+async def _a_schedule(home: Path) -> None:
+    async with Engine(home) as engine:
+        engine.import_workflow(
+            {
+                "schema": "ren.workflow/1",
+                "id": "daily",
+                "name": "Daily",
+                "nodes": [{"id": "start", "type": "start"}],
+                "edges": [],
+            }
+        )
+        engine.schedules.add("daily", cron="0 9 * * 1-5")
+
+
+def _window_titled(display: str, title: str, app: subprocess.Popen[bytes]) -> int:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and app.poll() is None:
+        shown = windows(display)
+        if title in shown:
+            return shown[title][0]
+        time.sleep(0.2)
+    pytest.fail(f"no window '{title}' appeared: {windows(display)}")

@@ -29,3 +29,22 @@ def system_tray(display: str) -> Iterator[int]:
         yield int(manager.id)
     finally:
         connection.close()
+
+
+def press_enter(display: str, window_id: int) -> None:
+    """Focus `window_id` and press Enter (XTest), as a person answering a dialog does."""
+    from Xlib import XK, X
+    from Xlib import display as xdisplay
+    from Xlib.ext import xtest
+
+    connection = xdisplay.Display(display)
+    try:
+        window = connection.create_resource_object("window", window_id)
+        window.set_input_focus(X.RevertToParent, X.CurrentTime)
+        connection.sync()
+        keycode = connection.keysym_to_keycode(XK.string_to_keysym("Return"))
+        xtest.fake_input(connection, X.KeyPress, keycode)
+        xtest.fake_input(connection, X.KeyRelease, keycode)
+        connection.sync()
+    finally:
+        connection.close()
