@@ -205,3 +205,18 @@ async def test_an_answered_task_leaves_a_long_list_in_place(user: User) -> None:
     gone = before[55]
     eng.tasks.complete(gone, "submit", {}, by="tester")
     await wait_for(lambda: card_ids(user) == [i for i in before if i != gone])
+
+
+def test_the_address_of_the_runs_page_is_read_leniently() -> None:
+    from app.ui.pages.run_list_query import RunQuery, day_start
+
+    query = RunQuery.of("failed", " alpha ", " Ada ", "2026-12-01", "2026-12-06")
+    assert (
+        query.url() == "/runs?status=failed&workflow=alpha&q=Ada&since=2026-12-01&until=2026-12-06"
+    )
+    where = query.filter()
+    assert (where.status, where.workflow_id, where.search) == ("failed", "alpha", "Ada")
+    assert where.since == day_start(date(2026, 12, 1))
+    assert where.until == day_start(date(2026, 12, 7))  # the last day is included
+    odd = RunQuery.of("exploded", "", "", "yesterday", "2026-02-30")
+    assert odd == RunQuery() and odd.url() == "/runs" and not odd.any
