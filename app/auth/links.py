@@ -180,3 +180,9 @@ def folder_links(root: Path, db_path: Path) -> TaskLinks:
     from app.auth.audit_reader import reader_for
 
     return TaskLinks(reader_for(db_path), load_key(root))
+
+
+def emailed_link(root: Path, db_path: Path, task_id: str, recipient: str, base: str) -> str:
+    """A new link to the task for an e-mail to `recipient`; its full address on `base`."""
+    _, token = folder_links(root, db_path).create(task_id, recipient, created_by="reminder")
+    return f"{base.rstrip('/')}/t/{token}"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any, Literal
 
+from app.auth.links import emailed_link
 from app.core.expressions import expression_scope
 from app.core.templates import render_template
 from app.engine.notifications import notifications_of
@@ -52,6 +53,7 @@ async def _deliver(engine: Engine, wait: dict[str, Any], kind: NoticeKind) -> No
         return
     try:
         address = _email_address(engine, node.config, task, wait)
+        message += _answer_link(engine, task, address)
         credential = getattr(node.config, "smtp_credential", None)
         accepted = await notifications.email([address], title, message, credential)
     except (EmailFailed, ValueError) as err:
@@ -81,6 +83,16 @@ def _words(task: dict[str, Any], kind: NoticeKind) -> tuple[str, str]:
             f"{task.get('assignee') or 'someone else'}.\n{link}",
         )
     return (f"Not answered: {task['title']}", f"The task '{task['title']}'{who} expired.")
+
+
+def _answer_link(engine: Engine, task: dict[str, Any], address: str) -> str:
+    """For an open task: a line with a signed link (app.auth.links) that lets the recipient
+    answer without an account, when Ren serves its pages (it knows its address then)."""
+    base = engine.lock.holder().get("base")
+    if task.get("status") != "open" or not isinstance(base, str) or not base:
+        return ""
+    url = emailed_link(engine.folder.root, engine.folder.db_path, task["id"], address, base)
+    return f"\nAnswer it here (no account needed; the link works once, for 7 days): {url}"
 
 
 def _email_address(engine: Engine, config: Any, task: dict[str, Any], wait: dict[str, Any]) -> str:
