@@ -52,6 +52,17 @@ def merge(before: str | None, now: str) -> str | None:
     return now  # changed, then created or deleted
 
 
+def _order(change: tuple[Change, str], batch: set[tuple[Change, str]]) -> int:
+    """Where a change goes among its path's changes in one batch, which is a set: a path both
+    added and deleted was replaced when the file is there now (deleted first), else it came and
+    went (added first)."""
+    kind, path = change
+    both = (Change.added, path) in batch and (Change.deleted, path) in batch
+    if both and os.path.exists(path):
+        return {Change.deleted: 0, Change.added: 1}.get(kind, 2)
+    return int(kind.value)
+
+
 def scan(config: FileTriggerConfig, since_ns: int) -> list[Arrived]:
     """Files to watch modified at or after `since_ns` (blocking: call it on a thread)."""
     folder = folder_of(config).resolve()
@@ -145,10 +156,16 @@ class FolderWatcher:
 
     def _changes(self, batch: set[tuple[Change, str]]) -> None:
         self.live.set()
-        for change, path in sorted(batch, key=lambda c: (c[1], c[0].value)):
+        for change, path in sorted(batch, key=lambda c: (c[1], _order(c, batch))):
             self._changed(change, path)
 
     def _changed(self, change: Change, path: str) -> None:
+        if change == Change.added and self.config.recursive and os.path.isdir(path):
+            # files written into a new folder before its own watch was set up send no event
+            for root, _, names in os.walk(path):
+                for name in names:
+                    self._changed(Change.added, os.path.join(root, name))
+            return
         try:
             relative = Path(path).relative_to(self.folder).as_posix()
         except ValueError:

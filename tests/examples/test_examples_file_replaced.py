@@ -1,15 +1,12 @@
 """Found while testing the invoice filer: a file deleted and written again at once (how some
 programs save, or a filed invoice replaced by one of the same name) reaches the file trigger
-as one batch of changes, `added` and `deleted` for the same path. The batch is a set; sorted,
-`added` comes before `deleted` and the two cancel out (app.engine.file_watch_folder.merge), so
-the new file never starts a run although it is there. Expected: one run for the new file."""
+as one batch of changes, `added` and `deleted` for the same path, in no order (the batch is a
+set). The file being there afterwards means it was replaced: one run for the new file."""
 
 from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-
-import pytest
 
 from app.engine.service import Engine
 
@@ -41,7 +38,6 @@ async def runs_named(engine: Engine, name: str, count: int) -> int:
     return await asyncio.wait_for(poll(), WAIT_S)
 
 
-@pytest.mark.xfail(reason="file trigger: deleted + added in one batch cancel out", strict=False)
 async def test_a_file_deleted_and_written_again_at_once_starts_a_run(
     engine: Engine, tmp_path: Path
 ) -> None:
