@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 from importlib.metadata import entry_points
 from typing import Any
 
+from app.nodes.ai_model import ChatModelNode, EmbeddingsNode
 from app.nodes.base import NodeType
 from app.nodes.branch import IfNode, SwitchNode
 from app.nodes.code import CodeNode
@@ -33,6 +34,7 @@ from app.nodes.form_trigger import FormTriggerNode
 from app.nodes.function import FunctionNode
 from app.nodes.http import HttpRequestNode
 from app.nodes.human_task import HumanTaskNode
+from app.nodes.llm import LlmNode
 from app.nodes.notify import NotifyNode
 from app.nodes.start import StartNode, WebhookNode
 from app.nodes.storage import StorageNode
@@ -87,6 +89,9 @@ BUILT_IN: tuple[type[AnyNodeType], ...] = (
     SendEmailNode,
     NotifyNode,
     FormTriggerNode,
+    ChatModelNode,
+    EmbeddingsNode,
+    LlmNode,  # AI (app.nodes.ai_model, app.nodes.llm)
 )
 
 ENTRY_POINT_GROUP = "ren.nodes"

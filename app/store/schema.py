@@ -315,3 +315,18 @@ class RetentionPolicy(SQLModel, table=True):
     keep_failed_days: int | None = None
     export_folder: str | None = None
     updated_at: float
+
+
+class AiJournalEntry(SQLModel, table=True):
+    """A model reply or tool result of an AI step, kept so a re-run replays it (migration 17,
+    app.engine.ai_journal)."""
+
+    __tablename__ = "ai_journal"
+
+    run_id: str = Field(primary_key=True)
+    node_key: str = Field(primary_key=True)
+    seq: int = Field(primary_key=True)  # counts across attempts of the step
+    kind: str  # model | tool | approval
+    request_hash: str
+    response: Any = Field(default=None, sa_column=Column(JSON))
+    created_at: float

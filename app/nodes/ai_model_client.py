@@ -1,0 +1,165 @@
+"""Calls to an OpenAI-compatible endpoint (OpenAI, Ollama, LM Studio, llama.cpp, vLLM).
+
+One `ModelSettings` says where and how; `chat()` posts to `<base_url>/chat/completions` and
+`embed()` to `<base_url>/embeddings`, retrying network errors, 429 and 5xx (honouring
+Retry-After). Errors name the endpoint and the status, never the key.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from app.nodes.http_retry import RETRY_STATUSES, backoff_s, retry_after_s
+
+
+class ModelError(RuntimeError):
+    """The endpoint could not be reached or answered with an error."""
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    base_url: str
+    model: str
+    temperature: float | None = None
+    max_tokens: int | None = None
+    timeout_s: float = 60.0
+    retries: int = 2
+    retry_base_s: float = 1.0
+    retry_cap_s: float = 30.0
+    headers: dict[str, str] = field(default_factory=dict, repr=False)  # the key, if any
+
+
+def auth_headers(kind: str, fields: dict[str, Any]) -> dict[str, str]:
+    """The headers a credential of `kind` (bearer / api_key) signs a model request with."""
+    if kind == "bearer":
+        return {"Authorization": f"Bearer {fields['token']}"}
+    if kind == "api_key":
+        name = str(fields.get("name") or "Authorization")
+        value = str(fields["value"])
+        if name.lower() == "authorization" and not value.lower().startswith("bearer "):
+            value = f"Bearer {value}"
+        return {name: value}
+    raise ModelError(f"a {kind} credential cannot sign model requests (use bearer or api_key)")
+
+
+async def post_json(settings: ModelSettings, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    url = settings.base_url.rstrip("/") + path
+    attempt = 0
+    while True:
+        attempt += 1
+        wait: float | None = None
+        try:
+            async with httpx.AsyncClient(timeout=settings.timeout_s) as client:
+                response = await client.post(url, json=body, headers=settings.headers)
+        except httpx.HTTPError as err:
+            problem = f"cannot reach {url}: {type(err).__name__}"
+            wait = backoff_s(attempt, settings.retry_base_s, None, settings.retry_cap_s)
+        else:
+            if response.status_code < 400:
+                return _json_of(response, url)
+            problem = f"{url} answered {response.status_code}: {_error_text(response)}"
+            if response.status_code in RETRY_STATUSES:
+                hint = retry_after_s(response.headers.get("retry-after"))
+                wait = backoff_s(attempt, settings.retry_base_s, hint, settings.retry_cap_s)
+        if wait is None or attempt > settings.retries:
+            raise ModelError(problem)
+        await asyncio.sleep(wait)
+
+
+def _json_of(response: httpx.Response, url: str) -> dict[str, Any]:
+    try:
+        data = response.json()
+    except ValueError:
+        raise ModelError(f"{url} answered with something that is not JSON") from None
+    if not isinstance(data, dict):
+        raise ModelError(f"{url} answered with JSON that is not an object")
+    return data
+
+
+def _error_text(response: httpx.Response) -> str:
+    try:
+        data = response.json()
+    except ValueError:
+        return response.text[:200] or response.reason_phrase
+    error = data.get("error") if isinstance(data, dict) else None
+    if isinstance(error, dict):
+        return str(error.get("message") or error)[:200]
+    return str(error or data)[:200]
+
+
+@dataclass(frozen=True)
+class ChatReply:
+    message: dict[str, Any]  # role, content, tool_calls
+    usage: dict[str, int]
+    raw: dict[str, Any]
+
+    @property
+    def text(self) -> str:
+        return str(self.message.get("content") or "")
+
+    @property
+    def tool_calls(self) -> list[dict[str, Any]]:
+        return list(self.message.get("tool_calls") or [])
+
+
+def chat_body(
+    settings: ModelSettings,
+    messages: list[dict[str, Any]],
+    tools: list[dict[str, Any]] | None = None,
+    json_mode: bool = False,
+) -> dict[str, Any]:
+    body: dict[str, Any] = {"model": settings.model, "messages": messages}
+    if settings.temperature is not None:
+        body["temperature"] = settings.temperature
+    if settings.max_tokens is not None:
+        body["max_tokens"] = settings.max_tokens
+    if tools:
+        body["tools"] = tools
+    if json_mode:
+        body["response_format"] = {"type": "json_object"}
+    return body
+
+
+def reply_of(data: dict[str, Any]) -> ChatReply:
+    """The first choice's message and the usage of a chat completion answer."""
+    choices = data.get("choices")
+    if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
+        raise ModelError("the model answered without choices")
+    message = choices[0].get("message")
+    if not isinstance(message, dict):
+        raise ModelError("the model answered without a message")
+    return ChatReply(message, usage_of(data), data)
+
+
+USAGE_KEYS = ("prompt_tokens", "completion_tokens", "total_tokens")
+
+
+def usage_of(data: dict[str, Any]) -> dict[str, int]:
+    usage = data.get("usage")
+    if not isinstance(usage, dict):
+        usage = {}
+    return {k: int(usage.get(k) or 0) for k in USAGE_KEYS}
+
+
+def add_usage(total: dict[str, int], more: dict[str, int]) -> dict[str, int]:
+    return {k: total.get(k, 0) + more.get(k, 0) for k in USAGE_KEYS}
+
+
+async def chat(settings: ModelSettings, body: dict[str, Any]) -> ChatReply:
+    return reply_of(await post_json(settings, "/chat/completions", body))
+
+
+async def embed(
+    settings: ModelSettings, texts: list[str]
+) -> tuple[list[list[float]], dict[str, int]]:
+    """One vector per text, and the usage (POST /embeddings)."""
+    data = await post_json(settings, "/embeddings", {"model": settings.model, "input": texts})
+    rows = data.get("data")
+    if not isinstance(rows, list):
+        raise ModelError("the embeddings endpoint answered without data")
+    vectors = [[float(x) for x in (row.get("embedding") or [])] for row in rows]
+    return vectors, usage_of(data)

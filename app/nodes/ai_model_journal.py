@@ -1,0 +1,64 @@
+"""Model calls that are recorded before the step goes on, and replayed when it runs again.
+
+`DurableCalls` wraps one AI step's journal (app.engine.ai_journal): `chat()` answers from the
+journal while it has entries, else calls the model and records the reply; `tool()` does the same
+for a tool call. Recording happens in a worker thread, off the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from app.core.dsl import NodeSpec
+from app.engine.ai_journal import AiJournal, folder_store, run_workflow
+from app.nodes.ai_model_client import ChatReply, ModelSettings, chat, reply_of
+from app.nodes.ai_ports import attached
+from app.nodes.context import StepContext
+
+
+class DurableCalls:
+    def __init__(self, journal: AiJournal) -> None:
+        self.journal = journal
+        self.calls = 0  # calls that really went out (not replayed)
+
+    @classmethod
+    async def open(cls, ctx: StepContext) -> DurableCalls:
+        store = folder_store(ctx.data_dir.parent.parent)  # data_dir: <root>/runs/<run id>
+        journal = await asyncio.to_thread(AiJournal, store, ctx.run_id, ctx.node_key)
+        return cls(journal)
+
+    async def chat(self, settings: ModelSettings, body: dict[str, Any]) -> ChatReply:
+        entry = self.journal.replay("model", body)
+        if entry is not None:
+            return reply_of(entry.response)
+        reply = await chat(settings, body)
+        self.calls += 1
+        await asyncio.to_thread(self.journal.record, "model", body, reply.raw)
+        return reply
+
+    async def tool(self, request: dict[str, Any], run: Callable[[], Awaitable[Any]]) -> Any:
+        """The result of the tool call `request` ({"name", "arguments"}), run at most once."""
+        entry = self.journal.replay("tool", request)
+        if entry is not None:
+            return entry.response
+        result = await run()
+        self.calls += 1
+        await asyncio.to_thread(self.journal.record, "tool", request, result)
+        return result
+
+    def replayed(self, kind: str, request: Any) -> Any | None:
+        """A recorded answer of another kind (e.g. a person's approval), or None."""
+        entry = self.journal.replay(kind, request)
+        return None if entry is None else entry.response
+
+    async def record(self, kind: str, request: Any, response: Any) -> None:
+        await asyncio.to_thread(self.journal.record, kind, request, response)
+
+
+async def attached_to_step(ctx: StepContext, kind: str) -> list[NodeSpec]:
+    """The sub-nodes wired into this step's node on `kind` (read from the run's version)."""
+    store = folder_store(ctx.data_dir.parent.parent)
+    spec = await asyncio.to_thread(run_workflow, store, ctx.run_id)
+    return attached(spec, ctx.node_id, kind)
