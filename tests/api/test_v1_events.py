@@ -9,6 +9,7 @@ import signal
 import subprocess
 import time
 from collections.abc import AsyncIterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ import httpx
 
 from app.engine.service import Engine
 from tests.api.v1_server import EXPENSE, client, served
+from tests.browser import free_port, start_app, stop_app
 from tests.ren_cli import REN, ROOT, ren_env
 
 ANSWER = {"outcome": "approve", "values": {"budget_code": "TRAVEL"}}
@@ -95,6 +97,15 @@ async def test_live_events_reach_an_open_stream(engine: Engine) -> None:
         assert [d for _, d in run_live] == [d for _, d in live]  # the bus and the log agree
 
 
+def open_streams(stack: ExitStack, url: str, count: int) -> None:
+    """`count` event streams open on `url` (each past its replay) until `stack` closes."""
+    for _ in range(count):
+        http = stack.enter_context(httpx.Client(timeout=30))
+        answer = stack.enter_context(http.stream("GET", url))
+        assert answer.status_code == 200
+        assert next(answer.iter_lines()) == ": live"
+
+
 def test_worker_stops_with_streams_open(tmp_path: Path) -> None:
     """`ren worker` with event streams open still stops on SIGTERM (a hang would time out)."""
     home = tmp_path / "home"
@@ -107,18 +118,22 @@ def test_worker_stops_with_streams_open(tmp_path: Path) -> None:
             assert worker.poll() is None, worker.stderr.read() if worker.stderr else ""
             time.sleep(0.05)
         port = json.loads(info.read_text())["port"]
-        url = f"http://127.0.0.1:{port}/api/v1/events"
-        streams = [httpx.Client(timeout=30) for _ in range(3)]
-        opened = [s.stream("GET", url) for s in streams]
-        for response in opened:
-            answer = response.__enter__()
-            assert answer.status_code == 200
-            assert next(answer.iter_lines()) == ": live"
-        worker.send_signal(signal.SIGTERM)
-        assert worker.wait(timeout=30) == 0
-        for s in streams:
-            s.close()
+        with ExitStack() as stack:
+            open_streams(stack, f"http://127.0.0.1:{port}/api/v1/events", 3)
+            worker.send_signal(signal.SIGTERM)
+            assert worker.wait(timeout=30) == 0
     finally:
         if worker.poll() is None:
             worker.kill()
             worker.wait()
+
+
+def test_the_app_stops_with_streams_open(tmp_path: Path) -> None:
+    """`ren` (the app) with event streams open stops on SIGTERM too, not killed by stop_app."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    command = [*REN, "--no-browser", "--port", str(port)]
+    app = start_app(command, url + "/api/v1/runs", tmp_path / "ren.log", ren_env(tmp_path / "h"))
+    with ExitStack() as stack:
+        open_streams(stack, url + "/api/v1/events", 3)
+        assert stop_app(app, seconds=30) == 0  # a kill would give -9
