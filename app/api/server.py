@@ -18,6 +18,7 @@ from app.api.metrics import metrics_router
 from app.api.rpc import new_token, rpc_router
 from app.api.v1 import mount_v1
 from app.api.webhooks import webhook_router
+from app.auth import setup as auth_setup
 from app.engine.service import Engine
 
 
@@ -39,6 +40,7 @@ async def serve_api(
     token = new_token()
     port = port or free_port(host)
     api = FastAPI(title="Ren engine", docs_url=None, redoc_url=None, max_body_size=max_body)
+    auth_setup.install(api, engine.folder.db_path, host)  # added first: inside the Host guard
     api.add_middleware(HostGuard, policy=policy_for(host, port, allow_hosts))
     api.include_router(rpc_router(lambda: engine, token, max_body))
     api.include_router(webhook_router(lambda: engine, None, max_body))

@@ -8,12 +8,14 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from app.auth.mode import NoAdmin, check_can_serve
 from app.cli.common import EXIT_OK, Usage, functions_option
 from app.cli.run import load_function_refs
 from app.cli.serve import access_options, port_free
 from app.cli.stopping import StopDeadline, on_stop_signals
 from app.core.json_values import BadLimitSetting, max_output_bytes
 from app.core.sizes import DEFAULT_SERVER_LIMIT
+from app.engine.paths import DataFolder
 
 if TYPE_CHECKING:
     from app.engine.service import Engine
@@ -56,6 +58,10 @@ def cmd_worker(args: argparse.Namespace) -> int:
     except BadLimitSetting as err:
         raise Usage(str(err)) from None
     load_function_refs(args.functions)
+    try:  # REN_REQUIRE_ACCOUNTS=1: only with an admin account (app.auth.mode)
+        check_can_serve(HOST, DataFolder.resolve(args.home).db_path)
+    except NoAdmin as err:
+        raise Usage(str(err)) from None
     access = (tuple(args.allow_hosts), args.max_body)
     tray = not (args.no_tray or args.until_idle)
     return asyncio.run(work(args.home, args.until_idle, port, *access, tray=tray))

@@ -201,3 +201,16 @@ def test_an_assignees_inbox_is_my_tasks(server: LanServer) -> None:
         page = http.get("/inbox").text
         assert "For ann" in page and "For bob" in page and "My tasks" not in page
         assert '"data-nav":"runs"' in page and '"data-nav":"audit"' in page
+
+
+def test_a_worker_forced_to_require_accounts_refuses_without_an_admin(tmp_path: Path) -> None:
+    home = tmp_path / "fresh"
+    started = subprocess.run(
+        [*REN, "worker", "--until-idle"],
+        capture_output=True,
+        text=True,
+        env={**ren_env(home), "REN_REQUIRE_ACCOUNTS": "1"},
+        timeout=120,
+    )
+    assert started.returncode == 2
+    assert "will not serve on 127.0.0.1 without accounts" in started.stderr
