@@ -7,8 +7,10 @@ import asyncio
 import json
 from typing import Any
 
+from app import register_function
 from app.engine.service import Engine
 from tests.api.v1_server import EXPENSE, SIGNAL_FLOW, client, served
+from tests.conftest import chain_workflow
 
 
 def error_of(response: Any, status: int, kind: str) -> dict[str, Any]:
@@ -169,3 +171,23 @@ async def test_errors_share_one_shape(engine: Engine) -> None:
         doc = await http.get("/openapi.json")
         assert "/runs/{run_id}" in doc.json()["paths"]
         assert (await http.get("/docs")).status_code == 200
+
+
+@register_function("api.save_report")
+def save_report(state: dict[str, Any], ctx: Any) -> dict[str, Any]:
+    return {"saved": ctx.save_artifact("report <1>.csv", b"a,b\n1,2\n")}
+
+
+async def test_artifacts_listed_and_downloaded(engine: Engine) -> None:
+    node = {"type": "function", "config": {"function": "api.save_report", "args": {}}}
+    engine.import_workflow(chain_workflow(node, wid="report"))
+    async with served(engine) as api, client(api.url) as http:
+        started = await http.post("/runs", json={"workflow": "report", "wait": True})
+        run_id = started.json()["run_id"]
+        (artifact,) = (await http.get(f"/runs/{run_id}/artifacts")).json()
+        assert artifact["name"] == "report <1>.csv" and artifact["size"] == 8
+        download = await http.get(f"/artifacts/{artifact['id']}")
+        assert download.content == b"a,b\n1,2\n"
+        assert download.headers["content-disposition"].startswith("attachment")
+        assert download.headers["x-content-type-options"] == "nosniff"
+        error_of(await http.get("/artifacts/nope"), 404, "not_found")

@@ -17,6 +17,7 @@ from app.api.v1.errors import ERRORS, engine_errors
 from app.api.v1.models import RunReport
 from app.auth.principal import RUNS_CONTROL, RUNS_READ, RUNS_START
 from app.engine.rerun import SAME_INPUT
+from app.engine.service import Engine
 from app.store.paging import RunFilter, run_page
 
 router = APIRouter(tags=["runs"], responses=ERRORS)
@@ -128,7 +129,7 @@ async def start_run(
     return _started(engine, run_id, created=True)
 
 
-def _started(engine: EngineDep, run_id: str, created: bool) -> RunStarted:
+def _started(engine: Engine, run_id: str, created: bool) -> RunStarted:
     run = engine.get_run(run_id)
     return RunStarted(
         run_id=run.id, status=run.status, workflow_id=run.workflow_id, created=created
@@ -211,7 +212,7 @@ async def run_log(run_id: str, engine: EngineDep, principal: PrincipalDep) -> Pl
     )
 
 
-async def _control(engine: EngineDep, name: str, args: dict[str, Any]) -> RunReport:
+async def _control(engine: Engine, name: str, args: dict[str, Any]) -> RunReport:
     return RunReport(**await ops.call(engine, name, args))
 
 

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from app.api import ops
 from app.api.v1.deps import EngineDep, PrincipalDep
-from app.api.v1.errors import ERRORS, engine_errors
+from app.api.v1.errors import ERRORS, engine_errors, invalid
 from app.api.v1.models import Removed
 from app.auth.principal import SCHEDULES_READ, SCHEDULES_WRITE
 
@@ -62,8 +62,6 @@ async def create_schedule(
     """Start runs of a published workflow by cron (in `timezone`) or every `interval_s`."""
     principal.require(SCHEDULES_WRITE)
     if (body.cron is None) == (body.interval_s is None):
-        from app.api.v1.errors import invalid
-
         raise invalid("body.cron", "give either cron or interval_s")
     made = await ops.call(engine, "schedule_add", body.model_dump())
     return ScheduleOut(**made)

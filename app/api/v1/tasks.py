@@ -12,6 +12,7 @@ from app.api.v1.deps import EngineDep, PrincipalDep
 from app.api.v1.errors import ERRORS, engine_errors, not_found
 from app.api.v1.models import RunReport, TaskOut
 from app.auth.principal import TASKS_COMPLETE, TASKS_READ, VIA_LOCAL, Principal
+from app.engine.service import Engine
 
 router = APIRouter(tags=["tasks"], responses=ERRORS)
 
@@ -54,7 +55,7 @@ async def get_task(task_id: str, engine: EngineDep, principal: PrincipalDep) -> 
     return _task(engine, principal, task_id)
 
 
-def _task(engine: EngineDep, principal: Principal, task_id: str) -> TaskDetail:
+def _task(engine: Engine, principal: Principal, task_id: str) -> TaskDetail:
     with engine_errors():
         task = engine.tasks.get(task_id)
     if not _visible(principal, task):  # as if it did not exist: ids are not disclosed
