@@ -150,12 +150,10 @@ def test_a_delivery_starts_a_run_whose_input_is_the_body(served: Served) -> None
     body = response.json()
     assert set(body) == {"run_id", "status", "url", "duplicate"}
     assert body["status"] in ("running", "succeeded") and body["duplicate"] is False
-    if served.kind == "app":
-        assert body["url"] == f"{served.url}/runs/{body['run_id']}"
-        assert response.headers["location"] == body["url"]
-        assert httpx.get(body["url"]).status_code == 200  # the run's page
-    else:  # the worker has no pages
-        assert body["url"] is None
+    # the app and `ren worker` both serve the app's pages
+    assert body["url"] == f"{served.url}/runs/{body['run_id']}"
+    assert response.headers["location"] == body["url"]
+    assert httpx.get(body["url"]).status_code == 200  # the run's page
     report = served.finished(body["run_id"])
     assert report["status"] == "succeeded"
     assert report["workflow_id"] == "orders"
