@@ -22,6 +22,7 @@ from app.engine.service import Engine
 from app.ui import live, runtime, task_count
 from app.ui.fmt import STATUS_LABELS
 from app.ui.notifications_bell import NotificationBell
+from app.ui.pages.login import account_footer
 
 CSS = asset("css/shell.css")
 ASSETS_URL = "/ren-assets"  # the assets folder, served as static files
@@ -59,8 +60,7 @@ def install() -> None:
     app.colors(primary=PRIMARY, secondary="#64748b", accent="#0ea5e9", positive="#16a34a")
     ui.add_css(CSS, shared=True)
     # The CJK fallback font (assets/css/fonts.css): linked, not inlined, so pages stay small.
-    if not any(getattr(r, "path", "").startswith(ASSETS_URL + "/") for r in app.routes):
-        app.add_static_files(ASSETS_URL, assets_dir())  # once per process (tests restart the app)
+    app.add_static_files(ASSETS_URL, assets_dir())
     ui.add_head_html(f'<link rel="stylesheet" href="{ASSETS_URL}/css/fonts.css">', shared=True)
     task_count.install()
 
@@ -182,6 +182,7 @@ def _navigation(active: str) -> None:
                 if key == "inbox":
                     _task_count()
     ui.space()
+    account_footer()  # signed in on the network: who, and Sign out
 
 
 def _task_count() -> None:

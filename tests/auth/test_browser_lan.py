@@ -61,4 +61,10 @@ async def test_an_assignee_answers_while_an_admin_watches_the_run(server: LanSer
 
         refused = await person.request.get(f"{server.url}/runs/{run_id}")
         assert refused.status == 403
+        await person.goto(f"{server.url}/inbox")
+        await expect(person.get_by_text("ann (assignee)")).to_be_visible()
+        await person.get_by_test_id("sign-out").click()
+        await expect(person).to_have_url(f"{server.url}/login")
+        await person.goto(f"{server.url}/inbox")
+        await expect(person.get_by_text("Sign in to Ren")).to_be_visible()
         await assignee_context.close()

@@ -54,3 +54,23 @@ def login_page(
         ui.label("Ask your Ren admin for an account.").classes("text-sm text-slate-500")
         ui.html(form, sanitize=False).classes("w-full")
     return None
+
+
+def account_footer() -> None:
+    """In the navigation, for a signed-in person: who they are and a Sign out button (a form
+    post, so the session cookie is cleared by the server's answer)."""
+    from app.auth.page_access import viewer
+    from app.auth.principal import VIA_SESSION
+
+    principal = viewer()
+    if principal.via != VIA_SESSION:
+        return
+    who = html.escape(f"{principal.name} ({principal.role})")
+    ui.html(
+        f"""<form method="post" action="/auth/logout" class="ren-signout"
+ style="display:flex;align-items:center;gap:.5rem;padding:.5rem 1rem;font-size:.85rem">
+ <span style="flex:1;overflow:hidden;text-overflow:ellipsis">{who}</span>
+ <button type="submit" data-testid="sign-out" style="border:0;background:none;
+  color:inherit;text-decoration:underline;cursor:pointer">Sign out</button></form>""",
+        sanitize=False,
+    ).classes("w-full")
