@@ -60,7 +60,8 @@ def install() -> None:
     app.colors(primary=PRIMARY, secondary="#64748b", accent="#0ea5e9", positive="#16a34a")
     ui.add_css(CSS, shared=True)
     # The CJK fallback font (assets/css/fonts.css): linked, not inlined, so pages stay small.
-    app.add_static_files(ASSETS_URL, assets_dir())
+    if not any(getattr(r, "path", "").startswith(ASSETS_URL + "/") for r in app.routes):
+        app.add_static_files(ASSETS_URL, assets_dir())  # once per process (tests restart the app)
     ui.add_head_html(f'<link rel="stylesheet" href="{ASSETS_URL}/css/fonts.css">', shared=True)
     task_count.install()
 
