@@ -42,6 +42,7 @@ from app.engine.timer_window import TimerWindow
 from app.engine.waits import WaitBook
 from app.engine.webhooks import Webhooks
 from app.engine.workflows import NotFound, Published, Workflows
+from app.nodes.ai_agent import AiAgentNode
 from app.nodes.catalog import NodeCatalog, default_catalog
 from app.nodes.code import CodeNode
 from app.nodes.function import FunctionNode
@@ -83,6 +84,7 @@ class Engine:
         self.catalog = catalog or default_catalog()
         if catalog is None:  # function nodes call this folder's functions
             self.catalog.register(FunctionNode(self.functions))
+            self.catalog.register(AiAgentNode(self.functions))  # its function tools too
         try:
             self.store = Store(self.folder.db_path, synchronous)
         except BaseException:

@@ -222,7 +222,7 @@ class StepRunner:
         if key in self.state.overrides:  # an operator edited this step's input on resume
             input = self.state.overrides[key]
         input, input_json = writes.normalize(input)
-        attempt = self.state.next_attempt(key)
+        attempt = self._past_reentries(key, self.state.next_attempt(key))
         early = self._settled_by_wait(compiled, key, attempt, input, input_json)
         if early is not None:
             return early
@@ -234,6 +234,18 @@ class StepRunner:
                 return outcome
             await self._record_retry(outcome, retry.delay_before(attempt + 1))
             await asyncio.sleep(retry.delay_before(attempt + 1))
+            attempt += 1
+
+    def _past_reentries(self, key: str, attempt: int) -> int:
+        """A re-entrant node (the AI agent) whose wait was resolved runs again as the next
+        attempt (app.engine.waits marks such a wait's result with `reenter`)."""
+        while True:
+            info = self.state.waits.get(wait_key(key, attempt))
+            result = info.result if info is not None else None
+            if info is None or info.status != "done" or not isinstance(result, dict):
+                return attempt
+            if not result.get("reenter"):
+                return attempt
             attempt += 1
 
     def _settled_by_wait(

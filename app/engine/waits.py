@@ -140,9 +140,14 @@ class WaitBook:
         next_seq = live.log.next_seq if live else engine.store.next_event_seq(run_id)
         events: list[RunEvent] = []
         batch = Batch()
-        stored = {"error": error} if error else result
+        # A re-entrant node (the AI agent) is not completed by its wake: it runs again as a
+        # new attempt and reads `result` from this wait (NodeType.reenters_on_wake).
+        reenter = error is None and self._reenters(row, wkey, node_id)
+        stored = {"error": error} if error else ({**result, "reenter": True} if reenter else result)
         record: StepRecord | None = None
-        if error is None:
+        if reenter:
+            pass
+        elif error is None:
             record = self._step_for(row, wkey, key, node_id, attempt, result, now, batch)
             events.append(
                 RunEvent(
@@ -196,6 +201,12 @@ class WaitBook:
             run_id, events, texts, live, wkey, stored, record, woke=row["run_status"] == "waiting"
         )
         return True
+
+    def _reenters(self, row: dict[str, Any], wkey: str, node_id: str) -> bool:
+        if "@approval" in wkey:
+            return False
+        compiled = self.engine.workflows.compiled(row["version_id"]).nodes.get(node_id)
+        return compiled is not None and getattr(compiled.type, "reenters_on_wake", False)
 
     def _step_for(
         self,

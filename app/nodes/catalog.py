@@ -7,6 +7,8 @@ from collections.abc import Iterator, Sequence
 from importlib.metadata import entry_points
 from typing import Any
 
+from app.nodes.ai_agent import AiAgentNode
+from app.nodes.ai_agent_tools import FunctionToolNode, HttpToolNode
 from app.nodes.ai_model import ChatModelNode, EmbeddingsNode
 from app.nodes.base import NodeType
 from app.nodes.branch import IfNode, SwitchNode
@@ -92,6 +94,9 @@ BUILT_IN: tuple[type[AnyNodeType], ...] = (
     ChatModelNode,
     EmbeddingsNode,
     LlmNode,  # AI (app.nodes.ai_model, app.nodes.llm)
+    AiAgentNode,
+    FunctionToolNode,
+    HttpToolNode,
 )
 
 ENTRY_POINT_GROUP = "ren.nodes"

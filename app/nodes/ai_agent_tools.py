@@ -1,0 +1,187 @@
+"""Tool sub-nodes for the AI agent (wired in on the ai_tool port) and how the agent calls them.
+
+- `function_tool`: a registered function; its signature is the tool's JSON schema (the agent's
+  input is the function's first argument, the model's arguments its keyword arguments).
+- `http_tool`: an HTTP request (the http_request node's config); the model's arguments are
+  `input` in its templates, e.g. url "https://api.example/weather?city={{ input.city }}".
+
+Each may set `require_approval`: the agent then asks a person before the call runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import re
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import Field
+
+from app.core.catalog import FunctionLookup
+from app.core.dsl import NodeSpec
+from app.core.ports import Port
+from app.nodes.ai_ports import AI_TOOL, ai_port
+from app.nodes.base import NodeConfig, NodeResult, NodeType
+from app.nodes.context import StepContext
+from app.nodes.functions import REGISTRY, FunctionInfo, FunctionRegistry
+from app.nodes.http import HttpRequestConfig, HttpRequestNode
+
+_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+class ToolConfig(NodeConfig):
+    name: str = Field("", description="The tool's name for the model (empty: derived)")
+    description: str = Field("", description="What the tool does, for the model")
+    require_approval: bool = Field(False, description="A person approves each call first")
+
+
+class FunctionToolConfig(ToolConfig):
+    function: str = Field(min_length=1, description="A registered function")
+
+
+class HttpToolConfig(ToolConfig, HttpRequestConfig):
+    parameters: dict[str, Any] = Field(
+        default_factory=lambda: {"type": "object", "properties": {}},
+        description="JSON Schema of the arguments the model gives ({{ input.<name> }} in the "
+        "request)",
+    )
+
+
+@dataclass(frozen=True)
+class Tool:
+    name: str
+    description: str
+    parameters: dict[str, Any]
+    require_approval: bool
+    run: Callable[[StepContext, dict[str, Any], Any], Awaitable[Any]]
+
+    def openai(self) -> dict[str, Any]:
+        return {
+            "type": "function",
+            "function": {
+                "name": self.name,
+                "description": self.description,
+                "parameters": self.parameters,
+            },
+        }
+
+
+def function_schema(info: FunctionInfo) -> dict[str, Any]:
+    """The JSON schema of a function's keyword arguments (its first argument is the state)."""
+    properties = {p.name: ({} if p.type == "any" else {"type": p.type}) for p in info.params}
+    required = [p.name for p in info.params if p.required]
+    schema: dict[str, Any] = {"type": "object", "properties": properties, "required": required}
+    if not info.accepts_any_args:
+        schema["additionalProperties"] = False
+    return schema
+
+
+def _tool_name(config: ToolConfig, fallback: str) -> str:
+    return config.name or re.sub(r"[^A-Za-z0-9_-]", "_", fallback)[:64]
+
+
+def function_tool(config: FunctionToolConfig, functions: FunctionRegistry) -> Tool:
+    info = functions.get(config.function)
+    if info is None:
+        raise LookupError(f"function '{config.function}' is not registered")
+
+    async def run(ctx: StepContext, args: dict[str, Any], state: Any) -> Any:
+        kwargs = dict(args)
+        if info.wants_ctx:
+            kwargs["ctx"] = ctx
+        state = copy.deepcopy(state)
+        if info.is_async:
+            return await info.fn(state, **kwargs)
+        return await asyncio.to_thread(info.fn, state, **kwargs)
+
+    return Tool(
+        _tool_name(config, config.function),
+        config.description or info.description or info.title,
+        function_schema(info),
+        config.require_approval,
+        run,
+    )
+
+
+def http_tool(config: HttpToolConfig, node_name: str) -> Tool:
+    request = HttpRequestConfig.model_validate(
+        config.model_dump(include=set(HttpRequestConfig.model_fields))
+    )
+    node = HttpRequestNode()
+
+    async def run(ctx: StepContext, args: dict[str, Any], state: Any) -> Any:
+        result = await node.execute(ctx, request, args)
+        return result.output
+
+    return Tool(
+        _tool_name(config, node_name),
+        config.description or f"{request.method} {request.url}",
+        config.parameters,
+        config.require_approval,
+        run,
+    )
+
+
+def build_tools(specs: Sequence[NodeSpec], functions: FunctionRegistry) -> dict[str, Tool]:
+    """The agent's tools from its attached sub-nodes, by name; refuses clashes and unknowns."""
+    tools: dict[str, Tool] = {}
+    for spec in specs:
+        if spec.type == "function_tool":
+            tool = function_tool(FunctionToolConfig.model_validate(spec.config), functions)
+        elif spec.type == "http_tool":
+            tool = http_tool(HttpToolConfig.model_validate(spec.config), spec.name or spec.id)
+        else:
+            raise ValueError(f"node '{spec.id}' ({spec.type}) cannot be used as an agent's tool")
+        if not _NAME.match(tool.name):
+            raise ValueError(f"tool name '{tool.name}' of node '{spec.id}': use a-z, 0-9, _ or -")
+        if tool.name in tools:
+            raise ValueError(f"two tools are named '{tool.name}'; give node '{spec.id}' a name")
+        tools[tool.name] = tool
+    return tools
+
+
+class _ToolNode(NodeType[Any]):
+    """A tool sub-node: it does nothing on its own, the agent it is wired into calls it."""
+
+    category = "AI"
+    icon = "build"
+
+    def input_ports(self, config: Any) -> Sequence[Port]:
+        return ()
+
+    def output_ports(self, config: Any) -> Sequence[Port]:
+        return (ai_port(AI_TOOL),)
+
+    async def execute(self, ctx: StepContext, config: Any, input: Any) -> NodeResult:
+        return NodeResult(config.model_dump(), ports=(AI_TOOL,))
+
+
+class FunctionToolNode(_ToolNode):
+    type_name = "function_tool"
+    title = "Function tool"
+    description = (
+        "Lets an AI agent call a registered function; its arguments and their types tell the "
+        "model how. Optionally a person approves each call."
+    )
+    config_model = FunctionToolConfig
+
+    def __init__(self, functions: FunctionRegistry = REGISTRY) -> None:
+        self.functions = functions
+
+    def config_problems(self, config: Any, functions: FunctionLookup) -> list[tuple[str, str]]:
+        if config.function not in functions:
+            return [("function", f"function '{config.function}' is not registered")]
+        return []
+
+
+class HttpToolNode(_ToolNode):
+    type_name = "http_tool"
+    title = "HTTP tool"
+    icon = "public"
+    description = (
+        "Lets an AI agent make an HTTP request; the model's arguments fill {{ input.<name> }} "
+        "in the URL, query, headers and body."
+    )
+    config_model = HttpToolConfig

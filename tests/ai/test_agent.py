@@ -1,0 +1,186 @@
+"""The ai_agent node on a real engine against the local OpenAI-compatible stub: a loop over two
+tools (one behind a person's approval, answered through the engine's tasks), rejection with a
+reason the model sees, edited arguments, unknown tools, the step limit, and the journal that
+makes every recorded reply requested exactly once."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.engine.service import Engine
+from tests.ai.agent_worker import agent_workflow
+from tests.ai.openai_stub import OpenAIStub, Reply, Step, tool_call
+
+
+def tool_messages(body: dict[str, Any]) -> list[dict[str, Any]]:
+    return [m for m in body["messages"] if m["role"] == "tool"]
+
+
+def two_tools(body: dict[str, Any]) -> Step:
+    """note, then slow, then a final answer quoting what the tools said."""
+    done = tool_messages(body)
+    if len(done) == 0:
+        return Reply(None, [tool_call("c1", "ai_note", {"text": "milk"})], usage=(20, 4))
+    if len(done) == 1:
+        return Reply(None, [tool_call("c2", "ai_slow", {"seconds": 0})], usage=(30, 4))
+    return Reply("finished: " + " | ".join(m["content"] for m in done), usage=(40, 6))
+
+
+@pytest.fixture
+def marks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "marks"
+    folder.mkdir()
+    (folder / "slow-started").touch()  # in-process: ai.slow never sleeps
+    monkeypatch.setattr("tests.ai.agent_worker.MARKS", folder)
+    return folder
+
+
+@pytest.fixture
+def stub() -> Iterator[OpenAIStub]:
+    with OpenAIStub(responder=two_tools) as server:
+        yield server
+
+
+def calls_made(marks: Path) -> list[str]:
+    path = marks / "calls.txt"
+    return path.read_text().split() if path.exists() else []
+
+
+def journal(home: Path) -> list[tuple[int, str]]:
+    with sqlite3.connect(home / "ren.sqlite") as conn:
+        return conn.execute("SELECT seq, kind FROM ai_journal ORDER BY seq").fetchall()
+
+
+def flow(stub: OpenAIStub, approval: bool = False) -> dict[str, Any]:
+    spec = agent_workflow(stub.base_url, approval)
+    for node in spec["nodes"]:
+        if node["type"] == "function_tool":  # tool names the model may use: a-z, 0-9, _, -
+            node["config"]["name"] = node["config"]["function"].replace(".", "_")
+    return spec
+
+
+async def test_the_agent_calls_two_tools_and_answers(
+    engine: Engine, stub: OpenAIStub, marks: Path, home: Path
+) -> None:
+    engine.import_workflow(flow(stub))
+    run = await engine.run("agent", {"job": "the chores"})
+    assert run.status == "succeeded", run.error
+    (step,) = [s for s in engine.steps(run.id) if s.node_id == "agent"]
+    out = step.output
+    assert out["text"] == 'finished: {"noted": "milk"} | {"slept": true}'
+    assert out["steps"] == 3
+    assert out["usage"] == {"prompt_tokens": 90, "completion_tokens": 14, "total_tokens": 104}
+    assert [c["name"] for c in out["tool_calls"]] == ["ai_note", "ai_slow"]
+    assert calls_made(marks) == ["note", "slow"]
+    first = stub.chat_requests()[0]
+    assert first["messages"][-1] == {"role": "user", "content": "Do the chores"}
+    tools = {t["function"]["name"]: t["function"] for t in first["tools"]}
+    assert tools["ai_note"]["parameters"] == {
+        "type": "object",
+        "properties": {"text": {"type": "string"}},
+        "required": ["text"],
+        "additionalProperties": False,
+    }
+    assert tools["ai_note"]["description"] == "Write a note down."
+    assert [k for _, k in journal(home)] == ["model", "tool", "model", "tool", "model"]
+    assert {s.node_id for s in engine.steps(run.id)} == {"start", "agent", "end"}
+
+
+async def test_a_tool_behind_approval_waits_for_a_person_then_goes_on(
+    engine: Engine, stub: OpenAIStub, marks: Path, home: Path
+) -> None:
+    engine.import_workflow(flow(stub, approval=True))
+    run = await engine.run("agent", {"job": "the chores"})
+    assert run.status == "waiting"
+    assert calls_made(marks) == ["note"]  # slow waits for the person
+    (task,) = engine.tasks.open_tasks(run_id=run.id)
+    assert task["title"] == "Approve tool call: ai_slow"
+    assert '"seconds": 0' in task["description"]
+    assert len(stub.chat_requests()) == 2
+    engine.tasks.complete(task["id"], "approve", {"arguments": '{"seconds": 0}'}, by="maria")
+    finished = await engine.wait(run.id, 30)
+    assert finished.status == "succeeded", finished.error
+    (step,) = [s for s in engine.steps(run.id) if s.node_id == "agent"]
+    assert step.output["text"] == 'finished: {"noted": "milk"} | {"slept": true}'
+    assert calls_made(marks) == ["note", "slow"]  # note was replayed, not run again
+    assert len(stub.chat_requests()) == 3  # each reply requested exactly once
+    kinds = [k for _, k in journal(home)]
+    assert kinds == ["model", "tool", "model", "approval", "tool", "model"]
+
+
+async def test_a_rejected_call_tells_the_model_why(
+    engine: Engine, stub: OpenAIStub, marks: Path
+) -> None:
+    engine.import_workflow(flow(stub, approval=True))
+    run = await engine.run("agent", {"job": "x"})
+    (task,) = engine.tasks.open_tasks(run_id=run.id)
+    engine.tasks.complete(task["id"], "reject", {"reason": "not on a Sunday"}, by="maria")
+    finished = await engine.wait(run.id, 30)
+    assert finished.status == "succeeded", finished.error
+    last = stub.chat_requests()[-1]
+    refused = json.loads(tool_messages(last)[-1]["content"])
+    assert refused == {"error": "a person rejected this call: not on a Sunday"}
+    assert calls_made(marks) == ["note"]  # slow never ran
+
+
+async def test_edited_arguments_are_the_ones_used(
+    engine: Engine, stub: OpenAIStub, marks: Path
+) -> None:
+    engine.import_workflow(flow(stub, approval=True))
+    run = await engine.run("agent", {"job": "x"})
+    (task,) = engine.tasks.open_tasks(run_id=run.id)
+    engine.tasks.complete(task["id"], "approve", {"arguments": '{"seconds": 0.01}'})
+    finished = await engine.wait(run.id, 30)
+    (step,) = [s for s in engine.steps(run.id) if s.node_id == "agent"]
+    assert finished.status == "succeeded"
+    assert step.output["tool_calls"][1]["arguments"] == {"seconds": 0.01}
+
+
+async def test_unknown_tools_and_bad_arguments_go_back_to_the_model(
+    engine: Engine, marks: Path
+) -> None:
+    def responder(body: dict[str, Any]) -> Step:
+        done = tool_messages(body)
+        if not done:
+            return Reply(None, [tool_call("a", "nope", {}), tool_call("b", "ai_note", {})])
+        return Reply("ok: " + " | ".join(m["content"] for m in done))
+
+    with OpenAIStub(responder=responder) as stub:
+        engine.import_workflow(flow(stub))
+        run = await engine.run("agent", {"job": "x"})
+    assert run.status == "succeeded", run.error
+    (step,) = [s for s in engine.steps(run.id) if s.node_id == "agent"]
+    assert "there is no tool named 'nope' (tools: ai_note, ai_slow)" in step.output["text"]
+    assert "TypeError" in step.output["text"]  # note needs its `text` argument
+
+
+async def test_the_step_limit_fails_the_step_clearly(engine: Engine, marks: Path) -> None:
+    def forever(body: dict[str, Any]) -> Step:
+        return Reply(None, [tool_call(f"c{len(body['messages'])}", "ai_note", {"text": "x"})])
+
+    with OpenAIStub(responder=forever) as stub:
+        spec = flow(stub)
+        spec["nodes"][1]["config"]["max_steps"] = 3
+        engine.import_workflow(spec)
+        run = await engine.run("agent", {"job": "x"})
+        assert len(stub.chat_requests()) == 3
+    assert run.status == "failed"
+    (step,) = [s for s in engine.steps(run.id) if s.node_id == "agent"]
+    assert step.error["message"] == "the agent did not finish within max_steps=3 model calls"
+
+
+async def test_an_agent_without_a_model_fails_clearly(engine: Engine, stub: OpenAIStub) -> None:
+    spec = flow(stub)
+    spec["edges"] = [e for e in spec["edges"] if e["source"] != "gpt"]
+    spec["nodes"] = [n for n in spec["nodes"] if n["id"] != "gpt"]
+    engine.import_workflow(spec)
+    run = await engine.run("agent", {"job": "x"})
+    assert run.status == "failed"
+    (step,) = [s for s in engine.steps(run.id) if s.node_id == "agent"]
+    assert "needs exactly one Chat model wired in (found 0)" in step.error["message"]
