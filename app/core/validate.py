@@ -20,6 +20,7 @@ from app.core.graph import ai_sub_nodes
 from app.core.params_schema import params_problems
 from app.core.ports import ERROR_PORT, Port, types_compatible
 from app.core.problems import Problem, humane, node_label, readable_config_error
+from app.core.validate_ai import ai_problems
 from app.core.validate_scope import scope_problems
 
 
@@ -43,6 +44,7 @@ def validate(spec: WorkflowSpec, catalog: Catalog, functions: FunctionLookup) ->
     _check_structure(spec, checked, problems)
     problems += params_problems(spec.params)  # a valid JSON Schema, with local $refs only
     problems += scope_problems(spec)  # every name an expression reads exists where it is read
+    problems += ai_problems(spec)  # sub-node edges join one kind; AI nodes' sub-node counts
     return _named(spec, problems)
 
 

@@ -262,18 +262,18 @@ def test_seed002_example_keeps_ai_nodes_under_their_original_types() -> None:
         ),
         ("tool-1", "TOOL_NODE.CALENDAR", "Calendar Tool", {"calendar_id": "primary"}),
     ]
-    assert edges == [("e1", "trigger-1", "out", "ai-agent-1", "in", None)]
+    # The AI_TOOL connection (written agent -> tool) attaches the tool to the agent's tool port.
+    assert edges == [
+        ("e1", "trigger-1", "out", "ai-agent-1", "in", None),
+        ("e2", "tool-1", "ai_tool", "ai-agent-1", "ai_tool", None),
+    ]
     # What Ren cannot carry is listed, naming where it was, and kept in the description.
-    assert len(result.notes) == 2
+    assert len(result.notes) == 1
     assert result.notes[0].startswith("nodes[0] (id 'trigger-1').parameters.description: ")
-    assert result.notes[1].startswith(
-        "connections.connections['Secretary AI Agent'].connection_types.ai_tool.connections[0]: "
-        "AI_TOOL connection 'Secretary AI Agent' -> \"Calendar Tool\""
-    )
     assert all(note in spec.description for note in result.notes)
-    # The tool is laid out after its agent although no edge leads there.
+    # The tool is laid out before the agent it is attached to, like any edge's source.
     tool, agent = spec.node("tool-1"), spec.node("ai-agent-1")
-    assert tool is not None and agent is not None and tool.position.x > agent.position.x
+    assert tool is not None and agent is not None and tool.position.x < agent.position.x
 
 
 def test_seed002_example_validation_names_the_unknown_node_types() -> None:

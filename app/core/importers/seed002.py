@@ -124,7 +124,11 @@ def from_seed002(doc: dict[str, Any], rep: Report) -> Draft:
                 if not isinstance(index, int) or isinstance(index, bool) or index < 0:
                     rep.problem(f"{cw}.index", f"expected a whole number, got {short(index)}")
                     continue
-                if kind != "MAIN":
+                port = _AI_PORTS.get(kind)
+                if port is not None:
+                    if source is not None and target is not None:
+                        edges.append(_ai_edge(specs[source], specs[target], port))
+                elif kind != "MAIN":
                     rep.note(
                         cw,
                         f"{kind} connection '{src_name}' -> {short(conn.get('node'))} "
@@ -137,6 +141,41 @@ def from_seed002(doc: dict[str, Any], rep: Report) -> Draft:
                     port = _seed002_port(specs[source], index, f"{cw}.index", rep)
                     edges.append(edge if port is None else {**edge, "source_port": port})
     return nodes, edges
+
+
+# Seed 002's AI connection types and the Ren port kinds they become (app.nodes.ai_ports).
+# AI_AGENT, AI_CHAIN and AI_RERANKER have no Ren kind: they stay notes.
+_AI_PORTS: dict[str, str] = {
+    "AI_LANGUAGE_MODEL": "ai_language_model",
+    "AI_TOOL": "ai_tool",
+    "AI_MEMORY": "ai_memory",
+    "AI_OUTPUT_PARSER": "ai_output_parser",
+    "AI_RETRIEVER": "ai_retriever",
+    "AI_EMBEDDING": "ai_embedding",
+    "AI_TEXT_SPLITTER": "ai_text_splitter",
+    "AI_VECTOR_STORE": "ai_vector_store",
+    "AI_DOCUMENT": "ai_document",
+}
+# Node types that take sub-nodes: an AI connection written from one of these to another node
+# (seed 002's own example: agent -> tool) is turned round, the sub-node being the source.
+_AI_TAKERS = ("AI_AGENT_NODE", "ai_agent", "llm", "retriever", "vector_store")
+
+
+def _ai_edge(source: dict[str, Any], target: dict[str, Any], port: str) -> dict[str, Any]:
+    """The sub-node edge (sub-node -> AI node on `port`) of one seed 002 AI connection."""
+    if _takes_sub_nodes(source) and not _takes_sub_nodes(target):
+        source, target = target, source
+    return {
+        "source": source["id"],
+        "source_port": port,
+        "target": target["id"],
+        "target_port": port,
+    }
+
+
+def _takes_sub_nodes(node: dict[str, Any]) -> bool:
+    kind = str(node["type"])
+    return kind in _AI_TAKERS or kind.split(".")[0] in _AI_TAKERS
 
 
 def _seed002_port(node: dict[str, Any], index: int, where: str, rep: Report) -> str | None:
