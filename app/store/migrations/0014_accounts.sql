@@ -62,5 +62,8 @@ CREATE TABLE audit (
     target VARCHAR NOT NULL,
     details JSON NOT NULL
 );
-CREATE INDEX ix_audit_at ON audit (at);
-CREATE INDEX ix_audit_what_at ON audit (what, at);
+-- The log is read newest first (by id, which follows time), filtered by one column: each
+-- index holds the rowid too, so a filtered page is read straight off it in id order.
+CREATE INDEX ix_audit_what ON audit (what);
+CREATE INDEX ix_audit_who ON audit (who);
+CREATE INDEX ix_audit_target ON audit (target);
