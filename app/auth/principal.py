@@ -25,12 +25,12 @@ from fastapi.responses import JSONResponse
 from starlette.applications import Starlette
 from starlette.types import Scope
 
-# --- roles -------------------------------------------------------------------------------------
-ADMIN = "admin"  # everything, accounts and the audit log included
-EDITOR = "editor"  # builds and publishes workflows, runs them
-OPERATOR = "operator"  # starts and controls runs, answers any task; cannot edit workflows
-ASSIGNEE = "assignee"  # sees and answers only the tasks assigned to them or their groups
-ROLES = (ADMIN, EDITOR, OPERATOR, ASSIGNEE)
+# The roles live in app.auth.roles (light enough for `ren --help`); re-exported here.
+from app.auth.roles import ADMIN as ADMIN
+from app.auth.roles import ASSIGNEE as ASSIGNEE
+from app.auth.roles import EDITOR as EDITOR
+from app.auth.roles import OPERATOR as OPERATOR
+from app.auth.roles import ROLES as ROLES
 
 # --- permissions -------------------------------------------------------------------------------
 WORKFLOWS_READ = "workflows.read"  # list/get workflows and versions, open the editor read-only

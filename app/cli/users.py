@@ -14,7 +14,7 @@ import sys
 import time
 from typing import TYPE_CHECKING
 
-from app.auth.principal import ADMIN, ASSIGNEE, ROLES
+from app.auth.roles import ADMIN, ASSIGNEE, ROLES
 from app.cli.common import EXIT_INVALID, EXIT_OK, Usage
 from app.engine.paths import DataFolder
 
