@@ -23,6 +23,7 @@ from app.core.templates import render_template
 from app.engine.ai_journal import folder_store, wake_result
 from app.nodes.ai_agent_approval import Decision, approval_task, decision_of
 from app.nodes.ai_agent_tools import Tool, build_tools
+from app.nodes.ai_memory import ChatMemory, memory_of
 from app.nodes.ai_model import ChatModelConfig, settings_for
 from app.nodes.ai_model_client import ModelSettings, add_usage, chat_body
 from app.nodes.ai_model_journal import DurableCalls, attached_to_step
@@ -94,8 +95,12 @@ class AiAgentNode(NodeType[AgentConfig]):
             messages.append(
                 {"role": "system", "content": _text(render_template(config.system, scope))}
             )
+        memory = memory_of(ctx, await attached_to_step(ctx, AI_MEMORY), input)
+        if memory is not None:  # the session's recent turns, before the new message
+            messages.extend(memory.messages())
         messages.append({"role": "user", "content": _text(render_template(config.prompt, scope))})
         loop = AgentLoop(ctx, await DurableCalls.open(ctx), settings, tools, input)
+        loop.memory = memory
         return await loop.run(messages, config.max_steps)
 
     async def _wiring(self, ctx: StepContext) -> tuple[ModelSettings, dict[str, Tool]]:
@@ -127,6 +132,7 @@ class AgentLoop:
         self.state = state
         self.usage: dict[str, int] = {}
         self.log: list[dict[str, Any]] = []  # the tool calls, for the step's output
+        self.memory: ChatMemory | None = None  # the turn is written with the step
 
     async def run(self, messages: list[dict[str, Any]], max_steps: int) -> NodeResult | WaitFor:
         schemas = [t.openai() for t in self.tools.values()]
@@ -143,7 +149,10 @@ class AgentLoop:
                     "steps": step,
                     "tool_calls": self.log,
                 }
-                return NodeResult(output)
+                if self.memory is None:
+                    return NodeResult(output)
+                said = str([m for m in messages if m["role"] == "user"][-1]["content"])
+                return NodeResult(output, writes=(self.memory.remember(said, reply.text),))
             for call in reply.tool_calls:
                 answer = await self._call(call)
                 if isinstance(answer, WaitFor):

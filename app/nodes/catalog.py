@@ -9,6 +9,7 @@ from typing import Any
 
 from app.nodes.ai_agent import AiAgentNode
 from app.nodes.ai_agent_tools import FunctionToolNode, HttpToolNode
+from app.nodes.ai_memory import MemoryWindowNode
 from app.nodes.ai_model import ChatModelNode, EmbeddingsNode
 from app.nodes.base import NodeType
 from app.nodes.branch import IfNode, SwitchNode
@@ -97,6 +98,7 @@ BUILT_IN: tuple[type[AnyNodeType], ...] = (
     AiAgentNode,
     FunctionToolNode,
     HttpToolNode,
+    MemoryWindowNode,  # AI memory and retrieval (app.nodes.ai_memory, ai_retrieval)
 )
 
 ENTRY_POINT_GROUP = "ren.nodes"

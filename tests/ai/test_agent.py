@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from app.engine.service import Engine
+from app.engine.workflows import WorkflowInvalid
 from tests.ai.agent_worker import agent_workflow
 from tests.ai.openai_stub import OpenAIStub, Reply, Step, tool_call
 
@@ -179,8 +180,6 @@ async def test_an_agent_without_a_model_fails_clearly(engine: Engine, stub: Open
     spec = flow(stub)
     spec["edges"] = [e for e in spec["edges"] if e["source"] != "gpt"]
     spec["nodes"] = [n for n in spec["nodes"] if n["id"] != "gpt"]
-    engine.import_workflow(spec)
-    run = await engine.run("agent", {"job": "x"})
-    assert run.status == "failed"
-    (step,) = [s for s in engine.steps(run.id) if s.node_id == "agent"]
-    assert "needs exactly one Chat model wired in (found 0)" in step.error["message"]
+    # Refused before it can run: validation counts an agent's sub-nodes (app.core.validate_ai).
+    with pytest.raises(WorkflowInvalid, match=r"needs exactly one Model sub-node .* has 0"):
+        engine.import_workflow(spec)
