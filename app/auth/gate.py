@@ -13,6 +13,7 @@ that closes CSRF.
 
 from __future__ import annotations
 
+import html
 import time
 from functools import cached_property
 from http.cookies import SimpleCookie
@@ -20,7 +21,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, quote
 
 from starlette.datastructures import Headers
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.api.hosts import SAFE_METHODS
@@ -121,7 +122,18 @@ def session_cookie(headers: Headers) -> str | None:
     return morsel.value if morsel else None
 
 
-def _forbidden(message: str) -> Response:
+FORBIDDEN_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>Not for you · Ren</title>
+<style>body{{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:10vh auto;padding:0 1rem;
+color:#1e293b}}h1{{font-size:1.5rem}}p{{color:#475569}}</style></head><body>
+<h1>You cannot open this page</h1><p>{reason}.</p><p><a href="/inbox">Go to your tasks</a></p>
+</body></html>"""
+
+
+def _forbidden(message: str, page: bool = False) -> Response:
+    """403: a short page for a browser, else the shared JSON error shape."""
+    if page:
+        return HTMLResponse(FORBIDDEN_PAGE.format(reason=html.escape(message)), status_code=403)
     return JSONResponse(forbidden(message).body(), status_code=403)
 
 
@@ -152,20 +164,21 @@ class AccessGuard:
             await JSONResponse({"error": problem}, status_code=403)(scope, receive, send)
             return
         scope[SCOPE_KEY] = principal
-        refusal = self._page_refusal(path, principal)
+        wants_page = "text/html" in Headers(scope=scope).get("accept", "")
+        refusal = self._page_refusal(path, principal, wants_page)
         if refusal is not None and scope["type"] == "http":
             await refusal(scope, receive, send)
             return
         with acting(principal.name):  # what the request changes is audited as theirs
             await self.app(scope, receive, send)
 
-    def _page_refusal(self, path: str, principal: Principal) -> Response | None:
+    def _page_refusal(self, path: str, principal: Principal, page: bool) -> Response | None:
         """A redirect or 403 when the principal's role may not open this page."""
         if path == "/" and not principal.can(WORKFLOWS_READ):
             return RedirectResponse("/inbox", status_code=303)  # an assignee's home
         permission = needed_permission(path)
         if permission is not None and not principal.can(permission):
-            return _forbidden(f"{principal.name} ({principal.role}) cannot open {path}")
+            return _forbidden(f"{principal.name} ({principal.role}) cannot open {path}", page)
         if path.startswith(TASK_PAGE):
             task_id = path[len(TASK_PAGE) :].split("/", 1)[0]
             row = self.gate.db.row(
@@ -174,7 +187,7 @@ class AccessGuard:
             if row is not None and not principal.may_see_task(
                 row["assignee"], row["assignee_group"]
             ):
-                return _forbidden("this task is assigned to someone else")
+                return _forbidden("this task is assigned to someone else", page)
         return None
 
     def _open_socket(self, scope: Scope) -> bool:

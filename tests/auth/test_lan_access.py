@@ -95,6 +95,8 @@ def test_an_assignee_sees_only_their_own_task_and_no_editor_or_run_pages(
             assert http.get(path).status_code == 403, path
         home = http.get("/")
         assert (home.status_code, home.headers["location"]) == (303, "/inbox")
+        page = http.get("/workflows", headers={"Accept": "text/html"})
+        assert page.status_code == 403 and "You cannot open this page" in page.text
 
 
 def test_a_revoked_token_fails_at_once(server: LanServer) -> None:
