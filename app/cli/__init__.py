@@ -63,6 +63,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         common.use_remote(args.url, args.token)
+        if args.command is None and args.url:
+            raise Usage("--url sends a command to another Ren: name one (e.g. ren --url URL runs)")
         if args.command is None:
             return serve.cmd_serve(args)  # `ren` alone starts the app
         code: int = args.handler(args)

@@ -106,6 +106,10 @@ def test_control_and_signals_on_the_remote_ren(url: str, tmp_path: Path) -> None
 def test_an_unreachable_url_says_so(tmp_path: Path) -> None:
     code, _, err = ren(tmp_path, "--url", "http://127.0.0.1:9", "runs")
     assert code == 1 and "cannot reach Ren at http://127.0.0.1:9" in err
+    code, _, err = ren(tmp_path, "--url", "http://127.0.0.1:9")  # not the app: a command
+    assert code == 2 and "name one" in err
+    code, _, err = ren(tmp_path, "--url", "http://127.0.0.1:9", "run", str(EXPENSE))
+    assert code == 2 and "does not work with --url" in err
 
 
 def test_start_runs_on_the_own_engine_too(tmp_path: Path) -> None:
