@@ -77,6 +77,11 @@ class ClockWatch:
         self.listeners: list[Callable[[Jump], None]] = []
         self.last_jump: Jump | None = None
 
+    def use(self, clocks: Clocks) -> None:
+        """Compare these clocks from now on (a test simulating a sleep)."""
+        self._clocks = clocks
+        self._last = self._now()
+
     def start(self) -> None:
         self._last = self._now()
         self._handle = asyncio.get_running_loop().call_later(self._every_s, self._tick)

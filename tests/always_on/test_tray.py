@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -142,3 +143,32 @@ def test_without_a_display_ren_runs_without_the_tray_and_says_so_once(
     assert done.stdout == "None\nNone\n"
     assert done.stderr.count("ren: no tray icon (") == 1
     assert "Ren runs without it" in done.stderr
+
+
+async def test_after_a_sleep_the_tray_says_what_ran_late(display: str, engine: Engine) -> None:
+    from tests.always_on.test_clock_watch import HOUR, ManualClocks, sleep_through
+
+    engine.import_workflow(
+        flow(
+            "nap", [{"id": "nap", "type": "wait", "config": {"seconds": HOUR}}], [("start", "nap")]
+        )
+    )
+    run_id = await engine.start_run("nap", {})
+    assert (await engine.wait(run_id, timeout=30)).status == "waiting"
+    [timer] = engine.store.rows("SELECT id FROM timer")
+    state = TrayState(engine, asyncio.get_running_loop(), URL, lambda: None)
+    state.start()
+    tray = start_tray(state)
+    assert tray is not None
+    try:
+        clocks = ManualClocks(wall_at=time.time(), mono_at=0.0)
+        engine.alarms.clock_watch.use(clocks)
+        sleep_through(engine, f"timer:{timer['id']}", clocks, HOUR)
+        clocks.tick()
+        assert engine.alarms.clock_watch.check() is not None
+        line = tray.item("Ren's clock jumped 60 min (sleep?)")
+        assert "ran late: 1 timer(s), 0 schedule(s)" in str(line.text)
+        assert line.visible
+    finally:
+        tray.stop()
+        state.stop()
