@@ -8,6 +8,7 @@ Retry-After). Errors name the endpoint and the status, never the key.
 from __future__ import annotations
 
 import asyncio
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,6 +47,21 @@ def auth_headers(kind: str, fields: dict[str, Any]) -> dict[str, str]:
     raise ModelError(f"a {kind} credential cannot sign model requests (use bearer or api_key)")
 
 
+_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _client() -> httpx.AsyncClient:
+    """One keep-alive client per event loop: a new connection (and TLS set-up) per model call
+    would cost more than the rest of an agent's loop."""
+    loop = asyncio.get_running_loop()
+    client = _clients.get(loop)
+    if client is None or client.is_closed:
+        client = _clients[loop] = httpx.AsyncClient()
+    return client
+
+
 async def post_json(settings: ModelSettings, path: str, body: dict[str, Any]) -> dict[str, Any]:
     url = settings.base_url.rstrip("/") + path
     attempt = 0
@@ -53,8 +69,10 @@ async def post_json(settings: ModelSettings, path: str, body: dict[str, Any]) ->
         attempt += 1
         wait: float | None = None
         try:
-            async with httpx.AsyncClient(timeout=settings.timeout_s) as client:
-                response = await client.post(url, json=body, headers=settings.headers)
+            client = _client()
+            response = await client.post(
+                url, json=body, headers=settings.headers, timeout=settings.timeout_s
+            )
         except httpx.HTTPError as err:
             problem = f"cannot reach {url}: {type(err).__name__}"
             wait = backoff_s(attempt, settings.retry_base_s, None, settings.retry_cap_s)
