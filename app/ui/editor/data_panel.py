@@ -11,11 +11,12 @@ output (or a typed one) for test runs.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from nicegui import ui
+from nicegui import background_tasks, ui
 
 from app.core.dsl import NodeSpec, WorkflowSpec
 from app.ui.editor.pins import PinDialog
@@ -100,7 +101,7 @@ class DataPanel:
         ui.on("ren_insert_missed", self._missed)
         self.root = ui.column().classes("ren-data-panel w-full gap-0 no-wrap").mark("data-panel")
         self.dialogs = ui.element("div")  # outside the root, which is redrawn under them
-        stop = workbench.on_change(self.render)
+        stop = workbench.on_change(self.render_soon)
         ui.context.client.on_delete(stop)
         self.render()
 
@@ -110,6 +111,17 @@ class DataPanel:
             self.source = "input"
         self.node_id = node_id
         self.render()
+
+    def render_soon(self) -> None:
+        """Redraw after the current event: the element that sent it is drawn anew, and must not
+        be deleted while its own handler runs."""
+
+        async def later() -> None:
+            await asyncio.sleep(0)
+            if not self.root.is_deleted:
+                self.render()
+
+        background_tasks.create(later(), name="data panel")
 
     def node(self) -> NodeSpec | None:
         return next((n for n in self.host.spec.nodes if n.id == self.node_id), None)
@@ -154,7 +166,7 @@ class DataPanel:
             select = ui.select(
                 choices,
                 value=wb.chosen_run or "",
-                on_change=lambda e: wb.choose(e.value or None),
+                on_change=lambda e: wb.choose(e.value or None),  # redraws soon
             ).props("dense outlined options-dense")
             select.classes("ren-data-run").mark("data-run")
             select.tooltip("Whose data the panels show")
@@ -182,7 +194,7 @@ class DataPanel:
 
     def _toggle(self) -> None:
         self.collapsed = not self.collapsed
-        self.render()
+        self.render_soon()
 
     # ---- the input side -------------------------------------------------------------------
     def _input_side(self, node: NodeSpec) -> None:
@@ -213,7 +225,7 @@ class DataPanel:
 
     def _set_source(self, e: Any) -> None:
         self.source = str(e.value or "input")
-        self.render()
+        self.render_soon()
 
     def _source_data(self, node: NodeSpec) -> tuple[Any, list[FieldRow], bool, str]:
         """(value, rows, known, root) for what the input side shows now."""
@@ -305,7 +317,7 @@ class DataPanel:
     def _view_toggle(self, side: str) -> None:
         def set_view(e: Any) -> None:
             self.views[side] = str(e.value)
-            self.render()
+            self.render_soon()
 
         ui.toggle(VIEWS, value=self.views[side], on_change=set_view).props(
             "dense no-caps unelevated size=sm"
