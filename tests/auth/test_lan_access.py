@@ -216,3 +216,23 @@ def test_a_worker_forced_to_require_accounts_refuses_without_an_admin(tmp_path: 
     )
     assert started.returncode == 2
     assert "will not serve on 127.0.0.1 without accounts" in started.stderr
+
+
+def test_over_the_api_an_assignee_reads_and_answers_only_their_own_task(
+    server: LanServer,
+) -> None:
+    _, secret = token_for(server, "bob")
+    with client(server) as http:
+        http.headers["Authorization"] = f"Bearer {secret}"
+        ids = {t["id"] for t in http.get("/api/v1/tasks").json()}
+        assert server.tasks["bob"] in ids and server.tasks["ann"] not in ids
+        assert http.get(f"/api/v1/tasks/{server.tasks['ann']}").status_code == 404
+        answer = {"outcome": "submit", "values": {}, "by": "somebody else"}
+        stolen = http.post(f"/api/v1/tasks/{server.tasks['ann']}/complete", json=answer)
+        assert stolen.status_code == 404
+        assert http.get(f"/api/v1/runs/{server.runs['ann']}").status_code == 403
+    with client(server) as http:  # the task is still open for ann, as the admin sees
+        _, admin = token_for(server, "boss")
+        http.headers["Authorization"] = f"Bearer {admin}"
+        task = http.get(f"/api/v1/tasks/{server.tasks['ann']}").json()
+        assert task["status"] == "open" and task["completed_by"] is None
