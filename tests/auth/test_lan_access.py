@@ -77,13 +77,17 @@ def test_an_admin_token_opens_every_page(server: LanServer) -> None:
         http.headers["Authorization"] = f"Bearer {secret}"
         for path in ("/workflows", "/workflows/for_ann", "/runs", f"/tasks/{server.tasks['bob']}"):
             assert http.get(path).status_code == 200, path
+        task_page = http.get(f"/tasks/{server.tasks['bob']}").text
+        assert f'"href":"/runs/{server.runs["bob"]}"' in task_page  # the admin can open it
 
 
 def test_an_assignee_sees_only_their_own_task_and_no_editor_or_run_pages(
     server: LanServer,
 ) -> None:
     with login(server, "ann") as http:
-        assert http.get(f"/tasks/{server.tasks['ann']}").status_code == 200
+        own = http.get(f"/tasks/{server.tasks['ann']}")
+        assert own.status_code == 200 and "For ann" in own.text
+        assert f'"href":"/runs/{server.runs["ann"]}"' not in own.text  # no link to run pages
         assert http.get("/inbox").status_code == 200
         other = http.get(f"/tasks/{server.tasks['bob']}")
         assert other.status_code == 403

@@ -11,7 +11,7 @@ from typing import Any
 
 from nicegui import ui
 
-from app.auth.page_access import answered_by
+from app.auth.page_access import answered_by, may_open
 from app.core.forms import FormInvalid, Outcome
 from app.engine.service import Engine, NotFound
 from app.engine.tasks import NoLongerPossible
@@ -121,9 +121,12 @@ class TaskPage:
                 name = self._workflow_name()
                 with ui.row().classes("items-center gap-1 flex-nowrap"):
                     fact("account_tree", "From the workflow")
-                    ui.link(name, f"/runs/{task['run_id']}").classes("ren-link font-medium").props(
-                        'title="See the workflow run this task belongs to"'
-                    )
+                    if not may_open("/runs"):  # an assignee sees the name, not the run
+                        ui.label(name).classes("font-medium")
+                    else:
+                        ui.link(name, f"/runs/{task['run_id']}").classes(
+                            "ren-link font-medium"
+                        ).props('title="See the workflow run this task belongs to"')
 
     def _workflow_name(self) -> str:
         try:
