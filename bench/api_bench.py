@@ -2,9 +2,11 @@
 
     python bench/api_bench.py                    # 100,000 runs, 1,000 SSE clients
     python bench/api_bench.py --runs 20000 --clients 200
+    python bench/api_bench.py --api-only         # the API served alone, without the pages
 
 Runs are written as bench/lists_bench.py writes them (one transaction), then a real
-`ren worker` serves the data folder on 127.0.0.1 and:
+`ren worker` serves the data folder on 127.0.0.1 (with --api-only: a process serving only the
+engine and the API, as `ren worker --until-idle` does) and:
 
 - GET /api/v1/runs is timed (first page of 50, a status filter, page 20 through the cursors),
   median of --repeat requests on one keep-alive connection;
@@ -60,6 +62,34 @@ def start_worker(home: Path) -> tuple[subprocess.Popen[bytes], str]:
         time.sleep(0.1)
     port = json.loads(info.read_text())["port"]
     return worker, f"http://127.0.0.1:{port}"
+
+
+async def serve_only_the_api(home: Path) -> None:
+    """`--serve HOME`: the engine and the API alone (app.api.server), as `ren worker
+    --until-idle` serves them, without the app's pages and their middleware."""
+    from app.api.server import serve_api
+    from app.engine.service import Engine
+
+    engine = Engine(home)
+    await engine.start()
+    await serve_api(engine)  # writes the port to engine.json
+    await asyncio.Event().wait()  # until killed
+
+
+def start_api_only(home: Path) -> tuple[subprocess.Popen[bytes], str]:
+    server = subprocess.Popen(
+        [sys.executable, __file__, "--serve", str(home)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    info = home / "engine.json"
+    deadline = time.time() + 120
+    while not info.exists() or "port" not in info.read_text():
+        if server.poll() is not None or time.time() > deadline:
+            raise RuntimeError("the API server did not start")
+        time.sleep(0.1)
+    return server, f"http://127.0.0.1:{json.loads(info.read_text())['port']}"
 
 
 def timed(http: httpx.Client, path: str, params: dict[str, Any], repeat: int) -> float:
@@ -155,7 +185,14 @@ def main() -> None:
     parser.add_argument("--tasks", type=int, default=1_000)
     parser.add_argument("--clients", type=int, default=1_000)
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument(
+        "--api-only", action="store_true", help="serve the API alone, not the whole app"
+    )
+    parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)  # see serve_only_the_api
     args = parser.parse_args()
+    if args.serve is not None:
+        asyncio.run(serve_only_the_api(args.serve))
+        return
     from lists_bench import fill
 
     with tempfile.TemporaryDirectory(prefix="ren-api-") as tmp:
@@ -163,7 +200,8 @@ def main() -> None:
         started = now()
         asyncio.run(fill(home, args.runs, args.tasks))
         figures: dict[str, Any] = {"runs": args.runs, "fill_s": now() - started}
-        worker, url = start_worker(home)
+        worker, url = start_api_only(home) if args.api_only else start_worker(home)
+        figures["api_only"] = int(args.api_only)
         try:
             time.sleep(SETTLE_S)
             with httpx.Client(base_url=url, timeout=60) as http:
