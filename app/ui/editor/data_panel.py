@@ -175,12 +175,14 @@ class DataPanel:
                     "Test up to here",
                     icon="science",
                     on_click=lambda: self.open(TestDialog, wb, node.id, node.label),
-                ).props("unelevated dense no-caps color=primary").mark("test-node")
+                ).props("unelevated dense no-caps color=primary data-testid=test-node").mark(
+                    "test-node"
+                )
             ui.button(
                 "Test workflow",
                 icon="play_circle",
                 on_click=lambda: self.open(TestDialog, wb, None),
-            ).props("flat dense no-caps").mark("test-all")
+            ).props("flat dense no-caps data-testid=test-all").mark("test-all")
             ui.button(
                 icon="expand_more" if not self.collapsed else "expand_less",
                 on_click=self._toggle,
@@ -210,7 +212,7 @@ class DataPanel:
             ui.label("INPUT").classes("ren-data-side-title")
             ui.select(sources, value=self.source, on_change=self._set_source).props(
                 "dense borderless options-dense"
-            ).classes("ren-data-source").mark("data-source")
+            ).classes("ren-data-source").mark("data-source").props["data-testid"] = "data-source"
             ui.space()
             self._view_toggle("input")
         value, rows, known, root = self._source_data(node)
@@ -283,14 +285,8 @@ class DataPanel:
         self._data(self._output_value(node.id), rows, known, node_root(node.id), "output")
 
     def _waiting(self, node_id: str) -> bool:
-        sample = self.workbench.sample
-        if sample is None or sample.status != "waiting" or node_id in sample.steps:
-            return False
-        from app.store import reads
-
-        with self.workbench.engine.store.session() as session:
-            waits = reads.list_open_waits(session, sample.run_id)
-        return any(w.node_id == node_id for w in waits)
+        step = self.workbench.step(node_id)
+        return step is not None and step.status == "waiting"
 
     def _pin_buttons(self, node: NodeSpec, pinned: bool, step: Any) -> None:
         wb = self.workbench
@@ -307,7 +303,7 @@ class DataPanel:
             ).mark("pin-this")
         ui.button(icon="edit_note", on_click=lambda: self.open(PinDialog, wb, node)).props(
             "flat round dense"
-        ).tooltip("Pin a typed output").mark("pin-typed")
+        ).tooltip("Pin a typed output").mark("pin-typed").props["data-testid"] = "pin-typed"
         if pinned:
             ui.button(icon="backspace", on_click=lambda: wb.unpin(node.id)).props(
                 "flat round dense"
@@ -341,6 +337,7 @@ class DataPanel:
                 expr = reference(root, row.path)
                 line = ui.row().classes("ren-data-field w-full items-center no-wrap gap-2")
                 line.props("draggable=true")
+                line.props["data-expr"] = expr
                 line.on("dragstart", js_handler=drag_js(expr))
                 line.mark(f"field-row-{side}-{row.text}")
                 with line:

@@ -87,7 +87,7 @@ class PinDialog:
                 ui.button("Cancel", on_click=self.dialog.close).props("flat no-caps")
                 ui.button("Pin", icon="push_pin", on_click=self.save).props(
                     "unelevated no-caps color=primary"
-                ).mark("pin-save")
+                ).mark("pin-save").props["data-testid"] = "pin-save"
         self.dialog.open()
 
     def save(self) -> None:

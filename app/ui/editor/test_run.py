@@ -91,7 +91,8 @@ class TestDialog:
                 ui.label("Ctrl+Enter tests").classes("ren-hint self-center")
                 ui.button("Cancel", on_click=self.dialog.close).props("flat no-caps")
                 self.go = ui.button("Test", icon="science", on_click=self.submit)
-                self.go.props("unelevated no-caps color=primary").mark("test-go")
+                self.go.props("unelevated no-caps color=primary data-testid=test-go")
+                self.go.mark("test-go")
         self.dialog.open()
 
     def _past_runs(self) -> dict[str, str]:

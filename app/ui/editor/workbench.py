@@ -20,7 +20,7 @@ from app.engine.test_runs import TestStarted
 from app.nodes.catalog import NodeCatalog
 from app.store import reads
 from app.store.pins import PinnedOutput
-from app.ui.editor.samples import FieldRow, RunSample, field_rows, schema_rows
+from app.ui.editor.samples import FieldRow, RunSample, StepData, field_rows, schema_rows
 
 WORKBENCH_CSS = asset("css/workbench.css")
 PIN_MARK = "Pinned · "  # the start of a pinned node's subtitle on the canvas
@@ -77,7 +77,11 @@ class Workbench:
             row = reads.get_run(session, run_id)
             if row is None or row.workflow_id != self.workflow_id:
                 return None
-            return RunSample.from_rows(row, reads.list_steps(session, run_id))
+            sample = RunSample.from_rows(row, reads.list_steps(session, run_id))
+            for wait in reads.list_open_waits(session, run_id):  # e.g. a task being answered
+                if wait.node_key == wait.node_id and wait.node_id not in sample.steps:
+                    sample.steps[wait.node_id] = StepData(wait.node_id, "waiting", wait.input)
+        return sample
 
     def run_choices(self) -> dict[str, str]:
         """The runs the builder can take data from: "" (the latest test run), then the test
@@ -200,9 +204,6 @@ class Workbench:
             self.canvas.set_status({}, reset=True)
             return
         statuses: dict[str, str | None] = {n: s.status for n, s in sample.steps.items()}
-        with self.engine.store.session() as session:
-            for wait in reads.list_open_waits(session, sample.run_id):
-                statuses[wait.node_id] = "waiting"
         self.canvas.set_status(statuses, reset=True)
 
     def changed(self) -> None:
