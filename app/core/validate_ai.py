@@ -23,7 +23,8 @@ ARITY: dict[str, dict[str, tuple[int, int | None]]] = {
         "ai_output_parser": (0, 1),
     },
     "llm": {"ai_language_model": (0, 1)},
-    "retriever": {"ai_embedding": (0, 1)},
+    "retriever": {"ai_embedding": (1, 1)},
+    "vector_store": {"ai_embedding": (1, 1), "ai_text_splitter": (0, 1)},
 }
 
 KIND_LABELS: dict[str, str] = {

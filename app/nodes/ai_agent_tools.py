@@ -133,13 +133,32 @@ def build_tools(specs: Sequence[NodeSpec], functions: FunctionRegistry) -> dict[
         elif spec.type == "http_tool":
             tool = http_tool(HttpToolConfig.model_validate(spec.config), spec.name or spec.id)
         else:
-            raise ValueError(f"node '{spec.id}' ({spec.type}) cannot be used as an agent's tool")
-        if not _NAME.match(tool.name):
-            raise ValueError(f"tool name '{tool.name}' of node '{spec.id}': use a-z, 0-9, _ or -")
-        if tool.name in tools:
-            raise ValueError(f"two tools are named '{tool.name}'; give node '{spec.id}' a name")
-        tools[tool.name] = tool
+            for more in _sub_node_tools(spec):
+                _add(tools, more, spec)
+            continue
+        _add(tools, tool, spec)
     return tools
+
+
+def _add(tools: dict[str, Tool], tool: Tool, spec: NodeSpec) -> None:
+    if not _NAME.match(tool.name):
+        raise ValueError(f"tool name '{tool.name}' of node '{spec.id}': use a-z, 0-9, _ or -")
+    if tool.name in tools:
+        raise ValueError(f"two tools are named '{tool.name}'; give node '{spec.id}' a name")
+    tools[tool.name] = tool
+
+
+def _sub_node_tools(spec: NodeSpec) -> list[Tool]:
+    """Tools of the retriever and MCP sub-nodes (imported here: they build on this module)."""
+    if spec.type == "retriever":
+        from app.nodes.ai_retrieval import retriever_tool
+
+        return [retriever_tool(spec)]
+    if spec.type == "mcp_tools":
+        from app.nodes.ai_mcp import mcp_tools
+
+        return mcp_tools(spec)
+    raise ValueError(f"node '{spec.id}' ({spec.type}) cannot be used as an agent's tool")
 
 
 class _ToolNode(NodeType[Any]):

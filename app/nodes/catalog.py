@@ -9,8 +9,10 @@ from typing import Any
 
 from app.nodes.ai_agent import AiAgentNode
 from app.nodes.ai_agent_tools import FunctionToolNode, HttpToolNode
+from app.nodes.ai_mcp import McpToolsNode
 from app.nodes.ai_memory import MemoryWindowNode
 from app.nodes.ai_model import ChatModelNode, EmbeddingsNode
+from app.nodes.ai_retrieval import DocumentsNode, RetrieverNode, TextSplitterNode, VectorStoreNode
 from app.nodes.base import NodeType
 from app.nodes.branch import IfNode, SwitchNode
 from app.nodes.code import CodeNode
@@ -99,6 +101,11 @@ BUILT_IN: tuple[type[AnyNodeType], ...] = (
     FunctionToolNode,
     HttpToolNode,
     MemoryWindowNode,  # AI memory and retrieval (app.nodes.ai_memory, ai_retrieval)
+    DocumentsNode,
+    TextSplitterNode,
+    VectorStoreNode,
+    RetrieverNode,
+    McpToolsNode,  # app.nodes.ai_mcp
 )
 
 ENTRY_POINT_GROUP = "ren.nodes"
