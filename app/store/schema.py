@@ -330,3 +330,19 @@ class AiJournalEntry(SQLModel, table=True):
     request_hash: str
     response: Any = Field(default=None, sa_column=Column(JSON))
     created_at: float
+
+
+class VectorChunk(SQLModel, table=True):
+    """A chunk of a document in a vector store, with its embedding (migration 18,
+    app.nodes.ai_retrieval_store)."""
+
+    __tablename__ = "vector_chunks"
+
+    store: str = Field(primary_key=True)
+    doc_id: str = Field(primary_key=True)
+    chunk: int = Field(primary_key=True)
+    text: str
+    metadata_: Any = Field(default=None, sa_column=Column("metadata", JSON))
+    embedding: bytes  # unit-length float32 values, little endian
+    dims: int
+    created_at: float
