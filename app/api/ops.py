@@ -25,6 +25,7 @@ from app.engine.service import Engine
 from app.engine.tasks import NoLongerPossible
 from app.engine.webhooks import hook_url
 from app.engine.workflows import NotFound, WorkflowInvalid
+from app.nodes.ai_model_usage import USAGE_TYPES, run_usage
 from app.nodes.functions import load_functions
 
 Op = Callable[..., Awaitable[Any]]
@@ -226,6 +227,9 @@ async def show(engine: Engine, run_id: str) -> dict[str, Any]:
         " WHERE run_id=? AND status='completed' ORDER BY completed_at",
         run_id,
     )
+    spec = engine.workflows.compiled(engine.get_run(run_id).version_id).spec
+    ai_nodes = {n.id for n in spec.nodes if n.type in USAGE_TYPES}
+    report["usage"] = run_usage(engine.steps(run_id), ai_nodes)  # tokens of its AI steps
     return report
 
 

@@ -123,6 +123,10 @@ def cmd_show(args: argparse.Namespace) -> int:
         print_report(report, True)
         return EXIT_OK
     print_report(report, False)
+    if report.get("usage"):  # tokens the run's AI steps used
+        from app.nodes.ai_model_usage import usage_line
+
+        print(f"  {usage_line(report['usage'])}")
     for step in report["steps"]:
         print(f"  {step['status']:<9} {step['node_key']} (attempt {step['attempt']})")
     for wait in report["waits"]:

@@ -183,3 +183,14 @@ async def test_an_agent_without_a_model_fails_clearly(engine: Engine, stub: Open
     # Refused before it can run: validation counts an agent's sub-nodes (app.core.validate_ai).
     with pytest.raises(WorkflowInvalid, match=r"needs exactly one Model sub-node .* has 0"):
         engine.import_workflow(spec)
+
+
+async def test_ren_show_sums_the_tokens_of_the_run(
+    engine: Engine, stub: OpenAIStub, marks: Path
+) -> None:
+    from app.api.ops import show
+
+    engine.import_workflow(flow(stub))
+    run = await engine.run("agent", {"job": "x"})
+    report = await show(engine, run.id)
+    assert report["usage"] == {"prompt_tokens": 90, "completion_tokens": 14, "total_tokens": 104}
