@@ -84,6 +84,9 @@ class FunctionsPage:
                     on_click=lambda: ui.navigate.to("/functions/new"),
                 ).props('unelevated color=primary data-testid="new-function"').mark("new-function")
             self.listing()
+        # Try it's dialog lives outside the listing: a library reload redraws the listing,
+        # which must not delete a dialog someone is using
+        self.dialog_slot = ui.element("div")
         # the watcher reloads in a thread; redraw on the page's own loop
         self.changed = False
         stop = self.library.on_reload(lambda snapshot: setattr(self, "changed", True))
@@ -156,7 +159,7 @@ class FunctionsPage:
                 ui.label(where).classes("ren-muted text-xs ren-mono")
             with ui.row().classes("gap-1 shrink-0"):
                 ui.button(
-                    "Try it", icon="play_arrow", on_click=lambda i=info: TryDialog(i).open()
+                    "Try it", icon="play_arrow", on_click=lambda i=info: self.try_it(i)
                 ).props(f'flat dense no-caps data-testid="try-{info.name}"').mark(
                     f"try-{info.name}"
                 )
@@ -168,6 +171,11 @@ class FunctionsPage:
                     ).props(f'flat dense no-caps data-testid="edit-{info.name}"').mark(
                         f"edit-{info.name}"
                     )
+
+    def try_it(self, info: FunctionInfo) -> None:
+        self.dialog_slot.clear()  # the previous Try it dialog, closed by now
+        with self.dialog_slot:
+            TryDialog(info).open()
 
     async def upload(self, event: events.UploadEventArguments) -> None:
         name = event.file.name
