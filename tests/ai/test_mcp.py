@@ -1,0 +1,124 @@
+"""mcp_tools against a real local MCP server (stdio, written here with the mcp SDK): its tools
+are listed, an AI agent calls one, a failing tool tells the model, and a server that is not
+there fails with a message naming it."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.engine.service import Engine
+from app.nodes.ai_mcp import McpError, McpToolsConfig, list_server_tools
+from app.nodes.ai_ports import sub_node_edge
+from tests.ai.openai_stub import OpenAIStub, Reply, tool_call
+
+SERVER = '''
+from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+
+server = MCPServer("ren-test")
+
+
+@server.tool()
+def add(a: int, b: int) -> int:
+    """Add two whole numbers."""
+    return a + b
+
+
+@server.tool()
+def explode(reason: str) -> str:
+    """Always fails."""
+    raise ToolError(f"boom: {reason}")
+
+
+server.run()
+'''
+
+
+@pytest.fixture
+def stub() -> Iterator[OpenAIStub]:
+    with OpenAIStub() as server:
+        yield server
+
+
+@pytest.fixture
+def server_config(tmp_path: Path) -> McpToolsConfig:
+    script = tmp_path / "server.py"
+    script.write_text(SERVER, encoding="utf-8")
+    return McpToolsConfig(command=sys.executable, args=[str(script)], timeout_s=30)
+
+
+async def test_load_tools_lists_names_descriptions_and_schemas(
+    server_config: McpToolsConfig,
+) -> None:
+    tools = await list_server_tools(server_config)
+    assert [t["name"] for t in tools] == ["add", "explode"]
+    assert tools[0]["description"] == "Add two whole numbers."
+    assert tools[0]["input_schema"]["properties"].keys() == {"a", "b"}
+    assert tools[0]["input_schema"]["required"] == ["a", "b"]
+
+
+async def test_a_missing_server_fails_naming_it(tmp_path: Path) -> None:
+    config = McpToolsConfig(command=str(tmp_path / "no-such-program"), timeout_s=10)
+    with pytest.raises(McpError, match="no-such-program"):
+        await list_server_tools(config)
+
+
+def agent_flow(stub: OpenAIStub, mcp: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": "wf",
+        "nodes": [
+            {"id": "start", "type": "start"},
+            {"id": "agent", "type": "ai_agent", "config": {"prompt": "What is 2 + 40?"}},
+            {
+                "id": "gpt",
+                "type": "chat_model",
+                "config": {"base_url": stub.base_url, "model": "m"},
+            },
+            {"id": "math", "type": "mcp_tools", "config": mcp},
+        ],
+        "edges": [
+            {"source": "start", "target": "agent"},
+            sub_node_edge("gpt", "agent", "ai_language_model"),
+            sub_node_edge("math", "agent", "ai_tool"),
+        ],
+    }
+
+
+async def test_an_agent_calls_the_servers_tools(
+    engine: Engine, stub: OpenAIStub, server_config: McpToolsConfig
+) -> None:
+    config = {**server_config.model_dump(), "tools": await list_server_tools(server_config)}
+    stub.script = [
+        Reply(
+            tool_calls=[
+                tool_call("c1", "add", {"a": 2, "b": 40}),
+                tool_call("c2", "explode", {"reason": "test"}),
+            ]
+        ),
+        Reply("It is 42."),
+    ]
+    engine.import_workflow(agent_flow(stub, config))
+    run = await engine.run("wf", {})
+    assert run.status == "succeeded", run.error
+    step = next(s for s in engine.steps(run.id) if s.node_id == "agent")
+    assert step.output["text"] == "It is 42."
+    first = stub.chat_requests()[0]
+    assert [t["function"]["name"] for t in first["tools"]] == ["add", "explode"]
+    added, exploded = stub.chat_requests()[1]["messages"][-2:]
+    assert json.loads(added["content"]) in (42, {"result": 42})
+    assert "boom: test" in exploded["content"]
+
+
+async def test_an_mcp_node_without_listed_tools_shows_a_problem(
+    engine: Engine, stub: OpenAIStub, server_config: McpToolsConfig
+) -> None:
+    from app.engine.workflows import WorkflowInvalid
+
+    with pytest.raises(WorkflowInvalid, match="no tools listed yet: press Load tools"):
+        engine.import_workflow(agent_flow(stub, server_config.model_dump()))
