@@ -253,7 +253,8 @@ async def test_params_designer_and_run_form(editor_user: User) -> None:
     tags.value = '{"a": 1}'
     editor_user.find(marker="run-go").click()
     await settle(0.1)
-    assert amount.error == "required" and tags.error == 'enter a JSON list, e.g. ["a", "b"]'
+    assert amount.error == "required: fill this in"
+    assert tags.error == 'enter a JSON list, e.g. ["a", "b"]'
     amount.value = "12.5"
     tags.value = '["x"]'
     editor_user.find(marker="run-go").click()

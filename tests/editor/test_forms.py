@@ -157,12 +157,12 @@ def test_run_form_names_each_wrong_field() -> None:
     assert errors["extra"] == 'enter a JSON object, e.g. {"key": "value"}'
     assert "less than the minimum" in errors["amount"]
     _, errors = read_form(PARAMS, fields, {"kind": "a"})
-    assert errors == {"amount": "required"}
+    assert errors == {"amount": "required: fill this in"}
 
 
 def test_schema_errors_are_keyed_by_field() -> None:
     assert schema_errors(PARAMS, {"kind": "c", "tags": [1]}) == {
-        "amount": "required",
+        "amount": "required: fill this in",
         "kind": "'c' is not one of ['a', 'b']",
         "tags": "1 is not of type 'string'",
     }

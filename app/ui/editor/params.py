@@ -26,6 +26,8 @@ _BY_JSON_TYPE = {"string": "text", "number": "number", "integer": "integer", "bo
 _BY_JSON_TYPE |= {"array": "list (JSON)", "object": "object (JSON)"}
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
+REQUIRED = "required: fill this in"  # the run form's message for an empty required field
+
 
 @dataclass
 class ParamRow:
@@ -144,7 +146,7 @@ def read_form(
         text = "" if got is None else str(got)
         if not text.strip():
             if spec.required:
-                errors[spec.name] = "required"
+                errors[spec.name] = REQUIRED
             continue
         if spec.kind in ("number", "integer"):
             number, error = parse_number(text, spec.kind == "integer")
@@ -188,6 +190,6 @@ def schema_errors(schema: dict[str, Any], value: Any) -> dict[str, str]:
             match = _REQUIRED.match(message)
             name = match.group("name") if match else ""
             if match:
-                message = "required"
+                message = REQUIRED
         errors.setdefault(name, message)
     return errors

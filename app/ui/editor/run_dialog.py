@@ -89,6 +89,11 @@ class RunDialog:
                 ui.label("Input for this run:").classes("ren-hint")
                 for spec in self.fields:
                     self.widgets[spec.name] = _widget(spec, self.schema)
+                first = next(iter(self.widgets.values()))
+                first.props("autofocus")  # type straight away
+                for widget in self.widgets.values():  # Enter runs (not in a JSON box)
+                    if isinstance(widget, ui.input):
+                        widget.on("keydown.enter", self.submit)
             else:
                 ui.label(
                     "This workflow declares no input fields. You can pass a JSON object "
