@@ -346,3 +346,84 @@ class VectorChunk(SQLModel, table=True):
     embedding: bytes  # unit-length float32 values, little endian
     dims: int
     created_at: float
+
+
+# -- people on the network (app.auth; migration 14) ---------------------------------------
+
+
+class UserAccount(SQLModel, table=True):
+    """A person who signs in when Ren is served on the network; an argon2id password hash."""
+
+    __tablename__ = "users"
+
+    name: str = Field(primary_key=True)
+    role: str  # admin | editor | operator | assignee
+    password_hash: str
+    created_at: float
+
+
+class UserGroup(SQLModel, table=True):
+    __tablename__ = "groups"
+
+    name: str = Field(primary_key=True)
+    created_at: float
+
+
+class Membership(SQLModel, table=True):
+    __tablename__ = "memberships"
+
+    user_name: str = Field(primary_key=True, foreign_key="users.name")
+    group_name: str = Field(primary_key=True, foreign_key="groups.name")
+
+
+class ApiToken(SQLModel, table=True):
+    """A personal API token: only its SHA-256 is kept; revoked_at set: it no longer works."""
+
+    __tablename__ = "api_tokens"
+
+    id: str = Field(primary_key=True)
+    user_name: str = Field(foreign_key="users.name")
+    label: str
+    token_hash: str = Field(unique=True)
+    created_at: float
+    last_used_at: float | None = None
+    revoked_at: float | None = None
+
+
+class LoginSession(SQLModel, table=True):
+    """A login session: the cookie's SHA-256, ended when idle or old (app.auth.sessions)."""
+
+    __tablename__ = "sessions"
+
+    id_hash: str = Field(primary_key=True)
+    user_name: str = Field(foreign_key="users.name", index=True)
+    created_at: float
+    seen_at: float
+
+
+class TaskLinkRecord(SQLModel, table=True):
+    """A signed link to one task's form (app.auth.links): single use, expiring, revocable."""
+
+    __tablename__ = "task_links"
+
+    id: str = Field(primary_key=True)
+    task_id: str = Field(index=True)
+    recipient: str
+    created_by: str
+    created_at: float
+    expires_at: float
+    used_at: float | None = None
+    revoked_at: float | None = None
+
+
+class AuditEntryRow(SQLModel, table=True):
+    """Who did what to which target, when (app.auth.audit): only ever inserted."""
+
+    __tablename__ = "audit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: float
+    who: str = Field(index=True)
+    what: str = Field(index=True)
+    target: str = Field(index=True)
+    details: Any = Field(default=None, sa_column=Column(JSON, nullable=False))
