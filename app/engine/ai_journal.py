@@ -134,15 +134,20 @@ def run_workflow(store: Store, run_id: str) -> WorkflowSpec:
     return spec
 
 
-WAKE_RESULT = "SELECT result FROM wait WHERE run_id=? AND node_key=? AND status='done'"
+WAKE_RESULT = "SELECT kind, result FROM wait WHERE run_id=? AND node_key=? AND status='done'"
 
 
-def wake_result(store: Store, run_id: str, node_key: str, attempt: int) -> dict[str, Any] | None:
-    """How the wait of `attempt` of a re-entrant step was resolved (None: it did not wait)."""
+def wake_result(
+    store: Store, run_id: str, node_key: str, attempt: int
+) -> tuple[str, dict[str, Any]] | None:
+    """(wait kind, result) of how the wait of `attempt` of a re-entrant step was resolved;
+    None when it did not wait."""
     wkey = node_key if attempt == 1 else f"{node_key}#{attempt}"
     with store.session() as session:
         row = session.connection().exec_driver_sql(WAKE_RESULT, (run_id, wkey)).first()
     if row is None:
         return None
-    data = json.loads(row[0]) if isinstance(row[0], str) else row[0]
-    return data if isinstance(data, dict) and data.get("reenter") else None
+    data = json.loads(row[1]) if isinstance(row[1], str) else row[1]
+    if not isinstance(data, dict) or not data.get("reenter"):
+        return None
+    return str(row[0]), data

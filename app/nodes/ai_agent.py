@@ -132,6 +132,7 @@ class AgentLoop:
         self.state = state
         self.usage: dict[str, int] = {}
         self.log: list[dict[str, Any]] = []  # the tool calls, for the step's output
+        self.woken_used = False  # the wait this attempt woke from answered a call already
         self.memory: ChatMemory | None = None  # the turn is written with the step
 
     async def run(self, messages: list[dict[str, Any]], max_steps: int) -> NodeResult | WaitFor:
@@ -185,13 +186,20 @@ class AgentLoop:
                 return _error(f"a person rejected this call: {decision.reason}")
             request = {**request, "arguments": decision.arguments}
 
-        async def run() -> Any:
-            try:
-                return {"result": await tool.run(self.ctx, request["arguments"], self.state)}
-            except Exception as err:  # the model is told, and may try otherwise
-                return {"error": f"{type(err).__name__}: {err}"}
+        if tool.workflow is not None:
+            found = await self._child_result(tool.workflow, request)
+            if isinstance(found, WaitFor):
+                return found
+            outcome = found
+        else:
 
-        outcome = await self.calls.tool(request, run)
+            async def run() -> Any:
+                try:
+                    return {"result": await tool.run(self.ctx, request["arguments"], self.state)}
+                except Exception as err:  # the model is told, and may try otherwise
+                    return {"error": f"{type(err).__name__}: {err}"}
+
+            outcome = await self.calls.tool(request, run)
         self.log.append({**request, **outcome})
         return json.dumps(outcome.get("result", outcome), ensure_ascii=False, default=str)
 
@@ -200,17 +208,40 @@ class AgentLoop:
         recorded = self.calls.replayed("approval", request)
         if recorded is not None:
             return Decision.from_json(recorded)
-        if self.ctx.attempt <= 1:
-            return None
-        store = folder_store(self.ctx.data_dir.parent.parent)
-        result = await asyncio.to_thread(
-            wake_result, store, self.ctx.run_id, self.ctx.node_key, self.ctx.attempt - 1
-        )
+        result = await self._woken_by("task")
         if result is None:
             return None
         decision = decision_of(result, request["arguments"])
         await self.calls.record("approval", request, decision.to_json())
         return decision
+
+    async def _child_result(
+        self, workflow: dict[str, Any], request: dict[str, Any]
+    ) -> dict[str, Any] | WaitFor:
+        """A sub-workflow tool's recorded result, or the wait for its child run."""
+        recorded = self.calls.replayed("tool", request)
+        if recorded is not None:
+            return dict(recorded)
+        woke = await self._woken_by("child")
+        if woke is None:
+            return WaitFor("child", child={**workflow, "input": request["arguments"]})
+        outcome = {"result": woke.get("output")}
+        await self.calls.record("tool", request, outcome)
+        return outcome
+
+    async def _woken_by(self, kind: str) -> dict[str, Any] | None:
+        """How the wait this step woke from was resolved, when it was a `kind` wait and this
+        run of the loop has not used it yet (one wait answers one call)."""
+        if self.woken_used or self.ctx.attempt <= 1:
+            return None
+        store = folder_store(self.ctx.data_dir.parent.parent)
+        found = await asyncio.to_thread(
+            wake_result, store, self.ctx.run_id, self.ctx.node_key, self.ctx.attempt - 1
+        )
+        if found is None or found[0] != kind:
+            return None
+        self.woken_used = True
+        return found[1]
 
 
 def _assistant(message: dict[str, Any]) -> dict[str, Any]:

@@ -49,6 +49,19 @@ class HttpToolConfig(ToolConfig, HttpRequestConfig):
     )
 
 
+class WorkflowToolConfig(ToolConfig):
+    workflow: str = Field(min_length=1, description="The id of a published workflow")
+    version: int | None = Field(None, ge=1, description="A version number (default: latest)")
+    parameters: dict[str, Any] = Field(
+        default_factory=lambda: {"type": "object", "properties": {}},
+        description="JSON Schema of the arguments the model gives (the child run's input)",
+    )
+
+
+async def _no_run(ctx: StepContext, args: dict[str, Any], state: Any) -> Any:
+    raise RuntimeError("a workflow tool runs as a child run, not in the agent's step")
+
+
 @dataclass(frozen=True)
 class Tool:
     name: str
@@ -56,6 +69,7 @@ class Tool:
     parameters: dict[str, Any]
     require_approval: bool
     run: Callable[[StepContext, dict[str, Any], Any], Awaitable[Any]]
+    workflow: dict[str, Any] | None = None  # a sub-workflow tool: workflow_id and version
 
     def openai(self) -> dict[str, Any]:
         return {
@@ -124,12 +138,25 @@ def http_tool(config: HttpToolConfig, node_name: str) -> Tool:
     )
 
 
+def workflow_tool(config: WorkflowToolConfig) -> Tool:
+    return Tool(
+        _tool_name(config, config.workflow),
+        config.description or f"Runs the workflow '{config.workflow}' with the arguments as input",
+        config.parameters,
+        config.require_approval,
+        _no_run,
+        {"workflow_id": config.workflow, "version": config.version},
+    )
+
+
 def build_tools(specs: Sequence[NodeSpec], functions: FunctionRegistry) -> dict[str, Tool]:
     """The agent's tools from its attached sub-nodes, by name; refuses clashes and unknowns."""
     tools: dict[str, Tool] = {}
     for spec in specs:
         if spec.type == "function_tool":
             tool = function_tool(FunctionToolConfig.model_validate(spec.config), functions)
+        elif spec.type == "workflow_tool":
+            tool = workflow_tool(WorkflowToolConfig.model_validate(spec.config))
         elif spec.type == "http_tool":
             tool = http_tool(HttpToolConfig.model_validate(spec.config), spec.name or spec.id)
         else:
@@ -204,3 +231,14 @@ class HttpToolNode(_ToolNode):
         "in the URL, query, headers and body."
     )
     config_model = HttpToolConfig
+
+
+class WorkflowToolNode(_ToolNode):
+    type_name = "workflow_tool"
+    title = "Workflow tool"
+    icon = "account_tree"
+    description = (
+        "Lets an AI agent run another published workflow as a tool: the model's arguments are "
+        "its input, its output the tool's result. The agent sleeps while the child run works."
+    )
+    config_model = WorkflowToolConfig

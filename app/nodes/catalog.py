@@ -8,7 +8,7 @@ from importlib.metadata import entry_points
 from typing import Any
 
 from app.nodes.ai_agent import AiAgentNode
-from app.nodes.ai_agent_tools import FunctionToolNode, HttpToolNode
+from app.nodes.ai_agent_tools import FunctionToolNode, HttpToolNode, WorkflowToolNode
 from app.nodes.ai_mcp import McpToolsNode
 from app.nodes.ai_memory import MemoryWindowNode
 from app.nodes.ai_model import ChatModelNode, EmbeddingsNode
@@ -100,6 +100,7 @@ BUILT_IN: tuple[type[AnyNodeType], ...] = (
     AiAgentNode,
     FunctionToolNode,
     HttpToolNode,
+    WorkflowToolNode,
     MemoryWindowNode,  # AI memory and retrieval (app.nodes.ai_memory, ai_retrieval)
     DocumentsNode,
     TextSplitterNode,

@@ -5,6 +5,7 @@ makes every recorded reply requested exactly once."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -194,3 +195,56 @@ async def test_ren_show_sums_the_tokens_of_the_run(
     run = await engine.run("agent", {"job": "x"})
     report = await show(engine, run.id)
     assert report["usage"] == {"prompt_tokens": 90, "completion_tokens": 14, "total_tokens": 104}
+
+
+async def test_a_workflow_tool_runs_a_child_run_and_the_agent_goes_on(
+    engine: Engine, marks: Path
+) -> None:
+    def responder(body: dict[str, Any]) -> Step:
+        done = tool_messages(body)
+        if not done:
+            return Reply(None, [tool_call("w1", "double", {"n": 21})])
+        return Reply("child said " + done[0]["content"])
+
+    child = {
+        "schema": "ren.workflow/1",
+        "id": "doubler",
+        "nodes": [
+            {"id": "start", "type": "start"},
+            {"id": "calc", "type": "set", "config": {"values": {"twice": "{{ input.n * 2 }}"}}},
+        ],
+        "edges": [{"source": "start", "target": "calc"}],
+    }
+    with OpenAIStub(responder=responder) as stub:
+        spec = flow(stub)
+        spec["nodes"].append(
+            {
+                "id": "t_double",
+                "type": "workflow_tool",
+                "config": {
+                    "workflow": "doubler",
+                    "name": "double",
+                    "parameters": {"type": "object", "properties": {"n": {"type": "integer"}}},
+                },
+            }
+        )
+        spec["edges"].append(
+            {
+                "source": "t_double",
+                "source_port": "ai_tool",
+                "target": "agent",
+                "target_port": "ai_tool",
+            }
+        )
+        engine.import_workflow(child)
+        engine.import_workflow(spec)
+        run = await engine.run("agent", {"job": "x"})
+        for _ in range(50):
+            run = await engine.wait(run.id, 30)
+            if run.status != "waiting":
+                break
+            await asyncio.sleep(0.05)
+        assert len(stub.chat_requests()) == 2
+    assert run.status == "succeeded", run.error
+    (step,) = [s for s in engine.steps(run.id) if s.node_id == "agent"]
+    assert step.output["text"] == 'child said {"n": 21, "twice": 42}'
