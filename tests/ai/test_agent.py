@@ -248,3 +248,84 @@ async def test_a_workflow_tool_runs_a_child_run_and_the_agent_goes_on(
     assert run.status == "succeeded", run.error
     (step,) = [s for s in engine.steps(run.id) if s.node_id == "agent"]
     assert step.output["text"] == 'child said {"n": 21, "twice": 42}'
+
+
+async def test_two_calls_behind_approval_each_wait_for_their_own_answer(
+    engine: Engine, stub: OpenAIStub, marks: Path
+) -> None:
+    spec = flow(stub, approval=True)
+    spec["nodes"][4]["config"]["require_approval"] = True  # note too
+    engine.import_workflow(spec)
+    run = await engine.run("agent", {"job": "x"})
+    (first,) = engine.tasks.open_tasks(run_id=run.id)
+    assert first["title"] == "Approve tool call: ai_note"
+    engine.tasks.complete(first["id"], "approve", {})
+    run = await engine.wait(run.id, 30)
+    for _ in range(50):  # the woken run goes on until it waits for the second answer
+        if engine.tasks.open_tasks(run_id=run.id):
+            break
+        await asyncio.sleep(0.05)
+    (second,) = engine.tasks.open_tasks(run_id=run.id)
+    assert second["title"] == "Approve tool call: ai_slow"  # not answered by the first answer
+    assert calls_made(marks) == ["note"]
+    engine.tasks.complete(second["id"], "reject", {"reason": "no"})
+    for _ in range(50):
+        run = await engine.wait(run.id, 30)
+        if run.status not in ("waiting", "running"):
+            break
+        await asyncio.sleep(0.05)
+    assert run.status == "succeeded", run.error
+    assert calls_made(marks) == ["note"]
+    assert len(stub.chat_requests()) == 3
+
+
+async def test_an_http_tool_calls_a_url_filled_from_the_model_arguments(
+    engine: Engine, marks: Path
+) -> None:
+    from tests.nodes.http_server import serve
+
+    def responder(body: dict[str, Any]) -> Step:
+        done = tool_messages(body)
+        if not done:
+            return Reply(None, [tool_call("h1", "weather", {"city": "Oslo"})])
+        return Reply("got " + done[0]["content"])
+
+    server_iter = serve()
+    server = next(server_iter)
+    try:
+        with OpenAIStub(responder=responder) as stub:
+            spec = flow(stub)
+            spec["nodes"].append(
+                {
+                    "id": "t_http",
+                    "type": "http_tool",
+                    "config": {
+                        "name": "weather",
+                        "url": server.url + "/echo",
+                        "query": {"city": "{{ input.city }}"},
+                        "parameters": {
+                            "type": "object",
+                            "properties": {"city": {"type": "string"}},
+                        },
+                    },
+                }
+            )
+            spec["edges"].append(
+                {
+                    "source": "t_http",
+                    "source_port": "ai_tool",
+                    "target": "agent",
+                    "target_port": "ai_tool",
+                }
+            )
+            engine.import_workflow(spec)
+            run = await engine.run("agent", {"job": "x"})
+            tools = {t["function"]["name"] for t in stub.chat_requests()[0]["tools"]}
+    finally:
+        server_iter.close()
+    assert run.status == "succeeded", run.error
+    assert "weather" in tools
+    (step,) = [s for s in engine.steps(run.id) if s.node_id == "agent"]
+    result = step.output["tool_calls"][0]["result"]
+    assert result["status"] == 200
+    assert result["body"]["query"] == {"city": "Oslo"}
