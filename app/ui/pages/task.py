@@ -12,7 +12,7 @@ from typing import Any
 from nicegui import ui
 
 from app.auth.page_access import answered_by, may_open
-from app.core.forms import FormInvalid, Outcome
+from app.core.forms import FormInvalid, FormSpec, Outcome, validate_values
 from app.engine.service import Engine, NotFound
 from app.engine.tasks import NoLongerPossible
 from app.ui import queries, task_count
@@ -84,6 +84,7 @@ class TaskPage:
     def __init__(self, engine: Engine, task: dict[str, Any]) -> None:
         self.engine = engine
         self.task = task
+        self.open_facts: ui.row | None = None
         self.task_id = str(task["id"])
         self.outcomes = [Outcome.model_validate(o) for o in task.get("outcomes") or []] or [
             Outcome(name="submit", label="Submit")
@@ -113,11 +114,12 @@ class TaskPage:
                 ui.label(task["description"]).classes("ren-task-description")
             with ui.row().classes("ren-task-meta items-center gap-x-5 gap-y-1"):
                 fact("person", who_for(task))
-                if task["status"] == "open":
-                    fact("schedule", waiting_for(task["created_at"]))
-                    due, late = due_text(task.get("due_at"))
-                    if task.get("due_at") is not None:
-                        fact("event", due, "ren-overdue" if late else "")
+                if task["status"] == "open":  # hidden once answered (see _thanks)
+                    with ui.row().classes("items-center gap-x-5 gap-y-1") as self.open_facts:
+                        fact("schedule", waiting_for(task["created_at"]))
+                        due, late = due_text(task.get("due_at"))
+                        if task.get("due_at") is not None:
+                            fact("event", due, "ren-overdue" if late else "")
                 name = self._workflow_name()
                 with ui.row().classes("items-center gap-1 flex-nowrap"):
                     fact("account_tree", "From the workflow")
@@ -196,9 +198,12 @@ class TaskPage:
         self.name_error.set_visibility(not name)
         self.name_error.text = "" if name else "Please type your name, so others know who answered."
         values = self.form.values()
-        if not name:
-            self.form.show_errors({})
-            self._say("Please type your name below before answering.")
+        if not name:  # and every wrong field at once, not one message per try
+            errors = self._check(values, outcome)
+            others = self.form.show_errors(errors)
+            lines = [*others, "Please type your name below before answering."]
+            title = "Please check the fields marked below." if errors else lines.pop()
+            self._say(title, lines)
             self.name.run_method("focus")
             return
         set_my_name(name)
@@ -230,10 +235,25 @@ class TaskPage:
         label = next((o.label for o in self.outcomes if o.name == outcome), outcome)
         self._thanks(label)
 
+    def _check(self, values: dict[str, Any], outcome: str) -> dict[str, str]:
+        """What is wrong with the answer as it stands (field name to message)."""
+        try:
+            form = FormSpec.model_validate(
+                {"fields": self.task.get("form") or [], "outcomes": self.task.get("outcomes")}
+            )
+            validate_values(form, values, outcome=outcome)
+        except FormInvalid as err:
+            return dict(err.errors)
+        except ValueError:  # a stored form this version cannot read: the engine says so later
+            return {}
+        return {}
+
     # -- after answering ------------------------------------------------------------------
 
     def _thanks(self, label: str) -> None:
         self.form = None
+        if self.open_facts is not None:  # "Waiting 1 minute" no longer holds
+            self.open_facts.set_visibility(False)
         self.body.clear()
         with (
             self.body,
