@@ -46,7 +46,7 @@ def run_window(
         closed = threading.Event()
         window.events.closed += closed.set
         _start_window_method_executor(window, method_queue, response_queue, closed)
-    decided = threading.Event()
+    decided, asking = threading.Event(), threading.Event()
 
     def ask() -> None:
         from app.ui.background import QUESTION, QUESTION_TITLE
@@ -60,6 +60,8 @@ def run_window(
     def closing() -> bool:
         if decided.is_set():
             return True
+        if asking.is_set():  # the question is open: a second close waits for its answer
+            return False
         try:
             questions.send("closing")
             reply = questions.recv() if questions.poll(REPLY_S) else "close"
@@ -67,6 +69,7 @@ def run_window(
             return True
         if reply != "ask":
             return True
+        asking.set()
         threading.Thread(target=ask, name="ren-ask", daemon=True).start()
         return False  # stays open until the person answered
 
