@@ -136,6 +136,9 @@ export function toFlowEdge(e) {
     data: { label: e.label || null },
   };
   if (e.label) edge.label = String(e.label);
+  if (Object.hasOwn(AI_KINDS, edge.targetHandle ?? "")) {
+    edge.class = `ren-edge--ai ren-edge--${edge.targetHandle}`; // a sub-node attachment, dashed
+  }
   return edge;
 }
 
@@ -148,6 +151,32 @@ export function fromFlowEdge(edge) {
     target_port: edge.targetHandle ?? null,
     label: edge.data?.label ?? (typeof edge.label === "string" ? edge.label : null),
   };
+}
+
+/** AI connection kinds (app.core.ports.AI_PORT_KINDS): a sub-node port joins only its own kind. */
+export const AI_KINDS = {
+  ai_language_model: "Model",
+  ai_tool: "Tools",
+  ai_memory: "Memory",
+  ai_output_parser: "Output parser",
+  ai_retriever: "Retriever",
+  ai_embedding: "Embeddings",
+  ai_text_splitter: "Text splitter",
+  ai_vector_store: "Vector store",
+  ai_document: "Documents",
+};
+
+export function isAiPort(port) {
+  return Boolean(port) && Object.hasOwn(AI_KINDS, port.name);
+}
+
+/** What a handle carries, for its colour and for matching while dragging: an AI kind or a type. */
+export function portKind(port) {
+  return isAiPort(port) ? port.name : port.type;
+}
+
+function kindText(port) {
+  return isAiPort(port) ? `${AI_KINDS[port.name]} (${port.name})` : `data ('${port.name}')`;
 }
 
 export function typesMeet(a, b) {
@@ -176,6 +205,9 @@ export function refusal(source, sourcePort, target, targetPort, edges) {
   const inp = target.inputs.find((p) => p.name === targetPort);
   if (!out) return `'${name(source)}' has no output '${sourcePort}'`;
   if (!inp) return `'${name(target)}' has no input '${targetPort}'`;
+  if ((isAiPort(out) || isAiPort(inp)) && out.name !== inp.name) {
+    return `'${name(source)}' gives ${kindText(out)} but this input of '${name(target)}' takes ${kindText(inp)}; connect ports of the same kind`;
+  }
   if (!typesMeet(out.type, inp.type)) {
     return `Cannot connect ${out.type} output '${out.name}' to ${inp.type} input '${inp.name}' of '${name(target)}'`;
   }
@@ -201,7 +233,13 @@ export function connectingCss(scope, start, startData) {
   const other = fromOutput ? "target" : "source";
   const self = `${scope} .vue-flow__node[data-id="${CSS.escape(startData.id)}"] .vue-flow__handle.${other}`;
   const rules = [`${self} { opacity: 0.25; box-shadow: none; }`];
-  if (port && port.type !== "any") {
+  if (port && isAiPort(port)) {
+    const k = CSS.escape(port.name);
+    rules.unshift(
+      `${scope} .vue-flow__handle.${other}:not([data-ptype="${k}"]) { opacity: 0.25; }`,
+      `${scope} .vue-flow__handle.${other}[data-ptype="${k}"] { box-shadow: 0 0 0 3px var(--ren-accent-ring); }`,
+    );
+  } else if (port && port.type !== "any") {
     const t = CSS.escape(port.type);
     rules.unshift(
       `${scope} .vue-flow__handle.${other}:not([data-ptype="${t}"]):not([data-ptype="any"]) { opacity: 0.25; }`,
@@ -209,6 +247,9 @@ export function connectingCss(scope, start, startData) {
     );
   } else {
     rules.unshift(`${scope} .vue-flow__handle.${other} { box-shadow: 0 0 0 3px var(--ren-accent-ring); }`);
+  }
+  if (port && !isAiPort(port)) {
+    rules.push(`${scope} .vue-flow__handle.${other}.ren-port--ai { opacity: 0.25; box-shadow: none; }`);
   }
   return rules.join("\n");
 }
