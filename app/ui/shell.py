@@ -17,7 +17,8 @@ from typing import Literal
 from nicegui import app, ui
 
 from app.asset_paths import asset, assets_dir
-from app.auth.page_access import may_open
+from app.auth.my_tasks import my_open_count
+from app.auth.page_access import may_open, task_scope
 from app.engine.service import Engine
 from app.ui import live, runtime, task_count
 from app.ui.fmt import STATUS_LABELS
@@ -197,6 +198,11 @@ def _task_count() -> None:
         count.classes(add="has-tasks" if n else "", remove="" if n else "has-tasks")
         count.props(f'aria-label="{n} open task{"" if n == 1 else "s"}"')
 
+    scope = task_scope()  # an assignee counts only their own tasks
+    if scope is not None:
+        show(my_open_count(scope))
+        task_count.changed.subscribe(lambda _: show(my_open_count(scope)))
+        return
     show(open_task_count())
     task_count.changed.subscribe(show)  # no timer: recounted when the engine's tasks change
 

@@ -203,10 +203,12 @@ def test_an_assignees_inbox_is_my_tasks(server: LanServer) -> None:
         assert "My tasks" in page and "For ann" in page and "For bob" not in page
         assert '"data-nav":"inbox"' in page  # the navigation: only what ann can open
         assert '"data-nav":"runs"' not in page and '"data-nav":"audit"' not in page
+        assert '"aria-label":"1 open task"' in page  # the badge counts ann's tasks only
     with login(server, "boss") as http:
         page = http.get("/inbox").text
         assert "For ann" in page and "For bob" in page and "My tasks" not in page
         assert '"data-nav":"runs"' in page and '"data-nav":"audit"' in page
+        assert '"aria-label":"2 open tasks"' in page
 
 
 def test_a_worker_forced_to_require_accounts_refuses_without_an_admin(tmp_path: Path) -> None:
