@@ -361,7 +361,9 @@ class EditorPage:
         if clip.nodes:
             CLIPBOARD["clip"] = clip
             count = len(clip.nodes)
-            ui.notify(f"Copied {count} node{'s' if count != 1 else ''}: Ctrl+V pastes")
+            ui.notify(  # at the top: a toast at the bottom would cover where pastes land
+                f"Copied {count} node{'s' if count != 1 else ''}: Ctrl+V pastes", position="top"
+            )
 
     def config_changed(self, node_id: str, config: dict[str, Any], key: str) -> None:
         if key.endswith(":code") and isinstance(config.get("code"), str):

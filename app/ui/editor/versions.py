@@ -102,7 +102,7 @@ def versions_dialog(
                     {"own": "What it changed", "draft": "Compared with the draft"},
                     value=state["mode"],
                     on_change=lambda e: set_mode(str(e.value)),
-                ).props("dense no-caps size=sm")
+                ).props("dense no-caps")  # readable: size=sm made its text about 8 px
                 toggle.classes("ren-diff-mode")
                 spec = spec_of(version)
                 if state["mode"] == "draft":
