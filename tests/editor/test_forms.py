@@ -249,3 +249,15 @@ def test_problems_become_badges_on_nodes() -> None:
         "a": ["message: Field required"],
         "b": ["edge from 'a': gives list"],
     }
+
+
+def test_a_number_fields_more_leaves_out_date_limits_and_pattern() -> None:
+    from app.ui.editor.fields import fits_type
+
+    number = {"name": "amount", "type": "number"}
+    assert fits_type("max", number)
+    assert not fits_type("min_date", number) and not fits_type("pattern", number)
+    assert fits_type("pattern", {"name": "code", "type": "text"})
+    assert not fits_type("max", {"name": "day", "type": "date"})
+    assert fits_type("pattern", {"name": "n", "type": "number", "pattern": "x"})  # filled: shown
+    assert fits_type("anything", {"value": 1})  # records that are not form fields

@@ -360,7 +360,7 @@ def records_field(spec: FieldSpec, value: Any, on_change: OnChange) -> ui.elemen
                 for n, s in enumerate(spec.fields)
                 if n < FIRST_FIELDS or s.required or s.name in current
             ]
-            more = [s for s in spec.fields if s not in shown]
+            more = [s for s in spec.fields if s not in shown and fits_type(s.name, current)]
             for sub in shown:
                 _record_field(spec, items, i, sub, emit)
             if more:
@@ -374,6 +374,30 @@ def records_field(spec: FieldSpec, value: Any, on_change: OnChange) -> ui.elemen
 
 
 FIRST_FIELDS = 3  # a record shows this many of its fields (and any filled or required one)
+
+# A form field's settings that mean nothing for its type (a number has no date limits or
+# pattern): a form designer's "More" leaves them out.
+_NOT_FOR_TYPE: dict[str, set[str]] = {
+    "number": {"min_date", "max_date", "pattern", "choices"},
+    "integer": {"min_date", "max_date", "pattern", "choices"},
+    "yes_no": {"min", "max", "min_date", "max_date", "pattern", "choices", "placeholder"},
+    "date": {"min", "max", "pattern", "choices"},
+    "datetime": {"min", "max", "pattern", "choices"},
+    "choice": {"min_date", "max_date", "pattern", "placeholder"},
+    "multi_choice": {"min_date", "max_date", "pattern", "placeholder"},
+    "text": {"min_date", "max_date", "choices"},
+    "long_text": {"min_date", "max_date", "choices"},
+    "email": {"min_date", "max_date", "choices"},
+    "url": {"min_date", "max_date", "choices"},
+}
+
+
+def fits_type(setting: str, record: dict[str, Any]) -> bool:
+    """Whether a record's setting applies to its `type` (records without one: always)."""
+    kind = record.get("type", "text") if "name" in record or "type" in record else None
+    if not isinstance(kind, str) or setting in record:
+        return True  # a setting already filled in is always shown
+    return setting not in _NOT_FOR_TYPE.get(kind, set())
 
 
 def _record_field(
