@@ -15,6 +15,7 @@ from app.nodes.ai_model import ChatModelNode, EmbeddingsNode
 from app.nodes.ai_retrieval import DocumentsNode, RetrieverNode, TextSplitterNode, VectorStoreNode
 from app.nodes.base import NodeType
 from app.nodes.branch import IfNode, SwitchNode
+from app.nodes.chat_trigger import ChatTriggerNode
 from app.nodes.code import CodeNode
 from app.nodes.command import CommandNode
 from app.nodes.data import FilterNode, LogNode, MergeNode, SetNode
@@ -107,6 +108,7 @@ BUILT_IN: tuple[type[AnyNodeType], ...] = (
     VectorStoreNode,
     RetrieverNode,
     McpToolsNode,  # app.nodes.ai_mcp
+    ChatTriggerNode,  # app.nodes.chat_trigger, page app.ui.pages.chat
 )
 
 ENTRY_POINT_GROUP = "ren.nodes"

@@ -31,6 +31,7 @@ from app.engine.paths import DataFolder
 from app.ui import editor, live, runtime, shell, window
 from app.ui.pages import (
     audit,
+    chat,
     credentials,
     functions,
     inbox,
@@ -64,6 +65,7 @@ PAGE_MODULES: tuple[ModuleType, ...] = (
     login,
     audit,
     task_link,
+    chat,
 )
 
 
