@@ -122,6 +122,23 @@ def _start(
     return _show(remote, started["run_id"])
 
 
+def _rerun(remote: Remote, run_id: str, node_id: str, **given: Any) -> Any:
+    body = {"node_id": node_id, "input": given.get("input"), "same_input": "input" not in given}
+    return remote.json("POST", f"/runs/{_id(run_id)}/rerun", json=body)
+
+
+def _schedule_add(remote: Remote, **schedule: Any) -> Any:
+    return remote.json("POST", "/schedules", json=schedule)
+
+
+def _schedule_list(remote: Remote) -> Any:
+    return remote.json("GET", "/schedules")
+
+
+def _schedule_remove(remote: Remote, schedule_id: str) -> Any:
+    return remote.json("DELETE", f"/schedules/{_id(schedule_id)}")
+
+
 OPERATIONS: dict[str, Callable[..., Any]] = {
     "runs": _runs,
     "tasks": _tasks,
@@ -130,6 +147,10 @@ OPERATIONS: dict[str, Callable[..., Any]] = {
     "show": _show,
     "run_log": _run_log,
     "start": _start,
+    "rerun": _rerun,
+    "schedule_add": _schedule_add,
+    "schedule_list": _schedule_list,
+    "schedule_remove": _schedule_remove,
     **{name: _control(name) for name in ("pause", "resume", "cancel", "retry")},
 }
 
@@ -143,5 +164,6 @@ def remote_op(remote: Remote, name: str, args: dict[str, Any]) -> Any:
 
 
 def _names() -> str:
-    shown = {"runs": "runs", "run_log": "show --log", "start": "start"}
+    shown = {"run_log": "show --log", "schedule_add": "schedule", "schedule_list": "schedule"}
+    shown |= {"schedule_remove": "schedule"}
     return ", ".join(sorted({shown.get(n, n) for n in OPERATIONS}))

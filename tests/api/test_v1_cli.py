@@ -31,9 +31,12 @@ def seed(home: Path) -> None:
     asyncio.run(fill())
 
 
-@pytest.fixture
-def url(tmp_path: Path) -> Iterator[str]:
-    home = tmp_path / "served"
+pytestmark = pytest.mark.timeout(300)  # each `ren` is a process of its own: slow on a busy box
+
+
+@pytest.fixture(scope="module")
+def url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    home = tmp_path_factory.mktemp("remote") / "served"
     seed(home)
     worker = subprocess.Popen(
         [*REN, "worker"], cwd=ROOT, env=ren_env(home), stderr=subprocess.PIPE, text=True
@@ -80,7 +83,23 @@ def test_commands_run_on_the_remote_ren(url: str, tmp_path: Path) -> None:
     code, text, _ = ren(tmp_path, "--url", url, "show", run_id, "--log")
     assert code == 0 and json.loads(text.splitlines()[0])["type"] == "run.created"
     code, runs, _ = ren(tmp_path, "--url", url, "runs", "--json")
-    assert [r["run_id"] for r in runs] == [run_id]
+    assert run_id in [r["run_id"] for r in runs]
+
+
+def test_rerun_and_schedules_on_the_remote_ren(url: str, tmp_path: Path) -> None:
+    code, report, _ = ren(tmp_path, "--url", url, "start", "pay", "--json")
+    run_id = report["run_id"]
+    assert ren(tmp_path, "--url", url, "signal", run_id, "payment", "--json")[0] == 0
+    code, again, _ = ren(tmp_path, "--url", url, "rerun", run_id, "--from", "end", "--json")
+    assert code == 0 and again["rerun_of"] == run_id and again["run_id"] != run_id
+    code, made, _ = ren(
+        tmp_path, "--url", url, "schedule", "add", "pay", "--every", "3600", "--json"
+    )
+    assert code == 0
+    code, listed, _ = ren(tmp_path, "--url", url, "schedule", "list", "--json")
+    assert [s["id"] for s in listed] == [made["id"]]
+    code, _, _ = ren(tmp_path, "--url", url, "schedule", "remove", made["id"])
+    assert code == 0 and ren(tmp_path, "--url", url, "schedule", "list", "--json")[1] == []
 
 
 def test_control_and_signals_on_the_remote_ren(url: str, tmp_path: Path) -> None:
