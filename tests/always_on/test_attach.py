@@ -117,11 +117,18 @@ def test_ren_native_opens_a_window_on_the_worker_and_closing_it_leaves_the_worke
             [*REN, "--native"], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
         )
         try:
-            found = _window_titled(display, ("Ren", "Workflows · Ren"), client)
+            # the page's title: loaded (a close while the window starts may be dropped)
+            found = _window_titled(display, ("Workflows · Ren",), client)
             assert client.stdout is not None
             assert f"at {worker.url}" in client.stdout.readline()
-            close_window(display, found)
-            assert client.wait(timeout=30) == 0
+            for _ in range(6):  # Qt may still drop a close soon after start: ask again
+                close_window(display, found)
+                try:
+                    assert client.wait(timeout=5) == 0
+                    break
+                except subprocess.TimeoutExpired:
+                    continue
+            assert client.poll() == 0
         finally:
             if client.poll() is None:
                 client.kill()
