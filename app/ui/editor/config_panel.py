@@ -27,6 +27,7 @@ from app.ui.editor.expression_preview import ExpressionHelp, helping
 from app.ui.editor.fields import build_field, field_label, number_field, text_field
 from app.ui.editor.form_panel import FormPanel
 from app.ui.editor.function_form import args_form, create_button, picker
+from app.ui.editor.mcp_panel import McpPanel
 from app.ui.editor.model import EditorModel
 from app.ui.editor.params_designer import params_designer
 from app.ui.editor.schema_form import FieldSpec, schema_fields
@@ -199,6 +200,8 @@ class Inspector:
         if node.type == "form_trigger":
             self.form = FormPanel(self.actions.engine, self.actions.workflow_id)
             self.form.build(config)
+        if node.type == "mcp_tools":  # "Load tools" (app.ui.editor.mcp_panel)
+            self._mcp_panel(node_id, config)
         self._error_settings(node_id)
         with ui.row().classes("w-full gap-2 pt-2"):
             ui.button(
@@ -207,6 +210,16 @@ class Inspector:
             ui.button(
                 "Delete node", icon="delete", on_click=lambda: self.actions.delete([node_id], [])
             ).props("flat dense no-caps color=negative")
+
+    def _mcp_panel(self, node_id: str, config: dict[str, Any]) -> None:
+        def current() -> dict[str, Any] | None:
+            node = self.actions.model.node(node_id)
+            return None if node is None else dict(node.config)
+
+        def save(new: dict[str, Any]) -> None:
+            self.actions.config_changed(node_id, new, f"config:{node_id}:tools")
+
+        McpPanel(current, save).build(config)
 
     def _workflow_picker(self, spec: FieldSpec, value: Any, on_change: Any) -> None:
         """Another workflow of this app, by name (a sub-workflow node runs its latest version)."""
