@@ -99,7 +99,10 @@ class AiAgentNode(NodeType[AgentConfig]):
         if memory is not None:  # the session's recent turns, before the new message
             messages.extend(memory.messages())
         messages.append({"role": "user", "content": _text(render_template(config.prompt, scope))})
-        loop = AgentLoop(ctx, await DurableCalls.open(ctx), settings, tools, input)
+        calls = await DurableCalls.open(ctx)
+        if memory is not None:  # the window read first is kept: a re-run sees the same talk
+            messages = await calls.first_messages(messages)
+        loop = AgentLoop(ctx, calls, settings, tools, input)
         loop.memory = memory
         return await loop.run(messages, config.max_steps)
 

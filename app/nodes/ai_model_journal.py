@@ -48,6 +48,15 @@ class DurableCalls:
         await asyncio.to_thread(self.journal.record, "tool", request, result)
         return result
 
+    async def first_messages(self, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The conversation as the step's first run started it (recorded then): what it read
+        (e.g. a memory window) may have changed since, the replies recorded answer this one."""
+        entry = self.journal.replay("start", {})
+        if entry is not None:
+            return list(entry.response)
+        await self.record("start", {}, messages)
+        return messages
+
     def replayed(self, kind: str, request: Any) -> Any | None:
         """A recorded answer of another kind (e.g. a person's approval), or None."""
         entry = self.journal.replay(kind, request)

@@ -329,3 +329,45 @@ async def test_an_http_tool_calls_a_url_filled_from_the_model_arguments(
     result = step.output["tool_calls"][0]["result"]
     assert result["status"] == 200
     assert result["body"]["query"] == {"city": "Oslo"}
+
+
+async def test_a_memory_turn_written_while_the_agent_waits_does_not_change_its_replay(
+    engine: Engine, marks: Path
+) -> None:
+    """Run A waits for an approval; run B of the same chat session ends meanwhile and adds a
+    turn. A resumes with the conversation it started with: no reply is asked again."""
+
+    def responder(body: dict[str, Any]) -> Step:
+        asked = [m["content"] for m in body["messages"] if m["role"] == "user"][-1]
+        if asked == "Do tool" and not tool_messages(body):
+            return Reply(None, [tool_call("s1", "ai_slow", {"seconds": 0})])
+        return Reply(f"ok {asked}")
+
+    with OpenAIStub(responder=responder) as stub:
+        spec = flow(stub, approval=True)
+        spec["nodes"].append({"id": "mem", "type": "memory_window", "config": {"turns": 5}})
+        spec["edges"].append(
+            {
+                "source": "mem",
+                "source_port": "ai_memory",
+                "target": "agent",
+                "target_port": "ai_memory",
+            }
+        )
+        engine.import_workflow(spec)
+        waiting = await engine.run("agent", {"job": "tool", "session": "s"})
+        assert waiting.status == "waiting"
+        other = await engine.run("agent", {"job": "chat", "session": "s"})
+        assert other.status == "succeeded", other.error
+        (task,) = engine.tasks.open_tasks(run_id=waiting.id)
+        engine.tasks.complete(task["id"], "approve", {})
+        for _ in range(50):
+            done = await engine.wait(waiting.id, 30)
+            if done.status not in ("waiting", "running"):
+                break
+            await asyncio.sleep(0.05)
+        assert done.status == "succeeded", done.error
+        firsts = [b for b in stub.chat_requests() if b["messages"][-1]["content"] == "Do tool"]
+    assert len(firsts) == 1  # the first question of run A was asked once
+    (step,) = [s for s in engine.steps(done.id) if s.node_id == "agent"]
+    assert step.output["text"] == "ok Do tool"
