@@ -242,3 +242,25 @@ def test_over_the_api_an_assignee_reads_and_answers_only_their_own_task(
         http.headers["Authorization"] = f"Bearer {admin}"
         task = http.get(f"/api/v1/tasks/{server.tasks['ann']}").json()
         assert task["status"] == "open" and task["completed_by"] is None
+
+
+def test_the_login_form_survives_bad_input_and_never_redirects_elsewhere(
+    server: LanServer,
+) -> None:
+    with client(server) as http:
+        for body in (b"", b"name=&password=", b"\xff\xfe=%%%", b"name=x" * 5000):
+            answer = http.post(
+                "/auth/login",
+                content=body,
+                headers={**server.origin, "Content-Type": "application/x-www-form-urlencoded"},
+            )
+            assert answer.status_code == 303 and "error=wrong" in answer.headers["location"]
+        away = http.post(
+            "/auth/login",
+            data={"name": "boss", "password": PASSWORDS["boss"], "next": "//evil.example/x"},
+            headers=server.origin,
+        )
+        assert (away.status_code, away.headers["location"]) == (303, "/")
+    with client(server) as http:  # no session cookie: only the header counts
+        for header in ("Bearer", "Bearer x y", "Basic Ym9zczp4", "Bearer ren_" + "x" * 5000):
+            assert http.get("/inbox", headers={"Authorization": header}).status_code == 401
