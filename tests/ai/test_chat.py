@@ -90,3 +90,12 @@ async def test_a_failed_run_is_said_and_the_page_goes_on(user: User, stub: OpenA
 async def test_an_address_without_a_chat_is_a_404(user: User, stub: OpenAIStub) -> None:
     with pytest.raises(AssertionError, match="got 404"):
         await user.open("/chat/nothing-here")
+
+
+async def test_the_chat_page_is_behind_the_host_guard(user: User, stub: OpenAIStub) -> None:
+    eng = engine()
+    eng.import_workflow(chat_flow(stub, title="Ask the helpdesk"))
+    refused = await user.http_client.get("/chat/helpdesk", headers={"Host": "evil.example"})
+    assert refused.status_code == 421
+    assert "Ask the helpdesk" not in refused.text
+    assert eng.list_runs() == []
