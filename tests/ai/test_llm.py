@@ -195,3 +195,27 @@ async def test_the_credential_key_is_sent_but_never_shown(
     logs = [p for p in home.rglob("*") if p.is_file() and p.suffix in (".log", ".jsonl", ".txt")]
     for path in logs:
         assert KEY not in path.read_text(errors="replace")
+
+
+async def test_an_unreachable_endpoint_fails_naming_it(engine: Engine) -> None:
+    import socket
+
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/v1"
+    run, step = await run_llm(engine, llm_flow(base_url=url, model="m", prompt="p", retries=0))
+    assert run.status == "failed"
+    assert step.error["message"] == f"cannot reach {url}/chat/completions: ConnectError"
+
+
+async def test_embeddings_of_an_openai_compatible_endpoint(stub: OpenAIStub) -> None:
+    from app.nodes.ai_model_client import ModelSettings, embed
+
+    settings = ModelSettings(base_url=stub.base_url, model="emb", headers={"X-Key": "k"})
+    vectors, usage = await embed(settings, ["ab", "abc"])
+    assert vectors == [[2.0, float((97 + 98) % 97)], [3.0, float((97 + 98 + 99) % 97)]]
+    assert usage["prompt_tokens"] == 2
+    (seen,) = stub.requests
+    assert seen.path == "/v1/embeddings" and seen.body == {"model": "emb", "input": ["ab", "abc"]}
+    assert seen.headers["X-Key"] == "k"
