@@ -5,7 +5,10 @@ there fails with a message naming it."""
 from __future__ import annotations
 
 import json
+import socket
+import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +19,7 @@ from app.engine.service import Engine
 from app.nodes.ai_mcp import McpError, McpToolsConfig, list_server_tools
 from app.nodes.ai_ports import sub_node_edge
 from tests.ai.openai_stub import OpenAIStub, Reply, tool_call
+from tests.browser import free_port
 
 SERVER = '''
 from mcp.server.mcpserver import MCPServer
@@ -122,3 +126,50 @@ async def test_an_mcp_node_without_listed_tools_shows_a_problem(
 
     with pytest.raises(WorkflowInvalid, match="no tools listed yet: press Load tools"):
         engine.import_workflow(agent_flow(stub, server_config.model_dump()))
+
+
+@pytest.fixture
+def http_server(tmp_path: Path) -> Iterator[str]:
+    """The same server over Streamable HTTP, a subprocess on a free port of 127.0.0.1."""
+    port = free_port()
+    script = tmp_path / "http_server.py"
+    script.write_text(
+        SERVER.replace(
+            "server.run()", f'server.run("streamable-http", host="127.0.0.1", port={port})'
+        ),
+        encoding="utf-8",
+    )
+    process = subprocess.Popen(
+        [sys.executable, str(script)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        wait_for_port(port, process)
+        yield f"http://127.0.0.1:{port}/mcp"
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def wait_for_port(port: int, process: subprocess.Popen[bytes]) -> None:
+    for _ in range(300):  # the server is up when it accepts a connection
+        assert process.poll() is None, "the MCP server exited"
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise AssertionError("the MCP server did not listen")
+
+
+async def test_a_streamable_http_server_lists_and_runs_tools(
+    engine: Engine, stub: OpenAIStub, http_server: str
+) -> None:
+    config = McpToolsConfig(transport="http", url=http_server, timeout_s=30, include=["add"])
+    tools = await list_server_tools(config)
+    assert [t["name"] for t in tools] == ["add", "explode"]
+    stub.script = [Reply(tool_calls=[tool_call("c1", "add", {"a": 1, "b": 2})]), Reply("3")]
+    engine.import_workflow(agent_flow(stub, {**config.model_dump(), "tools": tools}))
+    run = await engine.run("wf", {})
+    assert run.status == "succeeded", run.error
+    first, second = stub.chat_requests()
+    assert [t["function"]["name"] for t in first["tools"]] == ["add"]  # `include`
+    assert json.loads(second["messages"][-1]["content"]) in (3, {"result": 3})
