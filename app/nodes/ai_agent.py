@@ -29,6 +29,7 @@ from app.nodes.ai_model_client import ModelSettings, add_usage, chat_body
 from app.nodes.ai_model_journal import DurableCalls, attached_to_step
 from app.nodes.ai_ports import AI_LANGUAGE_MODEL, AI_MEMORY, AI_OUTPUT_PARSER, AI_TOOL, ai_port
 from app.nodes.base import IN, OUT, NodeConfig, NodeResult, NodeType, WaitFor
+from app.nodes.checks import template_fields
 from app.nodes.context import StepContext
 from app.nodes.functions import REGISTRY, FunctionRegistry
 
@@ -72,7 +73,7 @@ class AiAgentNode(NodeType[AgentConfig]):
     def config_problems(
         self, config: AgentConfig, functions: FunctionLookup
     ) -> list[tuple[str, str]]:
-        return []
+        return template_fields("prompt", config.prompt) + template_fields("system", config.system)
 
     def output_schema(self, config: AgentConfig) -> dict[str, Any] | None:
         return {

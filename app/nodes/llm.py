@@ -21,6 +21,7 @@ from app.nodes.ai_model_client import ModelSettings, add_usage, chat_body
 from app.nodes.ai_model_journal import DurableCalls, attached_to_step
 from app.nodes.ai_ports import AI_LANGUAGE_MODEL, ai_port
 from app.nodes.base import IN, OUT, NodeConfig, NodeResult, NodeType
+from app.nodes.checks import template_fields
 from app.nodes.context import StepContext
 from app.nodes.llm_output import parse_reply, repair_message, schema_instruction, schema_problem
 
@@ -91,7 +92,9 @@ class LlmNode(NodeType[LlmConfig]):
     def config_problems(
         self, config: LlmConfig, functions: FunctionLookup
     ) -> list[tuple[str, str]]:
-        problems: list[tuple[str, str]] = []
+        problems = template_fields("prompt", config.prompt) + template_fields(
+            "system", config.system
+        )
         if bool(config.base_url) != bool(config.model):
             problems.append(
                 ("model", "give both base_url and model, or neither (then attach a model)")

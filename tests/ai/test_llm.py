@@ -219,3 +219,12 @@ async def test_embeddings_of_an_openai_compatible_endpoint(stub: OpenAIStub) -> 
     (seen,) = stub.requests
     assert seen.path == "/v1/embeddings" and seen.body == {"model": "emb", "input": ["ab", "abc"]}
     assert seen.headers["X-Key"] == "k"
+
+
+def test_a_bad_template_in_the_prompt_is_a_problem_before_a_run(engine: Engine) -> None:
+    flow = llm_flow(base_url="http://127.0.0.1:9/v1", model="m", prompt="Hi {{ input. }}")
+    problems = engine.validate(WorkflowSpec.model_validate(flow))
+    assert any(p.node_id == "n1" and "prompt" in (p.field or "") for p in problems), problems
+    agent = chain_workflow({"type": "ai_agent", "config": {"prompt": "{{ ) }}"}})
+    found = engine.validate(WorkflowSpec.model_validate(agent))
+    assert any(p.node_id == "n1" and "prompt" in (p.field or "") for p in found), found
