@@ -116,9 +116,7 @@ class ExpressionHelp:
             state["version"] += 1
             if with_suggestions:
                 suggestions(text)
-            background_tasks.create(
-                show_later(state["version"], text), name="expression preview"
-            )
+            background_tasks.create(show_later(state["version"], text), name="expression preview")
 
         box.on_value_change(lambda e: changed(str(e.value or "")))
         changed(str(box.value or ""), with_suggestions=False)
