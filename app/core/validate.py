@@ -97,27 +97,30 @@ def _check_nodes(
 def _check_parents(
     spec: WorkflowSpec, checked: dict[str, _Checked], problems: list[Problem]
 ) -> None:
-    ids = {n.id for n in spec.nodes}
-    for node in spec.nodes:
-        if node.parent is None:
-            continue
-        parent = checked.get(node.parent)
-        if node.parent not in ids:
+    ids: set[str] = set()
+    children: list[tuple[NodeSpec, str]] = []  # (a node inside a loop, its parent's id)
+    for node in spec.nodes:  # one pass: every id, and the nodes inside a loop
+        ids.add(node.id)
+        if node.parent is not None:
+            children.append((node, node.parent))
+    parents = {parent_id for _, parent_id in children}  # a set: not one scan per loop
+    for node, parent_id in children:
+        parent = checked.get(parent_id)
+        if parent_id not in ids:
             problems.append(
                 Problem(
-                    "bad_parent", f"parent '{node.parent}' does not exist", node.id, field="parent"
+                    "bad_parent", f"parent '{parent_id}' does not exist", node.id, field="parent"
                 )
             )
         elif parent is not None and not parent.info.is_loop:
             problems.append(
                 Problem(
                     "bad_parent",
-                    f"parent '{node.parent}' is not a loop node, so it cannot hold other nodes",
+                    f"parent '{parent_id}' is not a loop node, so it cannot hold other nodes",
                     node.id,
                     field="parent",
                 )
             )
-    parents = {n.parent for n in spec.nodes}  # a set: one pass, not one scan per loop
     for node_id, known in checked.items():
         if known.info.is_loop and node_id not in parents:
             problems.append(Problem("empty_loop", "the loop has no nodes in its body", node_id))
