@@ -15,10 +15,12 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.core.dsl import WorkflowSpec
-from app.store.store import Store
+
+if TYPE_CHECKING:  # the database layer loads when a step first uses the journal, not for
+    from app.store.store import Store  # `ren validate` (which imports the node catalog)
 
 INSERT = (
     "INSERT INTO ai_journal (run_id, node_key, seq, kind, request_hash, response, created_at)"
@@ -57,6 +59,8 @@ def folder_store(root: Path) -> Store:
     with _lock:
         store = _stores.get(resolved)
         if store is None:
+            from app.store.store import Store
+
             store = _stores[resolved] = Store(resolved / "ren.sqlite")
         return store
 

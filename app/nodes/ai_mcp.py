@@ -13,9 +13,8 @@ import asyncio
 import json
 import re
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from mcp import Client, StdioServerParameters
 from pydantic import Field
 
 from app.core.catalog import FunctionLookup
@@ -26,6 +25,9 @@ from app.nodes.ai_ports import AI_TOOL, ai_port
 from app.nodes.base import NodeConfig, NodeResult, NodeType
 from app.nodes.context import StepContext
 from app.nodes.http import url_problem
+
+if TYPE_CHECKING:  # the SDK loads when a server is first asked, not for `ren validate`
+    from mcp import Client, StdioServerParameters
 
 MAX_TOOL_TEXT = 100_000  # characters of a tool's answer handed to the model
 
@@ -54,9 +56,17 @@ class McpToolsConfig(NodeConfig):
 
 
 def server_of(config: McpToolsConfig) -> StdioServerParameters | str:
+    from mcp import StdioServerParameters
+
     if config.transport == "http":
         return config.url
     return StdioServerParameters(command=config.command, args=config.args, cwd=config.cwd)
+
+
+def _client(config: McpToolsConfig) -> Client:
+    from mcp import Client
+
+    return Client(server_of(config))
 
 
 def _where(config: McpToolsConfig) -> str:
@@ -69,7 +79,7 @@ async def list_server_tools(config: McpToolsConfig) -> list[dict[str, Any]]:
     """The server's tools as {name, description, input_schema} (asks the server now)."""
     try:
         async with asyncio.timeout(config.timeout_s):
-            async with Client(server_of(config)) as client:
+            async with _client(config) as client:
                 listed = await client.list_tools()
     except TimeoutError:
         raise McpError(
@@ -87,7 +97,7 @@ async def call_server_tool(config: McpToolsConfig, name: str, arguments: dict[st
     """Call one tool; its structured content, else its text. A tool error raises McpError."""
     try:
         async with asyncio.timeout(config.timeout_s):
-            async with Client(server_of(config)) as client:
+            async with _client(config) as client:
                 result = await client.call_tool(name, arguments)
     except TimeoutError:
         raise McpError(f"MCP tool '{name}': no answer within {config.timeout_s:g} s") from None

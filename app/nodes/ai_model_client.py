@@ -10,11 +10,12 @@ from __future__ import annotations
 import asyncio
 import weakref
 from dataclasses import dataclass, field
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from app.nodes.http_retry import RETRY_STATUSES, backoff_s, retry_after_s
+
+if TYPE_CHECKING:  # httpx loads with the first model call, not for `ren validate`
+    import httpx
 
 
 class ModelError(RuntimeError):
@@ -55,6 +56,8 @@ _clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient
 def _client() -> httpx.AsyncClient:
     """One keep-alive client per event loop: a new connection (and TLS set-up) per model call
     would cost more than the rest of an agent's loop."""
+    import httpx
+
     loop = asyncio.get_running_loop()
     client = _clients.get(loop)
     if client is None or client.is_closed:
@@ -63,6 +66,8 @@ def _client() -> httpx.AsyncClient:
 
 
 async def post_json(settings: ModelSettings, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    import httpx
+
     url = settings.base_url.rstrip("/") + path
     attempt = 0
     while True:
