@@ -9,7 +9,8 @@ into PAGE_MODULES.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
 
@@ -89,18 +90,32 @@ def build(
         reach = {"host": local, "port": port, "token": token, "ui": f"http://{local}:{port}"}
         reach["base"] = policy.base_url()  # for links shown to users (webhook addresses)
     live.configure(home, announce, reach)
-    auth_setup.install(app, DataFolder.resolve(home).db_path, host)  # inside the Host guard
-    guard(policy, max_body)
-    app.include_router(rpc_router(runtime.engine, token, max_body))
-    app.include_router(webhook_router(runtime.engine, policy.base_url(), max_body))
-    app.include_router(artifact_router(runtime.engine))
-    app.include_router(metrics_router(runtime.engine))  # /metrics, Prometheus text
-    mount_v1(app, runtime.engine, max_body, stopping=server_stopping)
+    with app_lifespan_kept():
+        auth_setup.install(app, DataFolder.resolve(home).db_path, host)  # inside the Host guard
+        guard(policy, max_body)
+        app.include_router(rpc_router(runtime.engine, token, max_body))
+        app.include_router(webhook_router(runtime.engine, policy.base_url(), max_body))
+        app.include_router(artifact_router(runtime.engine))
+        app.include_router(metrics_router(runtime.engine))  # /metrics, Prometheus text
+        mount_v1(app, runtime.engine, max_body, stopping=server_stopping)
     app.on_startup(live.startup)
     app.on_shutdown(live.shutdown)
     shell.install()
     for module in PAGE_MODULES:
         module.register()
+
+
+@contextmanager
+def app_lifespan_kept() -> Iterator[None]:
+    """Keep the app's lifespan as it is while routers are included. FastAPI wraps the app's
+    lifespan with each included router's own; ours have none, and the UI tests build the app
+    again for every test in one process, so the wrappers would nest deeper each time (until a
+    RecursionError at start-up, after about 130 tests)."""
+    kept = app.router.lifespan_context
+    try:
+        yield
+    finally:
+        app.router.lifespan_context = kept
 
 
 def guard(policy: HostPolicy, max_body: int) -> None:
