@@ -1,5 +1,5 @@
 """The AI journal: every model reply and tool result of an AI step, written before the next
-call (table `ai_journal`, migration 17).
+call (table `ai_journal`, migration 16).
 
 An AI step (the `ai_agent`) numbers its calls 0, 1, 2, ... When the step runs again after a
 crash, a restart or a wait, `Replay` hands back the recorded entries in order; only calls past

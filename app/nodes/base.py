@@ -35,9 +35,6 @@ class NodeResult:
     # SQL (statement, parameters) committed in the transaction that records the step as
     # succeeded, so a write counts exactly once (the storage node, app.store.kv)
     writes: tuple[tuple[str, tuple[Any, ...]], ...] = ()
-    # SQL (statement, parameters) committed in the transaction that records the step as
-    # succeeded, so a write counts exactly once (the storage node, app.store.kv)
-    writes: tuple[tuple[str, tuple[Any, ...]], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,6 @@ class RunControl:
 # emit(event_type, data) records an event for this step; safe to call from any thread.
 Emit = Callable[[str, dict[str, Any]], None]
 
-
 # What an artifact can be made from: bytes, a file to copy, or chunks of bytes (a download).
 ArtifactData = bytes | bytearray | memoryview | Path | Iterable[bytes]
 
@@ -68,8 +67,8 @@ class StepContext:
     data_dir: Path
     loop_vars: Mapping[str, Any] = field(default_factory=dict)
     used_secrets: set[str] = field(default_factory=set)  # values of credentials it used
-    artifacts: ArtifactSink | None = None
     kv: KeyValueReader | None = None  # the storage node's reads (app.store.kv)
+    artifacts: ArtifactSink | None = None
 
     @cached_property
     def nodes(self) -> Mapping[str, Any]:

@@ -235,6 +235,19 @@ class KeyValue(SQLModel, table=True):
     updated_at: float
 
 
+class StoredCredential(SQLModel, table=True):
+    """A named credential (app.credentials): its secret fields only as a Fernet token."""
+
+    __tablename__ = "credentials"
+
+    name: str = Field(primary_key=True)
+    kind: str  # api_key | bearer | basic | oauth2_client | smtp | generic
+    secret: bytes  # Fernet token of the secret fields' JSON
+    fields: Any = Field(default=None, sa_column=Column(JSON))  # the fields that may be shown
+    created_at: float
+    updated_at: float
+
+
 class Pin(SQLModel, table=True):
     """A node's output saved in the editor; test runs use it instead of running the node."""
 
@@ -262,19 +275,6 @@ class Notification(SQLModel, table=True):
     run_id: str | None = None
     task_id: str | None = None
     read_at: float | None = None  # None while unread
-
-
-class StoredCredential(SQLModel, table=True):
-    """A named credential (app.credentials): its secret fields only as a Fernet token."""
-
-    __tablename__ = "credentials"
-
-    name: str = Field(primary_key=True)
-    kind: str  # api_key | bearer | basic | oauth2_client | smtp | generic
-    secret: bytes  # Fernet token of the secret fields' JSON
-    fields: Any = Field(default=None, sa_column=Column(JSON))  # the fields that may be shown
-    created_at: float
-    updated_at: float
 
 
 class FileWatch(SQLModel, table=True):
@@ -318,7 +318,7 @@ class RetentionPolicy(SQLModel, table=True):
 
 
 class AiJournalEntry(SQLModel, table=True):
-    """A model reply or tool result of an AI step, kept so a re-run replays it (migration 17,
+    """A model reply or tool result of an AI step, kept so a re-run replays it (migration 16,
     app.engine.ai_journal)."""
 
     __tablename__ = "ai_journal"
@@ -333,7 +333,7 @@ class AiJournalEntry(SQLModel, table=True):
 
 
 class VectorChunk(SQLModel, table=True):
-    """A chunk of a document in a vector store, with its embedding (migration 18,
+    """A chunk of a document in a vector store, with its embedding (migration 17,
     app.nodes.ai_retrieval_store)."""
 
     __tablename__ = "vector_chunks"

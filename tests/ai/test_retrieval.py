@@ -162,7 +162,7 @@ def test_search_ranks_by_cosine_and_refuses_other_dimensions(tmp_path: Path) -> 
     db = tmp_path / "v.sqlite"
     with sqlite3.connect(db) as conn:
         conn.executescript(
-            (Path("app/store/migrations/0018_vectors.sql")).read_text(encoding="utf-8")
+            (Path("app/store/migrations/0017_vectors.sql")).read_text(encoding="utf-8")
         )
         rows = [("north", {}, [0.0, 1.0]), ("east", {"k": 1}, [1.0, 0.0]), ("ne", {}, [1.0, 1.0])]
         for sql, params in document_writes("s", "d", rows):

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from app.engine.service import Engine
+from tests.trash_home import use_home
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -32,8 +33,7 @@ def user_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
     """`~` for this test: a folder inside its temporary folder (the trash lives there too)."""
     folder = tmp_path / "user-home"
     folder.mkdir()
-    monkeypatch.setenv("HOME", str(folder))
-    monkeypatch.setenv("XDG_DATA_HOME", str(folder / ".local" / "share"))
+    use_home(monkeypatch, folder)
     yield folder
 
 

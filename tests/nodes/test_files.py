@@ -14,6 +14,7 @@ import pytest
 from app.engine.service import Engine
 from app.nodes.catalog import default_catalog
 from tests.conftest import chain_workflow
+from tests.trash_home import use_home
 
 
 def node(type_: str, **config: Any) -> dict[str, Any]:
@@ -387,8 +388,7 @@ async def test_delete_goes_to_the_trash_by_default(
 ) -> None:
     home = tmp_path / "home"
     home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    use_home(monkeypatch, home)
     doomed = home / "old.log"
     doomed.write_text("bye")
     gone = home / "gone.log"
