@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 from app.core.dsl import PortType
 
@@ -27,7 +28,7 @@ def types_compatible(source: PortType, target: PortType) -> bool:
 
 # AI connection kinds (app.nodes.ai_ports): an edge into one of these ports attaches a sub-node
 # (model, tool, memory, ...) to an AI node; it carries no data and is not part of the run plan.
-AI_PORT_KINDS: tuple[str, ...] = (
+AiKind = Literal[
     "ai_language_model",
     "ai_tool",
     "ai_memory",
@@ -37,7 +38,8 @@ AI_PORT_KINDS: tuple[str, ...] = (
     "ai_text_splitter",
     "ai_vector_store",
     "ai_document",
-)
+]
+AI_PORT_KINDS: tuple[str, ...] = get_args(AiKind)
 
 
 def is_ai_port(name: str) -> bool:

@@ -14,24 +14,13 @@ finds its sub-nodes with `attached(...)` and uses their config when it runs.
 
 from __future__ import annotations
 
-from typing import Any, Final, Literal, Protocol
+from typing import Any, Final, Protocol
 
 from app.core.dsl import NodeSpec, WorkflowSpec
 from app.core.ports import AI_PORT_KINDS, Port, is_ai_port
 
 MAIN: Final = "main"  # the ordinary data flow (ports `in`/`out`, ...)
 
-AiKind = Literal[
-    "ai_language_model",
-    "ai_tool",
-    "ai_memory",
-    "ai_output_parser",
-    "ai_retriever",
-    "ai_embedding",
-    "ai_text_splitter",
-    "ai_vector_store",
-    "ai_document",
-]
 AI_LANGUAGE_MODEL: Final = "ai_language_model"
 AI_TOOL: Final = "ai_tool"
 AI_MEMORY: Final = "ai_memory"
