@@ -69,7 +69,15 @@ def retention_card(engine: Engine) -> None:
         with ui.row().classes("gap-2"):
             ui.button("Save", on_click=save).props("unelevated no-caps").mark("retention-save")
             ui.button("Apply now", on_click=apply).props("outline no-caps").mark("retention-apply")
-        _workflow_policies(engine, policies, _asked_for())
+
+        # refreshable per page: a module-level one would redraw every open Settings page
+        @ui.refreshable
+        def per_workflow(policies: dict[str, Policy], chosen: str | None = None) -> None:
+            _workflow_policies(
+                engine, policies, chosen, lambda: per_workflow.refresh(load_policies(engine.store))
+            )
+
+        per_workflow(policies, _asked_for())
         ui.label("Disk use").classes("font-medium mt-2")
         disk = ui.element("div").classes("ren-kv w-full").mark("disk-use")
 
@@ -141,9 +149,8 @@ def _describe(policy: Policy) -> str:
     return "; ".join(parts) or "as the global policy"
 
 
-@ui.refreshable
 def _workflow_policies(
-    engine: Engine, policies: dict[str, Policy], chosen: str | None = None
+    engine: Engine, policies: dict[str, Policy], chosen: str | None, redraw: Callable[[], object]
 ) -> None:
     with engine.store.session() as session:
         names = {w.id: w.name for w in reads.list_workflows(session)}
@@ -163,7 +170,7 @@ def _workflow_policies(
 
                 def forget(scope: str = scope) -> None:
                     remove_policy(engine.store, scope)
-                    _workflow_policies.refresh(engine, load_policies(engine.store))
+                    redraw()
 
                 ui.button(icon="delete", on_click=forget).props(
                     f'flat round dense size=sm aria-label="Remove the policy of {scope}"'
@@ -180,7 +187,7 @@ def _workflow_policies(
                 return
             if _saved(engine, str(choice.value), read):
                 ui.notify(f"Policy of {names.get(str(choice.value))} saved.")
-                _workflow_policies.refresh(engine, load_policies(engine.store))
+                redraw()
 
         ui.button("Save for this workflow", on_click=save).props("outline no-caps").mark(
             "retention-workflow-save"
