@@ -66,6 +66,29 @@ def _source_problem(source: str) -> list[tuple[str, str]]:
     return [("source", message)] if message else []
 
 
+def _found(found: bool, item: dict[str, Any], path: str, where: str, ignore_missing: bool) -> bool:
+    """Whether the field at `path` is there; a missing one fails naming what the item has,
+    unless the node ignores missing fields."""
+    if not found and not ignore_missing:
+        get_path(item, path, where)  # raises, naming what is there
+    return found
+
+
+class FieldListConfig(NodeConfig):
+    """What Keep fields and Remove fields share: a list of paths and where the objects are."""
+
+    fields: list[str] = Field(default_factory=list)
+    source: str = _source()
+    ignore_missing: bool = _ignore_missing()
+
+
+def _field_list_problems(config: FieldListConfig, doing: str) -> list[tuple[str, str]]:
+    problems = _source_problem(config.source) + paths_problems("fields", config.fields)
+    if not config.fields:
+        problems.append(("fields", f"no field to {doing}: add at least one"))
+    return problems
+
+
 class RenameFieldsConfig(NodeConfig):
     renames: dict[str, str] = Field(
         default_factory=dict,
@@ -108,11 +131,8 @@ class RenameFieldsNode(NodeType[RenameFieldsConfig]):
             moved: list[tuple[str, Any]] = []
             for old, new in config.renames.items():
                 found, value = pop_path(result, old)
-                if not found:
-                    if config.ignore_missing:
-                        continue
-                    get_path(item, old, where)  # raises, naming what is there
-                moved.append((new, value))
+                if _found(found, item, old, where, config.ignore_missing):
+                    moved.append((new, value))
             for new, value in moved:  # after all pops, so a → b, b → a swaps
                 set_path(result, new, value)
             return result
@@ -120,12 +140,10 @@ class RenameFieldsNode(NodeType[RenameFieldsConfig]):
         return await _apply(input, config.source, rename)
 
 
-class PickFieldsConfig(NodeConfig):
+class PickFieldsConfig(FieldListConfig):
     fields: list[str] = Field(
         default_factory=list, description="The fields to keep (dotted paths keep nesting)"
     )
-    source: str = _source()
-    ignore_missing: bool = _ignore_missing()
 
 
 class PickFieldsNode(NodeType[PickFieldsConfig]):
@@ -139,30 +157,22 @@ class PickFieldsNode(NodeType[PickFieldsConfig]):
     def config_problems(
         self, config: PickFieldsConfig, functions: FunctionLookup
     ) -> list[tuple[str, str]]:
-        problems = _source_problem(config.source) + paths_problems("fields", config.fields)
-        if not config.fields:
-            problems.append(("fields", "no field to keep: add at least one"))
-        return problems
+        return _field_list_problems(config, "keep")
 
     async def execute(self, ctx: StepContext, config: PickFieldsConfig, input: Any) -> NodeResult:
         def pick(item: dict[str, Any], where: str) -> dict[str, Any]:
             result: dict[str, Any] = {}
             for path in config.fields:
                 found, value = lookup(item, path)
-                if not found:
-                    if config.ignore_missing:
-                        continue
-                    get_path(item, path, where)  # raises, naming what is there
-                set_path(result, path, copied(value))
+                if _found(found, item, path, where, config.ignore_missing):
+                    set_path(result, path, copied(value))
             return result
 
         return await _apply(input, config.source, pick)
 
 
-class DropFieldsConfig(NodeConfig):
+class DropFieldsConfig(FieldListConfig):
     fields: list[str] = Field(default_factory=list, description="The fields to remove")
-    source: str = _source()
-    ignore_missing: bool = _ignore_missing()
 
 
 class DropFieldsNode(NodeType[DropFieldsConfig]):
@@ -176,18 +186,14 @@ class DropFieldsNode(NodeType[DropFieldsConfig]):
     def config_problems(
         self, config: DropFieldsConfig, functions: FunctionLookup
     ) -> list[tuple[str, str]]:
-        problems = _source_problem(config.source) + paths_problems("fields", config.fields)
-        if not config.fields:
-            problems.append(("fields", "no field to remove: add at least one"))
-        return problems
+        return _field_list_problems(config, "remove")
 
     async def execute(self, ctx: StepContext, config: DropFieldsConfig, input: Any) -> NodeResult:
         def drop(item: dict[str, Any], where: str) -> dict[str, Any]:
             result: dict[str, Any] = copied(item)
             for path in config.fields:
                 found, _ = pop_path(result, path)
-                if not found and not config.ignore_missing:
-                    get_path(item, path, where)  # raises, naming what is there
+                _found(found, item, path, where, config.ignore_missing)
             return result
 
         return await _apply(input, config.source, drop)
