@@ -13,14 +13,13 @@ import asyncio
 import codecs
 import json
 import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from pydantic import Field
 
-from app.core.atomic_write import current_umask, sync_folder, write_atomically
+from app.core.atomic_write import current_umask, write_atomically
 from app.core.catalog import FunctionLookup
 from app.core.ports import Port
 from app.core.templates import render_config
@@ -42,8 +41,8 @@ from app.nodes.files_paths import (
     check_folder,
     os_error,
     path_problems,
-    place,
     render_path,
+    write_and_place,
 )
 from app.nodes.output_schemas import object_schema
 
@@ -289,23 +288,16 @@ class WriteFileNode(NodeType[WriteFileConfig]):
 
 
 def write_new(path: Path, data: bytes, on_exists: OnExists, node: str) -> Path:
-    """Write `data` to a temporary file next to `path`, fsync it, and put it in place by
-    `on_exists`. Returns the path it got (another one for new_name)."""
+    """Write `data` to `path` atomically, put in place by `on_exists`. Returns the path it got
+    (another one for new_name)."""
     if on_exists in ("replace", "append"):
         return write_atomically(path, data).path
-    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    temp = Path(temp_name)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
+
+    def usual_mode(temp: Path) -> None:
+        """mkstemp makes the file 0600; a new file gets 0666 less the umask."""
         os.chmod(temp, 0o666 & ~current_umask())
-        final = place(temp, path, on_exists, node)
-    finally:
-        temp.unlink(missing_ok=True)
-    sync_folder(path.parent)
-    return final
+
+    return write_and_place(path, lambda out: out.write(data), usual_mode, on_exists, node)
 
 
 __all__ = ["CHANGES_FILES", "ReadFileNode", "WriteFileNode"]

@@ -14,10 +14,9 @@ import errno
 import json
 import os
 import shutil
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, BinaryIO, Literal
 
 from pydantic import Field
 
@@ -37,6 +36,7 @@ from app.nodes.files_paths import (
     path_problems,
     place,
     render_path,
+    write_and_place,
 )
 from app.nodes.output_schemas import object_schema
 
@@ -237,21 +237,15 @@ class _TransferNode(NodeType[TransferConfig]):
 
     def copy(self, source: Path, target: Path, config: TransferConfig) -> Path:
         """Copy to a temporary file next to the target, fsync, then put it in place."""
-        fd, temp_name = tempfile.mkstemp(
-            prefix=f".{target.name}.", suffix=".part", dir=target.parent
-        )
-        temp = Path(temp_name)
-        try:
-            with os.fdopen(fd, "wb") as out, source.open("rb") as src:
+
+        def copy_content(out: BinaryIO) -> None:
+            with source.open("rb") as src:
                 shutil.copyfileobj(src, out, 1024 * 1024)
-                out.flush()
-                os.fsync(out.fileno())
-            shutil.copystat(source, temp)  # times and mode, as a copy keeps them
-            final = place(temp, target, config.on_exists, self.type_name)
-        finally:
-            temp.unlink(missing_ok=True)
-        sync_folder(target.parent)
-        return final
+
+        def keep_stat(temp: Path) -> None:  # times and mode, as a copy keeps them
+            shutil.copystat(source, temp)
+
+        return write_and_place(target, copy_content, keep_stat, config.on_exists, self.type_name)
 
     def move(self, source: Path, target: Path, config: TransferConfig) -> Path:
         """One rename on the same disk (a hard link first when it must not overwrite); across

@@ -8,9 +8,12 @@ import contextlib
 import errno
 import os
 import re
+import tempfile
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath, PureWindowsPath
-from typing import Any, Literal
+from typing import Any, BinaryIO, Literal
 
+from app.core.atomic_write import sync_folder
 from app.core.templates import has_template, render_config
 from app.nodes.checks import template_fields
 
@@ -106,6 +109,30 @@ def place(temp: Path, target: Path, on_exists: OnExists, node: str) -> Path:
         if on_exists == "fail":
             raise FileNodeError(f"{node}: {target}: the file exists (on_exists is fail)")
     raise FileNodeError(f"{node}: {target}: no free name after {NEW_NAME_LIMIT} tries")
+
+
+def write_and_place(
+    target: Path,
+    write: Callable[[BinaryIO], None],
+    finish: Callable[[Path], None],
+    on_exists: OnExists,
+    node: str,
+) -> Path:
+    """Write a temporary file next to `target` with `write`, fsync it, `finish` it (its mode
+    or times) and `place` it: the target is never half a file. Returns the path it got."""
+    fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    temp = Path(temp_name)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            write(out)
+            out.flush()
+            os.fsync(out.fileno())
+        finish(temp)
+        final = place(temp, target, on_exists, node)
+    finally:
+        temp.unlink(missing_ok=True)
+    sync_folder(target.parent)
+    return final
 
 
 def _place_without_links(temp: Path, candidate: Path) -> bool:
