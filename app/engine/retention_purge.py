@@ -5,7 +5,8 @@ lets it and the engine's writer take turns; each transaction holds the write loc
 batch only), so the event loop never waits on a purge. Each batch, in one transaction:
 re-checks that its runs are finished and not being advanced (a retry may have started one
 since they were chosen), optionally appends them to a JSON Lines export, and deletes their
-rows in every table that refers to a run (found from the schema, as `run_removal` does).
+rows in every table that refers to a run (found from the schema, as `run_removal` does),
+and the links to its tasks.
 After the commit their artifact files and run folders go; their log lines are removed at the
 end of the whole purge (app.engine.retention_logs), once per purge rather than per batch.
 """
@@ -22,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from app.engine.run_removal import FINISHED
+from app.engine.run_removal import FINISHED, by_task_deletes
 from app.store.db import BUSY_TIMEOUT_MS
 
 BATCH_SIZE = 200  # runs per transaction: the engine's writer waits at most for one batch
@@ -142,6 +143,8 @@ def _delete_batch(
             if export is not None:
                 result.exported += _export(conn, ids, export)
             conn.execute("PRAGMA defer_foreign_keys=ON")  # children and runs in any order
+            for statement in by_task_deletes(marks):  # task links, before their tasks
+                conn.execute(statement, ids)
             for table, column in references:
                 # a file trigger's record of what it saw stays (else the file would start a
                 # run again); it just no longer names the run

@@ -21,6 +21,18 @@ from app.store.store import Store
 from app.store.writes import Batch
 
 FINISHED = ("succeeded", "failed", "canceled")
+# Rows that belong to a run only through one of its tasks, without a foreign key (task links
+# are written by the accounts' own connection): (table, column naming the task).
+BY_TASK = (("task_links", "task_id"),)
+
+
+def by_task_deletes(marks: str) -> list[str]:
+    """DELETE statements for the rows of BY_TASK whose task belongs to the runs bound to
+    `marks` ("?,?,…"); run them before the tasks themselves go."""
+    return [
+        f'DELETE FROM "{table}" WHERE "{column}" IN (SELECT id FROM task WHERE run_id IN ({marks}))'
+        for table, column in BY_TASK
+    ]
 
 
 class RunNotFinished(Exception):
@@ -66,6 +78,9 @@ async def delete_runs(host: RemovalHost, run_ids: Sequence[str]) -> int:
         return 0
     batch = Batch()
     batch.add("PRAGMA defer_foreign_keys=ON")  # child rows and the run in any order
+    for run_id in ids:
+        for statement in by_task_deletes("?"):
+            batch.add(statement, run_id)
     for table, column in run_references(host.store):
         for run_id in ids:
             batch.add(f'DELETE FROM "{table}" WHERE "{column}"=?', run_id)

@@ -64,7 +64,7 @@ def age(engine: Engine, run_id: str, days: float) -> None:
 
 
 def traces(engine: Engine, run_id: str) -> dict[str, int]:
-    """Rows that name the run, per table (the run table included)."""
+    """Rows that name the run, per table (the run table and its tasks' links included)."""
     from app.engine.retention_purge import own_connection, run_references
 
     with own_connection(engine.store.db_path) as conn:
@@ -75,4 +75,8 @@ def traces(engine: Engine, run_id: str) -> dict[str, int]:
             for table, column in run_references(conn)
         }
         found["run"] = conn.execute("SELECT count(*) FROM run WHERE id=?", (run_id,)).fetchone()[0]
+        found["task_links"] = conn.execute(  # no foreign key: they name one of its tasks
+            "SELECT count(*) FROM task_links WHERE task_id IN (SELECT id FROM task WHERE run_id=?)",
+            (run_id,),
+        ).fetchone()[0]
     return {table: count for table, count in found.items() if count}

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from app.auth.db import AuthDb
+from app.auth.links import TaskLinks, load_key
 from app.engine.log_files import read_lines
 from app.engine.retention import PurgeInvalid, PurgeRequest, parse_before
 from app.engine.service import Engine
@@ -25,14 +27,30 @@ async def purge(engine: Engine, request: PurgeRequest, **kwargs: object) -> dict
     return result.to_dict()
 
 
+def link_task(engine: Engine, run_id: str) -> str:
+    """A signed link to the run's open task, made as the task page makes one."""
+    (task,) = engine.tasks.open_tasks(run_id=run_id)
+    db = AuthDb(engine.store.db_path, in_server=True)
+    try:
+        TaskLinks(db, load_key(engine.folder.root)).create(task["id"], "carol", "tests")
+    finally:
+        db.close()
+    return str(task["id"])
+
+
 async def test_a_purged_run_leaves_no_trace_and_others_stay(engine: Engine, tmp_path: Path) -> None:
     files = publish(engine, files_flow("files", tmp_path / "out.json"))
     old = await finished_run(engine, files)
     new = await finished_run(engine, files)
     asked = publish(engine, ask_flow())
     waiting = await engine.wait(await engine.start_run(asked, {}))
-    assert waiting.status == "waiting"
-    for run_id in (old.id, waiting.id):
+    answered = await engine.wait(await engine.start_run(asked, {}))
+    assert waiting.status == answered.status == "waiting"
+    link_task(engine, waiting.id)
+    engine.tasks.complete(link_task(engine, answered.id), "out", {}, by="link:carol")
+    answered = await engine.wait(answered.id)
+    assert answered.status == "succeeded"
+    for run_id in (old.id, waiting.id, answered.id):
         age(engine, run_id, 30)
     engine.note(old.id, "note", None, {"text": "a late line"})  # a log line after the end
     folder = engine.run_folder(old.id)
@@ -44,11 +62,12 @@ async def test_a_purged_run_leaves_no_trace_and_others_stay(engine: Engine, tmp_
     assert {old.id, new.id, waiting.id} <= logged_runs(engine)
     kept_before = {run_id: traces(engine, run_id) for run_id in (new.id, waiting.id)}
     assert set(traces(engine, old.id)) >= {"run", "step", "event", "artifact"}
+    assert set(traces(engine, answered.id)) >= {"run", "task", "task_links", "wait"}
 
     result = await purge(engine, PurgeRequest(time.time() - 7 * DAY))
 
-    assert result["deleted"] == 1 and result["skipped"] == []
-    assert traces(engine, old.id) == {}
+    assert result["deleted"] == 2 and result["skipped"] == []
+    assert traces(engine, old.id) == traces(engine, answered.id) == {}
     assert not old_artifacts.exists() and not folder.exists()
     assert old.id not in logged_runs(engine)
     # the newer run and the waiting run (older than the date) are untouched
