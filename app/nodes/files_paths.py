@@ -113,7 +113,7 @@ def place(temp: Path, target: Path, on_exists: OnExists, node: str) -> Path:
 
 def write_and_place(
     target: Path,
-    write: Callable[[BinaryIO], None],
+    write: Callable[[BinaryIO], object],
     finish: Callable[[Path], None],
     on_exists: OnExists,
     node: str,
