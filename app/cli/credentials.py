@@ -9,13 +9,13 @@ works on the database directly, whether or not the app is running.
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import sys
 import time
 from typing import TYPE_CHECKING, Any
 
 from app.cli.common import EXIT_INVALID, EXIT_OK, Usage
+from app.cli.prompts import ask_secret
 from app.credentials.kinds import KINDS, CredentialError, secret_field_names, visible_field_names
 from app.engine.paths import DataFolder
 
@@ -77,7 +77,7 @@ def cmd_add(args: argparse.Namespace) -> int:
         values.update(given)
     else:
         for name in sorted(secret_names):
-            values[name] = getpass.getpass(f"{args.name} {name}: ")
+            values[name] = ask_secret(f"{args.name} {name}: ", f"the {name}", "--from-stdin")
     vault = _vault(args)
     try:
         info = vault.put(args.name, args.kind, values)

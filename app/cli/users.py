@@ -8,7 +8,6 @@ Works on the database directly, whether or not Ren is running.
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import sys
 import time
@@ -16,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from app.auth.roles import ADMIN, ASSIGNEE, ROLES
 from app.cli.common import EXIT_INVALID, EXIT_OK, Usage
+from app.cli.prompts import ask_secret
 from app.engine.paths import DataFolder
 
 if TYPE_CHECKING:
@@ -68,12 +68,7 @@ def read_password(args: argparse.Namespace, name: str) -> str:
         if not password:
             raise Usage("--password-stdin: stdin had no password (one line expected)")
         return password
-    if not sys.stdin.isatty():
-        raise Usage("no terminal to ask for the password: use --password-stdin")
-    first = getpass.getpass(f"Password for {name}: ")
-    if getpass.getpass("Again: ") != first:
-        raise Usage("the two passwords differ; nothing was changed")
-    return first
+    return ask_secret(f"Password for {name}: ", "the password", "--password-stdin", confirm=True)
 
 
 def cmd_add(args: argparse.Namespace) -> int:

@@ -180,6 +180,14 @@ def test_cli_adds_lists_and_removes_without_secrets_on_the_command_line(home: Pa
     assert row["secrets"] == {"password": "••••1337"} and row["fields"]["port"] == 465
     on_line = run_ren(home, "credentials", "add", "x", "--kind", "bearer", "--field", "token=t")
     assert on_line.returncode == 2 and "never given on the command line" in on_line.stderr
+    no_tty = subprocess.run(
+        [*REN, "credentials", "add", "x", "--kind", "bearer"],
+        stdin=subprocess.DEVNULL, capture_output=True, text=True, env=ren_env(home), cwd=ROOT,
+        check=False,
+    )  # fmt: skip
+    assert no_tty.returncode == 2 and "no terminal to ask for the token: use --from-stdin" in (
+        no_tty.stderr
+    )
     assert run_ren(home, "credentials", "remove", "mail").returncode == 0
     gone = run_ren(home, "credentials", "remove", "mail")
     assert gone.returncode == 2 and "no credential named 'mail'" in gone.stderr
