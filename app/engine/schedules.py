@@ -34,26 +34,39 @@ ON_TIME_S = 60.0  # a fire this late still counts as on time
 MAX_CATCH_UP = 1000  # `all` never starts more runs than this at once
 
 
+EDITABLE = ("cron", "interval_s", "timezone", "input", "misfire", "enabled")
+TIMING = ("cron", "interval_s", "timezone")
+
+
 class ScheduleInvalid(ValueError):
-    pass
+    """A schedule that cannot be; `field` names the setting at fault."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def make_trigger(schedule: dict[str, Any]) -> BaseTrigger:
     try:
         zone = ZoneInfo(schedule["timezone"])
     except (ZoneInfoNotFoundError, ValueError):
-        raise ScheduleInvalid(f"unknown time zone '{schedule['timezone']}'") from None
+        raise ScheduleInvalid(f"unknown time zone '{schedule['timezone']}'", "timezone") from None
     if schedule.get("cron"):
         try:
             return CronTrigger.from_crontab(schedule["cron"], timezone=zone)
         except ValueError as err:
-            raise ScheduleInvalid(f"bad cron expression '{schedule['cron']}': {err}") from None
+            raise ScheduleInvalid(
+                f"bad cron expression '{schedule['cron']}': {err}", "cron"
+            ) from None
     if schedule.get("interval_s"):
         start = datetime.fromtimestamp(schedule["created_at"], UTC)
-        return IntervalTrigger(
-            seconds=float(schedule["interval_s"]), start_date=start, timezone=zone
-        )
-    raise ScheduleInvalid("a schedule needs a cron expression or an interval")
+        try:
+            return IntervalTrigger(
+                seconds=float(schedule["interval_s"]), start_date=start, timezone=zone
+            )
+        except (OverflowError, ValueError):
+            raise ScheduleInvalid("the interval is too long", "interval_s") from None
+    raise ScheduleInvalid("a schedule needs a cron expression or an interval", "cron")
 
 
 def fire_times(trigger: BaseTrigger, after: float, until: float, limit: int) -> list[float]:
@@ -122,9 +135,9 @@ class Schedules:
         self.engine.workflows.draft(workflow_id)  # it must exist (not deleted) ...
         self.engine.workflows.version(workflow_id)  # ... and be published
         if misfire not in ("skip", "once", "all"):
-            raise ScheduleInvalid(f"misfire must be skip, once or all, not '{misfire}'")
+            raise ScheduleInvalid(f"misfire must be skip, once or all, not '{misfire}'", "misfire")
         if interval_s is not None and interval_s <= 0:
-            raise ScheduleInvalid("the interval must be more than 0 seconds")
+            raise ScheduleInvalid("the interval must be more than 0 seconds", "interval_s")
         now = time.time()
         schedule = {
             "id": new_id(),
@@ -199,6 +212,57 @@ class Schedules:
             self.engine.alarms.add_schedule(schedule_id, make_trigger(schedule))
         else:
             self.engine.alarms.remove_schedule(schedule_id)
+
+    def update(self, schedule_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+        """Change some of a schedule's settings (EDITABLE) at once; returns the schedule.
+
+        A cron expression replaces an interval and the other way round. Everything is checked
+        before anything is written (ScheduleInvalid names the setting); the change is audited
+        with its new values. A new timing or switching back on starts counting from now, so
+        it replays no fire the old settings missed.
+        """
+        unknown = sorted(set(changes) - set(EDITABLE))
+        if unknown:
+            raise ScheduleInvalid(f"'{unknown[0]}' cannot be changed", unknown[0])
+        old = self.get(schedule_id)
+        new = {**old, **changes}
+        if changes.get("cron") is not None:
+            new["interval_s"] = None
+        elif changes.get("interval_s") is not None:
+            new["cron"] = None
+        if new.get("cron") and new.get("interval_s"):
+            raise ScheduleInvalid("give either cron or interval_s, not both", "cron")
+        if new["interval_s"] is not None and float(new["interval_s"]) <= 0:
+            raise ScheduleInvalid("the interval must be more than 0 seconds", "interval_s")
+        if new["misfire"] not in ("skip", "once", "all"):
+            raise ScheduleInvalid(
+                f"misfire must be skip, once or all, not '{new['misfire']}'", "misfire"
+            )
+        new["enabled"] = bool(new["enabled"])
+        trigger = make_trigger(new)
+        retimed = any(new[k] != old[k] for k in TIMING) or (new["enabled"] and not old["enabled"])
+        if retimed:
+            new["last_fire_at"] = time.time()
+        changed = {k: new[k] for k in EDITABLE if new[k] != old[k]}
+        batch = Batch()
+        batch.add(
+            writes.UPDATE_SCHEDULE,
+            new["cron"],
+            new["interval_s"],
+            new["timezone"],
+            writes.to_json(new["input"]),
+            new["enabled"],
+            new["misfire"],
+            new["last_fire_at"],
+            schedule_id,
+        )
+        details = {"change": "changed", "workflow_id": old["workflow_id"], **changed}
+        audit.add_entry(batch, audit.SCHEDULE_CHANGED, schedule_id, details)
+        self.engine.store.write(batch)
+        self.engine.alarms.remove_schedule(schedule_id)
+        if new["enabled"]:
+            self.engine.alarms.add_schedule(schedule_id, trigger)
+        return self.get(schedule_id)
 
     async def start(self) -> None:
         """At engine start: catch up on missed fires, then arm every enabled schedule."""

@@ -128,6 +128,10 @@ INSERT_SCHEDULE = (
 DELETE_SCHEDULE = "DELETE FROM schedule WHERE id=?"
 SET_SCHEDULE_ENABLED = "UPDATE schedule SET enabled=?, last_fire_at=? WHERE id=?"
 SET_SCHEDULE_LAST_FIRE = "UPDATE schedule SET last_fire_at=? WHERE id=?"
+UPDATE_SCHEDULE = (
+    "UPDATE schedule SET cron=?, interval_s=?, timezone=?, input=?, enabled=?, misfire=?,"
+    " last_fire_at=? WHERE id=?"
+)
 
 # -- webhook secrets ---------------------------------------------------------------------------
 

@@ -1,17 +1,18 @@
-"""/api/v1/schedules: list, read, create, switch on or off, delete."""
+"""/api/v1/schedules: list, read, create, change (timing, input, misfire, on/off), delete."""
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.api import ops
 from app.api.v1.deps import EngineDep, PrincipalDep
 from app.api.v1.errors import ERRORS, engine_errors, invalid
 from app.api.v1.models import Removed
 from app.auth.principal import SCHEDULES_READ, SCHEDULES_WRITE
+from app.engine.schedules import ScheduleInvalid
 
 router = APIRouter(tags=["schedules"], responses=ERRORS)
 
@@ -39,7 +40,19 @@ class NewSchedule(BaseModel):
 
 
 class ScheduleChange(BaseModel):
-    enabled: bool
+    """The settings to change; those left out stay. A cron replaces an interval and back."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    cron: str | None = Field(default=None, min_length=1, description='e.g. "0 7 * * mon-fri"')
+    interval_s: float | None = Field(default=None, gt=0)
+    timezone: str | None = Field(default=None, min_length=1)
+    input: Any = None
+    misfire: Literal["skip", "once", "all"] | None = None
+    enabled: bool | None = None
+
+
+NOT_NULL = ("timezone", "misfire", "enabled")
 
 
 @router.get("/schedules", response_model=list[ScheduleOut])
@@ -71,10 +84,21 @@ async def create_schedule(
 async def change_schedule(
     schedule_id: str, body: ScheduleChange, engine: EngineDep, principal: PrincipalDep
 ) -> ScheduleOut:
+    """Change some settings at once; all are checked before any is written (audited)."""
     principal.require(SCHEDULES_WRITE)
+    changes = body.model_dump(include=body.model_fields_set)
+    if not changes:
+        raise invalid("body", "give at least one setting to change")
+    for name in NOT_NULL:
+        if name in changes and changes[name] is None:
+            raise invalid(f"body.{name}", "may not be null")
+    if changes.get("cron") is not None and changes.get("interval_s") is not None:
+        raise invalid("body.cron", "give either cron or interval_s, not both")
     with engine_errors():
-        engine.schedules.set_enabled(schedule_id, body.enabled)
-        return ScheduleOut(**engine.schedules.get(schedule_id))
+        try:
+            return ScheduleOut(**engine.schedules.update(schedule_id, changes))
+        except ScheduleInvalid as err:
+            raise invalid(f"body.{err.field or 'cron'}", str(err)) from None
 
 
 @router.delete("/schedules/{schedule_id}", response_model=Removed)
