@@ -35,78 +35,37 @@ SETTLE_S = 10.0
 STATUSES = ("succeeded", "succeeded", "succeeded", "failed", "canceled", "succeeded")
 
 
-def ask_workflow(index: int) -> dict[str, Any]:
-    return {
-        "schema": "ren.workflow/1",
-        "id": f"wf{index}",
-        "name": f"Workflow {index}",
-        "nodes": [
-            {"id": "start", "type": "start"},
-            {"id": "ask", "type": "human_task", "config": {"title": "Approve?"}},
-            {"id": "end", "type": "end"},
-        ],
-        "edges": [
-            {"source": "start", "target": "ask"},
-            {"source": "ask", "source_port": "submit", "target": "end"},
-        ],
-    }
-
-
 async def fill(home: Path, runs: int, tasks: int) -> None:
     """`runs` runs over ten workflows (the newest `tasks` of them waiting on an open task)."""
     from app.engine.service import Engine
-    from app.store import writes
     from app.store.writes import Batch
+    from tests.bulk_rows import add_open_task, add_run, ask_workflow, publish_all
 
     engine = Engine(home)
     await engine.start(recover=False)
     try:
-        versions = []
-        for i in range(WORKFLOWS):
-            published = engine.import_workflow(ask_workflow(i))
-            assert not isinstance(published, str)
-            versions.append((f"wf{i}", published.version_id))
+        flows = (ask_workflow(f"wf{i}", f"Workflow {i}") for i in range(WORKFLOWS))
+        versions = publish_all(engine, flows)
         batch = Batch()
         start = time.time() - runs  # one run a second, oldest first
         for n in range(runs):
-            workflow_id, version_id = versions[n % WORKFLOWS]
             at = start + n
             waiting = n >= runs - tasks
             status = "waiting" if waiting else STATUSES[n % len(STATUSES)]
             run_id = f"run-{n:07d}"
             data = json.dumps({"order": n, "customer": f"customer {n % 997}"})
-            batch.add(
-                writes.INSERT_RUN,
-                run_id,
-                workflow_id,
-                version_id,
-                status,
-                data,
-                None,
-                None,
-                at,
-                at,
-                at,
-            )
+            add_run(batch, run_id, versions[n % WORKFLOWS], status, at, data)
             if waiting:
-                batch.add(
-                    writes.INSERT_WAIT, run_id, run_id, "ask", "ask", "task", None, None, data, at
-                )
-                due = None if n % 3 == 0 else at + 86400 * (n % 7 - 2)
-                batch.add(
-                    writes.INSERT_TASK,
+                add_open_task(
+                    batch,
                     run_id,
-                    run_id,
-                    "ask",
-                    "ask",
-                    f"Approve order {n}",
-                    f"Customer {n % 997} asks for approval",
-                    "[]",
-                    '[{"name":"submit","label":"Submit"}]',
-                    f"person{n % 5}" if n % 2 else None,
-                    None,
-                    due,
                     at,
+                    f"Approve order {n}",
+                    data=data,
+                    description=f"Customer {n % 997} asks for approval",
+                    outcomes='[{"name":"submit","label":"Submit"}]',
+                    assignee=f"person{n % 5}" if n % 2 else None,
+                    due=None if n % 3 == 0 else at + 86400 * (n % 7 - 2),
                 )
         engine.store.write(batch)
     finally:

@@ -48,23 +48,18 @@ def flow(index: int) -> dict[str, Any]:
 
 
 async def fill(engine: Any, runs: int, waiting: int) -> None:
-    from app.store import writes
     from app.store.writes import Batch
+    from tests.bulk_rows import add_run, publish_all
 
-    versions = []
-    for i in range(WORKFLOWS):
-        published = engine.import_workflow(flow(i))
-        versions.append((f"wf{i}", published.version_id))
+    versions = publish_all(engine, (flow(i) for i in range(WORKFLOWS)))
     start = time.time() - runs
     for first in range(0, runs, 10_000):
         batch = Batch()
         for n in range(first, min(first + 10_000, runs)):
-            workflow_id, version_id = versions[n % WORKFLOWS]
             at = start + n
             run_id = f"run-{n:07d}"
             status = "waiting" if n >= runs - waiting else STATUSES[n % len(STATUSES)]
-            batch.add(writes.INSERT_RUN, run_id, workflow_id, version_id, status, "{}", None,
-                      None, at, at, at)  # fmt: skip
+            add_run(batch, run_id, versions[n % WORKFLOWS], status, at, "{}")
             for seq, node in enumerate(("start", "work", "end"), 1):
                 batch.step(run_id, node, node, 1, "failed" if status == "failed" and seq == 2
                            else "succeeded", input_json="{}", output_json="{}", error=None,

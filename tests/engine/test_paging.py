@@ -10,7 +10,6 @@ import pytest
 from sqlalchemy import text
 
 from app.engine.service import Engine
-from app.store import writes
 from app.store.paging import (
     NO_DUE,
     Cursor,
@@ -28,6 +27,7 @@ from app.store.paging import (
 )
 from app.store.reads import RunBrief
 from app.store.writes import Batch
+from tests.bulk_rows import add_open_task, add_run, ask_workflow, publish_all
 
 RUNS = 3000
 TASKS = 1200
@@ -35,63 +35,28 @@ T0 = 1_700_000_000.0
 STATUSES = ("succeeded", "failed", "canceled", "succeeded", "running")
 
 
-def ask(index: int) -> dict[str, Any]:
-    return {
-        "schema": "ren.workflow/1",
-        "id": f"wf{index}",
-        "name": f"Flow {index}",
-        "nodes": [
-            {"id": "start", "type": "start"},
-            {"id": "ask", "type": "human_task", "config": {"title": "Approve?"}},
-            {"id": "end", "type": "end"},
-        ],
-        "edges": [
-            {"source": "start", "target": "ask"},
-            {"source": "ask", "source_port": "submit", "target": "end"},
-        ],
-    }
-
-
 def fill(engine: Engine) -> None:
     """RUNS runs over three workflows, two to a second (equal creation times test the id
     tie-break); the last TASKS of them wait on an open task."""
-    versions = []
-    for i in range(3):
-        published = engine.import_workflow(ask(i))
-        assert not isinstance(published, str)
-        versions.append((f"wf{i}", published.version_id))
+    versions = publish_all(engine, (ask_workflow(f"wf{i}", f"Flow {i}") for i in range(3)))
     batch = Batch()
     for n in range(RUNS):
-        workflow_id, version_id = versions[n % 3]
         at = T0 + n // 2
         waiting = n >= RUNS - TASKS
         status = "waiting" if waiting else STATUSES[n % len(STATUSES)]
         run_id = f"r{n:05d}"
         data = json.dumps({"order": n, "customer": "Zoë 50%" if n % 100 == 7 else f"c{n}"})
-        batch.add(
-            writes.INSERT_RUN, run_id, workflow_id, version_id, status, data, None, None, at, at, at
-        )
+        add_run(batch, run_id, versions[n % 3], status, at, data)
         if waiting:
-            batch.add(
-                writes.INSERT_WAIT, run_id, run_id, "ask", "ask", "task", None, None, data, at
-            )
-            due = None if n % 4 == 0 else T0 + (n % 9) * 3600
-            assignee = (None, "Maria", "bob", "")[n % 4]
             title = f"Approve order {n}" + (" urgent" if n % 50 == 0 else "")
-            batch.add(
-                writes.INSERT_TASK,
+            add_open_task(
+                batch,
                 run_id,
-                run_id,
-                "ask",
-                "ask",
-                title,
-                "",
-                "[]",
-                "[]",
-                assignee,
-                None,
-                due,
                 at,
+                title,
+                data=data,
+                assignee=(None, "Maria", "bob", "")[n % 4],
+                due=None if n % 4 == 0 else T0 + (n % 9) * 3600,
             )
     engine.store.write(batch)
 

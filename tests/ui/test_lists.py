@@ -11,73 +11,41 @@ from nicegui import ui
 from nicegui.testing import User
 
 from app.engine.service import Engine
-from app.store import writes
 from app.store.writes import Batch
 from app.ui import runtime
+from tests.bulk_rows import add_open_task, add_run, ask_workflow, publish_all
 from tests.ui.test_inbox import card_ids, open_inbox
 from tests.ui.test_pages import wait_for
 
 DAY = 86400.0
 
 
-def ask(workflow_id: str, name: str) -> dict[str, object]:
-    return {
-        "schema": "ren.workflow/1",
-        "id": workflow_id,
-        "name": name,
-        "nodes": [
-            {"id": "start", "type": "start"},
-            {"id": "ask", "type": "human_task", "config": {"title": "Approve?"}},
-            {"id": "end", "type": "end"},
-        ],
-        "edges": [
-            {"source": "start", "target": "ask"},
-            {"source": "ask", "source_port": "submit", "target": "end"},
-        ],
-    }
-
-
 def fill(engine: Engine, runs: int, tasks: int = 0) -> list[str]:
     """`runs` runs, alternating two workflows, one an hour (the newest now), the newest
     `tasks` of them waiting on an open task; returns the run ids, newest first."""
-    versions = []
-    for workflow_id, name in (("alpha", "Alpha flow"), ("beta", "Beta flow")):
-        published = engine.import_workflow(ask(workflow_id, name))
-        assert not isinstance(published, str)
-        versions.append((workflow_id, published.version_id))
+    flows = (ask_workflow("alpha", "Alpha flow"), ask_workflow("beta", "Beta flow"))
+    versions = publish_all(engine, flows)
     batch = Batch()
     now = time.time()
     ids = []
     for n in range(runs):
-        workflow_id, version_id = versions[n % 2]
         at = now - (runs - n) * 3600
         run_id = f"run-{n:04d}"
         ids.append(run_id)
         waiting = n >= runs - tasks
         status = "waiting" if waiting else ("failed" if n % 5 == 0 else "succeeded")
         data = json.dumps({"order": n, "customer": "Ada" if n == 7 else "Bob"})
-        batch.add(
-            writes.INSERT_RUN, run_id, workflow_id, version_id, status, data, None, None, at, at, at
-        )
+        add_run(batch, run_id, versions[n % 2], status, at, data)
         if waiting:
-            batch.add(
-                writes.INSERT_WAIT, run_id, run_id, "ask", "ask", "task", None, None, data, at
-            )
-            due = at + DAY if n % 2 else None
-            batch.add(
-                writes.INSERT_TASK,
+            add_open_task(
+                batch,
                 run_id,
-                run_id,
-                "ask",
-                "ask",
-                f"Approve order {n}",
-                "",
-                "[]",
-                '[{"name": "submit", "label": "Submit"}]',
-                "maria" if n % 3 == 0 else None,
-                None,
-                due,
                 at,
+                f"Approve order {n}",
+                data=data,
+                outcomes='[{"name": "submit", "label": "Submit"}]',
+                assignee="maria" if n % 3 == 0 else None,
+                due=at + DAY if n % 2 else None,
             )
     engine.store.write(batch)
     return ids[::-1]
