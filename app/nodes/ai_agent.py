@@ -22,7 +22,7 @@ from app.core.ports import Port
 from app.core.templates import render_template
 from app.engine.ai_journal import folder_store, wake_result
 from app.nodes.ai_agent_approval import Decision, approval_task, decision_of
-from app.nodes.ai_agent_tools import Tool, build_tools
+from app.nodes.ai_agent_tools import Tool, build_tools, close_sessions, tool_call_key
 from app.nodes.ai_memory import ChatMemory, memory_of
 from app.nodes.ai_model import ChatModelConfig, settings_for
 from app.nodes.ai_model_client import ModelSettings, add_usage, chat_body
@@ -105,7 +105,10 @@ class AiAgentNode(NodeType[AgentConfig]):
             messages = await calls.first_messages(messages)
         loop = AgentLoop(ctx, calls, settings, tools, input)
         loop.memory = memory
-        return await loop.run(messages, config.max_steps)
+        try:
+            return await loop.run(messages, config.max_steps)
+        finally:  # e.g. MCP sessions: one per server for the step's whole loop
+            await close_sessions(tools.values())
 
     async def _wiring(self, ctx: StepContext) -> tuple[ModelSettings, dict[str, Tool]]:
         models = await attached_to_step(ctx, AI_LANGUAGE_MODEL)
@@ -196,10 +199,12 @@ class AgentLoop:
                 return found
             outcome = found
         else:
+            ctx = self.ctx
+            key = tool_call_key(ctx.run_id, ctx.node_key, self.calls.next_seq, str(call.get("id")))
 
             async def run() -> Any:
                 try:
-                    return {"result": await tool.run(self.ctx, request["arguments"], self.state)}
+                    return {"result": await tool.run(ctx, request["arguments"], self.state, key)}
                 except Exception as err:  # the model is told, and may try otherwise
                     return {"error": f"{type(err).__name__}: {err}"}
 

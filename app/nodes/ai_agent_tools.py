@@ -6,16 +6,21 @@
   `input` in its templates, e.g. url "https://api.example/weather?city={{ input.city }}".
 
 Each may set `require_approval`: the agent then asks a person before the call runs.
+
+A tool's `run` gets the call's idempotency key (`tool_call_key`): the same for the same call
+when the step runs again after a crash, so a server that honours `Idempotency-Key` (the header
+an http_tool sends) does a cut-off call's side effect once. Tools run at least once per call.
 """
 
 from __future__ import annotations
 
 import asyncio
 import copy
+import hashlib
 import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import Field
 
@@ -58,7 +63,37 @@ class WorkflowToolConfig(ToolConfig):
     )
 
 
-async def _no_run(ctx: StepContext, args: dict[str, Any], state: Any) -> Any:
+class ToolSession(Protocol):
+    """What some tools hold open across the calls of one agent step (an MCP session)."""
+
+    async def close(self) -> None: ...
+
+
+async def close_sessions(tools: Iterable[Tool]) -> None:
+    """Close what the tools of one step held open (each shared session once)."""
+    seen: set[int] = set()
+    for tool in tools:
+        if tool.session is not None and id(tool.session) not in seen:
+            seen.add(id(tool.session))
+            await tool.session.close()
+
+
+# run(ctx, the model's arguments, the agent's input, the call's idempotency key)
+ToolRun = Callable[[StepContext, dict[str, Any], Any, str], Awaitable[Any]]
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+
+def tool_call_key(run_id: str, node_key: str, seq: int, call_id: str) -> str:
+    """The idempotency key of one tool call: the run, the agent's step, the call's place in the
+    step's journal and the model's call id (all replayed alike after a crash). A key that a
+    header could not carry is hashed."""
+    key = f"{run_id}:{node_key}:{seq}:{call_id}"
+    if len(key) <= 200 and key.isascii() and key.isprintable():
+        return key
+    return "ren-" + hashlib.sha256(key.encode()).hexdigest()[:40]
+
+
+async def _no_run(ctx: StepContext, args: dict[str, Any], state: Any, key: str) -> Any:
     raise RuntimeError("a workflow tool runs as a child run, not in the agent's step")
 
 
@@ -68,8 +103,9 @@ class Tool:
     description: str
     parameters: dict[str, Any]
     require_approval: bool
-    run: Callable[[StepContext, dict[str, Any], Any], Awaitable[Any]]
+    run: ToolRun
     workflow: dict[str, Any] | None = None  # a sub-workflow tool: workflow_id and version
+    session: ToolSession | None = None  # a connection its calls share, closed with the step
 
     def openai(self) -> dict[str, Any]:
         return {
@@ -101,7 +137,7 @@ def function_tool(config: FunctionToolConfig, functions: FunctionRegistry) -> To
     if info is None:
         raise LookupError(f"function '{config.function}' is not registered")
 
-    async def run(ctx: StepContext, args: dict[str, Any], state: Any) -> Any:
+    async def run(ctx: StepContext, args: dict[str, Any], state: Any, key: str) -> Any:
         kwargs = dict(args)
         if info.wants_ctx:
             kwargs["ctx"] = ctx
@@ -125,8 +161,11 @@ def http_tool(config: HttpToolConfig, node_name: str) -> Tool:
     )
     node = HttpRequestNode()
 
-    async def run(ctx: StepContext, args: dict[str, Any], state: Any) -> Any:
-        result = await node.execute(ctx, request, args)
+    async def run(ctx: StepContext, args: dict[str, Any], state: Any, key: str) -> Any:
+        headers = dict(request.headers)
+        if not any(name.lower() == IDEMPOTENCY_HEADER.lower() for name in headers):
+            headers[IDEMPOTENCY_HEADER] = key  # a header set in the config wins
+        result = await node.execute(ctx, request.model_copy(update={"headers": headers}), args)
         return result.output
 
     return Tool(

@@ -2,9 +2,10 @@
 
 The server is a local program spoken to over stdio (`command` + `args`) or a Streamable HTTP
 URL. "Load tools" in the editor lists them (`list_server_tools`, off the UI's loop) into the
-node's `tools`, so the agent knows their names and schemas without asking the server first; each
-call opens a session, calls the tool and closes it (the agent journals the result, so a re-run
-does not call again). Uses the `mcp` Python SDK.
+node's `tools`, so the agent knows their names and schemas without asking the server first. An
+agent step opens one session per server at its first call, makes every call of its tool loop in
+it and closes it when the step ends (`McpSession`); the agent journals each result, so a re-run
+does not call again. Uses the `mcp` Python SDK.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import asyncio
 import json
 import re
 from collections.abc import Sequence
+from contextlib import AsyncExitStack, suppress
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
@@ -93,22 +95,63 @@ async def list_server_tools(config: McpToolsConfig) -> list[dict[str, Any]]:
     ]
 
 
-async def call_server_tool(config: McpToolsConfig, name: str, arguments: dict[str, Any]) -> Any:
-    """Call one tool; its structured content, else its text. A tool error raises McpError."""
-    try:
-        async with asyncio.timeout(config.timeout_s):
-            async with _client(config) as client:
+class McpSession:
+    """One client session with a server for one agent step: opened by the first call, used by
+    every later call of the step, closed by `close()` when the step ends (for a stdio server:
+    one process per step). The agent enters and leaves it in the same task, as the SDK's
+    task groups require."""
+
+    def __init__(self, config: McpToolsConfig) -> None:
+        self.config = config
+        self.opened = 0  # sessions opened (one, unless a broken one had to be replaced)
+        self._stack: AsyncExitStack | None = None
+        self._client: Client | None = None
+
+    async def _session(self) -> Client:
+        if self._client is None:
+            stack = AsyncExitStack()
+            try:
+                async with asyncio.timeout(self.config.timeout_s):
+                    self._client = await stack.enter_async_context(_client(self.config))
+            except BaseException:
+                await _quietly(stack)
+                raise
+            self._stack = stack
+            self.opened += 1
+        return self._client
+
+    async def call(self, name: str, arguments: dict[str, Any]) -> Any:
+        """Call one tool; its structured content, else its text. A tool error raises McpError;
+        a session that failed is closed, so the next call opens a fresh one."""
+        config = self.config
+        try:
+            client = await self._session()
+            async with asyncio.timeout(config.timeout_s):
                 result = await client.call_tool(name, arguments)
-    except TimeoutError:
-        raise McpError(f"MCP tool '{name}': no answer within {config.timeout_s:g} s") from None
-    except Exception as err:
-        raise McpError(f"MCP tool '{name}' at {_where(config)}: {_reason(err)}") from None
-    texts = [getattr(block, "text", "") for block in getattr(result, "content", None) or []]
-    text = "\n".join(t for t in texts if t)[:MAX_TOOL_TEXT]
-    if getattr(result, "is_error", False):
-        raise McpError(f"MCP tool '{name}' failed: {text or 'no message'}")
-    structured = getattr(result, "structured_content", None)
-    return structured if structured is not None else text
+        except TimeoutError:
+            await self.close()
+            raise McpError(f"MCP tool '{name}': no answer within {config.timeout_s:g} s") from None
+        except Exception as err:
+            await self.close()
+            raise McpError(f"MCP tool '{name}' at {_where(config)}: {_reason(err)}") from None
+        texts = [getattr(block, "text", "") for block in getattr(result, "content", None) or []]
+        text = "\n".join(t for t in texts if t)[:MAX_TOOL_TEXT]
+        if getattr(result, "is_error", False):
+            raise McpError(f"MCP tool '{name}' failed: {text or 'no message'}")
+        structured = getattr(result, "structured_content", None)
+        return structured if structured is not None else text
+
+    async def close(self) -> None:
+        """End the session (stops a stdio server); nothing when none is open."""
+        stack, self._stack, self._client = self._stack, None, None
+        if stack is not None:
+            await _quietly(stack)
+
+
+async def _quietly(stack: AsyncExitStack) -> None:
+    """Close, ignoring what a dying server raises on the way out (its results are kept)."""
+    with suppress(Exception):  # closing is best effort: the calls already reported
+        await stack.aclose()
 
 
 def _reason(err: BaseException) -> str:
@@ -124,14 +167,17 @@ def mcp_tools(spec: NodeSpec) -> list[Tool]:
     config = McpToolsConfig.model_validate(spec.config)
     if not config.tools:
         raise McpError(f"MCP tools '{spec.id}' lists no tools yet: press Load tools in the editor")
+    session = McpSession(config)  # shared by this server's tools, for the agent's step
     tools: list[Tool] = []
     for listed in config.tools:
         name = str(listed.get("name", ""))
         if config.include and name not in config.include:
             continue
 
-        async def run(ctx: StepContext, args: dict[str, Any], state: Any, tool: str = name) -> Any:
-            return await call_server_tool(config, tool, args)
+        async def run(
+            ctx: StepContext, args: dict[str, Any], state: Any, key: str, tool: str = name
+        ) -> Any:
+            return await session.call(tool, args)
 
         schema = listed.get("input_schema") or {"type": "object", "properties": {}}
         tools.append(
@@ -141,6 +187,7 @@ def mcp_tools(spec: NodeSpec) -> list[Tool]:
                 schema,
                 config.require_approval,
                 run,
+                session=session,
             )
         )
     return tools

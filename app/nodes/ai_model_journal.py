@@ -29,6 +29,11 @@ class DurableCalls:
         journal = await asyncio.to_thread(AiJournal, store, ctx.run_id, ctx.node_key)
         return cls(journal)
 
+    @property
+    def next_seq(self) -> int:
+        """The journal position of the next call (the same when the step runs again)."""
+        return self.journal.cursor
+
     async def chat(self, settings: ModelSettings, body: dict[str, Any]) -> ChatReply:
         entry = self.journal.replay("model", body)
         if entry is not None:

@@ -245,7 +245,7 @@ def retriever_tool(spec: NodeSpec) -> Tool:
     config = RetrieverConfig.model_validate(spec.config)
     name = config.name or "search_" + re.sub(r"[^A-Za-z0-9_-]", "_", config.store)[:57]
 
-    async def run(ctx: StepContext, args: dict[str, Any], state: Any) -> Any:
+    async def run(ctx: StepContext, args: dict[str, Any], state: Any, key: str) -> Any:
         query = args.get("query")
         if not isinstance(query, str) or not query.strip():
             raise RetrievalError("give a query (text)")

@@ -1,6 +1,7 @@
 """A real engine process for the agent kill -9 test: `start` begins a run, `resume` only
-recovers it. The agent calls `ai.note` (returns at once) and then `ai.slow` (which, the first
-time, marks that it started and sleeps, so the test kills the process while it runs)."""
+recovers it. The agent calls `ai.note` (returns at once) and then `ai_slow`: with an API URL
+(the 4th argument) an http_tool POSTing to it (the test's server holds the first request, so
+the test kills the process while it waits), else the function `ai.slow` (in-process tests)."""
 
 from __future__ import annotations
 
@@ -32,8 +33,8 @@ def note(state: dict[str, Any], text: str) -> dict[str, Any]:
 async def slow(state: dict[str, Any], seconds: float = 60.0) -> dict[str, Any]:
     """Work for a while."""
     first = not (MARKS / "slow-started").exists()
+    mark("slow")  # before the sign that it started: what a test sees then is written
     (MARKS / "slow-started").touch()
-    mark("slow")
     if first:
         await asyncio.sleep(seconds)
     return {"slept": True}
@@ -82,11 +83,31 @@ def agent_workflow(base_url: str, approval: bool = False) -> dict[str, Any]:
     }
 
 
-async def main(mode: str, home: Path, base_url: str) -> None:
+def http_slow(api_url: str) -> dict[str, Any]:
+    """The slow tool as an http_tool: POST {"seconds": ...} to the test's server."""
+    return {
+        "id": "t_slow",
+        "type": "http_tool",
+        "config": {
+            "name": "ai_slow",
+            "method": "POST",
+            "url": api_url,
+            "body": {"seconds": "{{ input.seconds }}"},
+            "timeout_s": 600,
+            "parameters": {"type": "object", "properties": {"seconds": {"type": "number"}}},
+        },
+    }
+
+
+async def main(mode: str, home: Path, base_url: str, api_url: str = "") -> None:
     engine = Engine(home)
     await engine.start(recover=True)
     if mode == "start":
-        engine.import_workflow(agent_workflow(base_url))
+        spec = agent_workflow(base_url)
+        if api_url:
+            nodes = spec["nodes"]
+            spec["nodes"] = [http_slow(api_url) if n["id"] == "t_slow" else n for n in nodes]
+        engine.import_workflow(spec)
         await engine.start_run("agent", {"job": "the chores"})
     while any(r.status not in ("succeeded", "failed", "canceled") for r in engine.list_runs()):
         await asyncio.sleep(0.05)
@@ -94,4 +115,4 @@ async def main(mode: str, home: Path, base_url: str) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1], Path(sys.argv[2]), sys.argv[3]))
+    asyncio.run(main(sys.argv[1], Path(sys.argv[2]), *sys.argv[3:]))

@@ -1,10 +1,12 @@
 """mcp_tools against a real local MCP server (stdio, written here with the mcp SDK): its tools
-are listed, an AI agent calls one, a failing tool tells the model, and a server that is not
-there fails with a message naming it."""
+are listed, an AI agent calls them over one session for its whole step (the stdio server writes
+a line to a file when it starts and when it ends), a failing tool tells the model, and a server
+that is not there fails with a message naming it."""
 
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -22,6 +24,9 @@ from tests.ai.openai_stub import OpenAIStub, Reply, tool_call
 from tests.browser import free_port
 
 SERVER = '''
+import os
+import sys
+
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 
@@ -40,6 +45,9 @@ def explode(reason: str) -> str:
     raise ToolError(f"boom: {reason}")
 
 
+if len(sys.argv) > 1:  # a line per session (its process id), to the file it names
+    with open(sys.argv[1], "a") as out:
+        out.write(f"{os.getpid()}\\n")
 server.run()
 '''
 
@@ -54,7 +62,22 @@ def stub() -> Iterator[OpenAIStub]:
 def server_config(tmp_path: Path) -> McpToolsConfig:
     script = tmp_path / "server.py"
     script.write_text(SERVER, encoding="utf-8")
-    return McpToolsConfig(command=sys.executable, args=[str(script)], timeout_s=30)
+    sessions = tmp_path / "sessions.txt"
+    return McpToolsConfig(command=sys.executable, args=[str(script), str(sessions)], timeout_s=30)
+
+
+def sessions(config: McpToolsConfig) -> list[int]:
+    """The process ids of the server's sessions so far."""
+    path = Path(config.args[1])
+    return [int(pid) for pid in path.read_text().split()] if path.exists() else []
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 async def test_load_tools_lists_names_descriptions_and_schemas(
@@ -98,6 +121,7 @@ async def test_an_agent_calls_the_servers_tools(
     engine: Engine, stub: OpenAIStub, server_config: McpToolsConfig
 ) -> None:
     config = {**server_config.model_dump(), "tools": await list_server_tools(server_config)}
+    assert len(sessions(server_config)) == 1  # Load tools: a session of its own
     stub.script = [
         Reply(
             tool_calls=[
@@ -105,16 +129,21 @@ async def test_an_agent_calls_the_servers_tools(
                 tool_call("c2", "explode", {"reason": "test"}),
             ]
         ),
+        Reply(tool_calls=[tool_call("c3", "add", {"a": 1, "b": 1})]),
         Reply("It is 42."),
     ]
     engine.import_workflow(agent_flow(stub, config))
     run = await engine.run("wf", {})
     assert run.status == "succeeded", run.error
+    # three calls over two model turns, one session (one server process), ended with the step
+    (_, session) = sessions(server_config)
+    assert not alive(session)
     step = next(s for s in engine.steps(run.id) if s.node_id == "agent")
     assert step.output["text"] == "It is 42."
     first = stub.chat_requests()[0]
     assert [t["function"]["name"] for t in first["tools"]] == ["add", "explode"]
     added, exploded = stub.chat_requests()[1]["messages"][-2:]
+    assert json.loads(stub.chat_requests()[2]["messages"][-1]["content"]) in (2, {"result": 2})
     assert json.loads(added["content"]) in (42, {"result": 42})
     assert "boom: test" in exploded["content"]
 
