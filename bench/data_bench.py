@@ -12,7 +12,6 @@ rows (no engine).
 from __future__ import annotations
 
 import asyncio
-import itertools
 import random
 import statistics
 import sys
@@ -26,16 +25,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from app.engine.service import Engine
 from app.nodes.data_aggregate import AggregateConfig, AggregateNode
 from app.nodes.data_lists import SortConfig, SortNode
+from tests.chains import chain
 
 ROUNDS = 5
-
-
-def chain(wid: str, *nodes: dict[str, Any]) -> dict[str, Any]:
-    all_nodes = [{"id": "start", "type": "start"}]
-    all_nodes += [{"id": f"n{i}", **n} for i, n in enumerate(nodes, 1)]
-    all_nodes.append({"id": "end", "type": "end"})
-    edges = [{"source": a["id"], "target": b["id"]} for a, b in itertools.pairwise(all_nodes)]
-    return {"schema": "ren.workflow/1", "id": wid, "name": wid, "nodes": all_nodes, "edges": edges}
 
 
 def rows(count: int) -> list[dict[str, Any]]:

@@ -20,25 +20,15 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-import itertools
 
 from app.credentials.vault import folder_vault
 from app.engine.service import Engine
 from app.nodes.email_message import Draft, build
 from app.nodes.email_smtp import SmtpAccount, send_message
+from tests.chains import chain
 from tests.nodes.smtp_server import PASSWORD, USER, start_server
-
-
-def chain(wid: str, nodes: list[dict[str, Any]]) -> dict[str, Any]:
-    all_nodes = [{"id": "start", "type": "start"}]
-    all_nodes += [{"id": f"n{i}", **n} for i, n in enumerate(nodes)]
-    all_nodes.append({"id": "end", "type": "end"})
-    edges = [{"source": a["id"], "target": b["id"]} for a, b in itertools.pairwise(all_nodes)]
-    return {"schema": "ren.workflow/1", "id": wid, "name": wid, "nodes": all_nodes, "edges": edges}
 
 
 async def timed_run(engine: Engine, wid: str) -> float:
@@ -76,15 +66,15 @@ async def main(messages: int, repeats: int) -> None:
                 "text": "Hello",
             },
         }
-        engine.import_workflow(chain("email", [email] * messages))
+        engine.import_workflow(chain("email", *[email] * messages))
         engine.import_workflow(
             chain(
                 "notify",
-                [{"type": "notify", "config": {"title": "Hi", "channel": "app"}}] * messages,
+                *[{"type": "notify", "config": {"title": "Hi", "channel": "app"}}] * messages,
             )
         )
         engine.import_workflow(
-            chain("set", [{"type": "set", "config": {"values": {"x": 1}}}] * messages)
+            chain("set", *[{"type": "set", "config": {"values": {"x": 1}}}] * messages)
         )
         direct, email_steps, notify_steps = [], [], []
         draft = Draft(

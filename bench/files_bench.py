@@ -11,7 +11,6 @@ set node that passes the same rows on (what any step with that much data costs t
 from __future__ import annotations
 
 import asyncio
-import itertools
 import statistics
 import sys
 import tempfile
@@ -23,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app import register_function
 from app.engine.service import Engine
+from tests.chains import chain
 
 MB = 1024 * 1024
 ROUNDS = 5
@@ -36,14 +36,6 @@ def nothing(state: dict[str, Any]) -> dict[str, Any]:
 @register_function("bench.save")
 def save(state: dict[str, Any], ctx: Any, size: int = 1024) -> dict[str, Any]:
     return ctx.save_artifact("blob.bin", b"x" * size)
-
-
-def chain(wid: str, *nodes: dict[str, Any]) -> dict[str, Any]:
-    all_nodes = [{"id": "start", "type": "start"}]
-    all_nodes += [{"id": f"n{i}", **n} for i, n in enumerate(nodes, 1)]
-    all_nodes.append({"id": "end", "type": "end"})
-    edges = [{"source": a["id"], "target": b["id"]} for a, b in itertools.pairwise(all_nodes)]
-    return {"schema": "ren.workflow/1", "id": wid, "name": wid, "nodes": all_nodes, "edges": edges}
 
 
 def fn(name: str, **args: Any) -> dict[str, Any]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 import pytest
 
 from app.engine.service import Engine
+from tests.chains import chain
 
 
 @pytest.fixture
@@ -28,13 +28,8 @@ async def engine(home: Path) -> AsyncIterator[Engine]:
 
 
 def chain_workflow(*node_types: dict[str, Any], wid: str = "wf") -> dict[str, Any]:
-    """start -> the given nodes (ids n1, n2, …) -> end."""
-    nodes = [{"id": "start", "type": "start"}]
-    for i, node in enumerate(node_types, 1):
-        nodes.append({"id": f"n{i}", **node})
-    nodes.append({"id": "end", "type": "end"})
-    edges = [{"source": a["id"], "target": b["id"]} for a, b in itertools.pairwise(nodes)]
-    return {"schema": "ren.workflow/1", "id": wid, "name": wid, "nodes": nodes, "edges": edges}
+    """start -> the given nodes (ids n1, n2, …) -> end, named `wid`."""
+    return chain(wid, *node_types)
 
 
 @pytest.fixture

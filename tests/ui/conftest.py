@@ -10,7 +10,6 @@ below.
 from __future__ import annotations
 
 import asyncio
-import itertools
 import re
 import shutil
 import subprocess
@@ -24,6 +23,7 @@ import pytest
 from app.engine.service import Engine
 from app.nodes.functions import load_functions
 from tests.browser import ROOT, chromium, require_chromium, start_ren, stop_app
+from tests.chains import chain
 
 EXAMPLES = ROOT / "examples"
 FUNCTION_FILES = (EXAMPLES / "seed004_functions.py", ROOT / "tests" / "helpers_functions.py")
@@ -56,21 +56,6 @@ def registered_functions() -> None:
     """The functions the UI tests' workflows call (the registry is process-wide)."""
     for path in FUNCTION_FILES:
         load_functions(str(path))
-
-
-def chain(wid: str, *nodes: dict[str, Any], name: str | None = None) -> dict[str, Any]:
-    """start -> nodes (ids n1, n2, …) -> end, as a ren.workflow/1 document."""
-    all_nodes = [{"id": "start", "type": "start"}]
-    all_nodes += [{"id": f"n{i}", **node} for i, node in enumerate(nodes, 1)]
-    all_nodes.append({"id": "end", "type": "end"})
-    edges = [{"source": a["id"], "target": b["id"]} for a, b in itertools.pairwise(all_nodes)]
-    return {
-        "schema": "ren.workflow/1",
-        "id": wid,
-        "name": name or wid,
-        "nodes": all_nodes,
-        "edges": edges,
-    }
 
 
 def seed_folder(folder: Path, runs: int = 2) -> list[str]:
