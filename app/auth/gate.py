@@ -51,6 +51,7 @@ OPEN_PREFIXES = (
     "/favicon",
 )
 SOCKET_PREFIX = "/_nicegui_ws/"
+API_DOCS_PAGE = "/api/v1/docs"  # the one API path a browser opens as a page
 TASK_PAGE = "/tasks/"
 OPEN_CLIENT_S = 24 * 3600.0  # how long an open page's socket may (re)connect
 
@@ -213,7 +214,7 @@ class AccessGuard:
         wants_page = (
             scope.get("method") == "GET"
             and "text/html" in headers.get("accept", "")
-            and not path.startswith(("/api/", SOCKET_PREFIX))
+            and (path == API_DOCS_PAGE or not path.startswith(("/api/", SOCKET_PREFIX)))
         )
         if wants_page:
             query = bytes(scope.get("query_string", b"")).decode("latin-1")

@@ -1,11 +1,14 @@
-"""Two people in real Chromium on a LAN-style bind (tests.auth.lan_server): an admin signs in
+"""Real Chromium on a LAN-style bind (tests.auth.lan_server). Two people: an admin signs in
 and watches ann's run; ann, in a second browser context, is sent to the login page by the
-task's link, signs in, answers, and the admin's page shows the run going on to its end."""
+task's link, signs in, answers, and the admin's page shows the run going on to its end.
+The API's docs page works with every request beyond this machine cut off."""
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.async_api import expect
@@ -68,3 +71,36 @@ async def test_an_assignee_answers_while_an_admin_watches_the_run(server: LanSer
         await person.goto(f"{server.url}/inbox")
         await expect(person.get_by_text("Sign in to Ren")).to_be_visible()
         await assignee_context.close()
+
+
+def on_this_machine(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+async def test_the_api_docs_page_lists_the_endpoints_offline(server: LanServer) -> None:
+    async with chromium() as context:
+        cut_off: list[str] = []
+
+        async def offline(route: Any) -> None:
+            if on_this_machine(route.request.url):
+                await route.continue_()
+            else:
+                cut_off.append(route.request.url)
+                await route.abort("internetdisconnected")
+
+        await context.route("**/*", offline)
+        page = await context.new_page()
+        await page.goto(f"{server.url}/api/v1/docs")
+        await sign_in(page, "boss")  # the docs need a login on the network, as the API does
+        await expect(page).to_have_url(f"{server.url}/api/v1/docs")
+        paths = page.locator(".opblock-summary-path")
+        await expect(paths.filter(has_text="/runs/{run_id}").first).to_be_visible()
+        await expect(paths.filter(has_text="/schedules/{schedule_id}").first).to_be_visible()
+        assert await paths.count() > 30
+        assert cut_off == []  # it never even tried the internet

@@ -264,3 +264,23 @@ def test_the_login_form_survives_bad_input_and_never_redirects_elsewhere(
     with client(server) as http:  # no session cookie: only the header counts
         for header in ("Bearer", "Bearer x y", "Basic Ym9zczp4", "Bearer ren_" + "x" * 5000):
             assert http.get("/inbox", headers={"Authorization": header}).status_code == 401
+
+
+def test_the_api_docs_page_follows_the_apis_login_rules_and_needs_no_cdn(
+    server: LanServer,
+) -> None:
+    with client(server) as http:
+        assert http.get("/api/v1/docs").status_code == 401
+        assert http.get("/api/v1/docs-assets/swagger-ui-bundle.js").status_code == 401
+        page = http.get("/api/v1/docs", headers={"Accept": "text/html"})
+        assert (page.status_code, page.headers["location"]) == (
+            303,
+            "/login?next=%2Fapi%2Fv1%2Fdocs",
+        )
+    with login(server, "ann") as http:  # any signed-in person may read the API's docs
+        page = http.get("/api/v1/docs")
+        assert page.status_code == 200 and "SwaggerUIBundle" in page.text
+        assert "http://" not in page.text and "https://" not in page.text  # nothing from outside
+        for asset in ("swagger-ui-bundle.js", "swagger-ui.css", "favicon.png"):
+            assert http.get(f"/api/v1/docs-assets/{asset}").status_code == 200, asset
+        assert http.get("/api/v1/openapi.json").json()["info"]["title"] == "Ren API"

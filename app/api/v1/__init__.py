@@ -1,9 +1,10 @@
 """The REST API, /api/v1: a FastAPI sub-application mounted on the app and on `ren worker`.
 
-Its OpenAPI document is /api/v1/openapi.json and its docs page /api/v1/docs. Each resource is
-its own module; they call the engine and app.api.ops, as the UI and the CLI do. Every error
-answers in one JSON shape (app.api.v1.errors). The host guard and the body limit of the server
-it is mounted on cover it like every other route; it has its own body limit too.
+Its OpenAPI document is /api/v1/openapi.json and its docs page /api/v1/docs (app.api.v1.docs).
+Each resource is its own module; they call the engine and app.api.ops, as the UI and the CLI
+do. Every error answers in one JSON shape (app.api.v1.errors). The host guard and the body
+limit of the server it is mounted on cover it like every other route; it has its own body
+limit too.
 """
 
 from __future__ import annotations
@@ -16,7 +17,17 @@ from starlette.routing import Mount
 
 from app.api import v1_audit
 from app.api.bodies import DEFAULT_SERVER_LIMIT
-from app.api.v1 import artifacts, errors, events, functions, runs, schedules, tasks, workflows
+from app.api.v1 import (
+    artifacts,
+    docs,
+    errors,
+    events,
+    functions,
+    runs,
+    schedules,
+    tasks,
+    workflows,
+)
 from app.api.v1.deps import ENGINE_ATTR
 from app.api.v1.limits import BodyLimit
 from app.api.v1.streams import Streams
@@ -36,7 +47,7 @@ def build_v1(
         title="Ren API",
         version="1",
         description="Workflows, runs, tasks, schedules and live events of a Ren data folder.",
-        docs_url="/docs",
+        docs_url=None,  # app.api.v1.docs serves it from local files
         redoc_url=None,
         openapi_url="/openapi.json",
     )
@@ -46,6 +57,7 @@ def build_v1(
     api.add_middleware(BodyLimit, limit=max_body)
     for module in RESOURCES:
         api.include_router(module.router)
+    docs.install(api, "/openapi.json")
     return api
 
 
