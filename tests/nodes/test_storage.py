@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,8 @@ import pytest
 from app.engine.service import Engine
 from app.engine.workflows import WorkflowInvalid
 from tests.conftest import chain_workflow
+
+Edge = tuple[str, str]  # (source node id, target node id)
 
 
 def storage(**config: Any) -> dict[str, Any]:
@@ -26,6 +29,25 @@ async def run_chain(engine: Engine, *nodes: dict[str, Any], wid: str = "wf", **i
 
 def outputs(engine: Engine, run_id: str) -> dict[str, Any]:
     return {s.node_key: s.output for s in engine.steps(run_id) if s.status == "succeeded"}
+
+
+def loop(concurrency: int, *body: dict[str, Any], edges: Iterable[Edge] = ()) -> dict[str, Any]:
+    """Workflow `loop`: start -> each (over params.items, `concurrency` at a time; `body`
+    inside it, with `edges` between those nodes) -> end."""
+    each = {"items": "params.items", "concurrency": concurrency}
+    return {
+        "schema": "ren.workflow/1",
+        "id": "loop",
+        "name": "loop",
+        "nodes": [
+            {"id": "start", "type": "start"},
+            {"id": "each", "type": "foreach", "config": each},
+            *({"parent": "each", **node} for node in body),
+            {"id": "end", "type": "end"},
+        ],
+        "edges": [{"source": "start", "target": "each"}, {"source": "each", "target": "end"}]
+        + [{"source": a, "target": b} for a, b in edges],
+    }
 
 
 def stored(home: Path) -> dict[tuple[str, str], str]:
@@ -177,26 +199,7 @@ async def test_concurrent_runs_all_count(engine: Engine, home: Path) -> None:
 
 
 async def test_increments_in_a_loop_count_once_per_item(engine: Engine, home: Path) -> None:
-    spec = {
-        "schema": "ren.workflow/1",
-        "id": "loop",
-        "name": "loop",
-        "nodes": [
-            {"id": "start", "type": "start"},
-            {
-                "id": "each",
-                "type": "foreach",
-                "config": {"items": "params.items", "concurrency": 8},
-            },
-            {
-                "id": "inc",
-                "parent": "each",
-                **storage(operation="increment", key="n", by="{{ item }}"),
-            },
-            {"id": "end", "type": "end"},
-        ],
-        "edges": [{"source": "start", "target": "each"}, {"source": "each", "target": "end"}],
-    }
+    spec = loop(8, {"id": "inc", **storage(operation="increment", key="n", by="{{ item }}")})
     engine.import_workflow(spec)
     run = await engine.run("loop", {"items": list(range(1, 101))})
     assert run.status == "succeeded", run.error
@@ -292,27 +295,12 @@ async def test_config_problems_show_before_publishing(
 async def test_a_loop_item_reads_what_earlier_items_wrote(engine: Engine) -> None:
     """Loop items' steps are staged, not committed, when the next step runs: a read still
     sees their writes."""
-    spec = {
-        "schema": "ren.workflow/1",
-        "id": "loop",
-        "name": "loop",
-        "nodes": [
-            {"id": "start", "type": "start"},
-            {
-                "id": "each",
-                "type": "foreach",
-                "config": {"items": "params.items", "concurrency": 1},
-            },
-            {"id": "inc", "parent": "each", **storage(operation="increment", key="n")},
-            {"id": "get", "parent": "each", **storage(operation="get", key="n")},
-            {"id": "end", "type": "end"},
-        ],
-        "edges": [
-            {"source": "start", "target": "each"},
-            {"source": "each", "target": "end"},
-            {"source": "inc", "target": "get"},
-        ],
-    }
+    spec = loop(
+        1,
+        {"id": "inc", **storage(operation="increment", key="n")},
+        {"id": "get", **storage(operation="get", key="n")},
+        edges=[("inc", "get")],
+    )
     engine.import_workflow(spec)
     run = await engine.run("loop", {"items": list(range(20))})
     assert run.status == "succeeded", run.error
