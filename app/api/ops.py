@@ -25,7 +25,7 @@ from app.engine.service import Engine
 from app.engine.tasks import NoLongerPossible
 from app.engine.webhooks import hook_url
 from app.engine.workflows import NotFound, WorkflowInvalid
-from app.nodes.ai_model_usage import USAGE_TYPES, run_usage
+from app.nodes.ai_model_usage import ai_node_ids, run_usage
 from app.nodes.functions import load_functions
 
 Op = Callable[..., Awaitable[Any]]
@@ -228,8 +228,7 @@ async def show(engine: Engine, run_id: str) -> dict[str, Any]:
         run_id,
     )
     spec = engine.workflows.compiled(engine.get_run(run_id).version_id).spec
-    ai_nodes = {n.id for n in spec.nodes if n.type in USAGE_TYPES}
-    report["usage"] = run_usage(engine.steps(run_id), ai_nodes)  # tokens of its AI steps
+    report["usage"] = run_usage(engine.steps(run_id), ai_node_ids(spec.nodes))  # AI tokens
     return report
 
 

@@ -45,6 +45,11 @@ def run_usage(steps: Iterable[_Step], ai_nodes: set[str]) -> dict[str, int] | No
     return total if found else None
 
 
+def ai_node_ids(nodes: Iterable[Any]) -> set[str]:
+    """The ids of the llm and ai_agent nodes among a workflow's nodes (`NodeSpec`s)."""
+    return {n.id for n in nodes if n.type in USAGE_TYPES}
+
+
 def usage_line(usage: dict[str, int]) -> str:
     return (
         f"tokens: {usage['total_tokens']} (prompt {usage['prompt_tokens']}, "

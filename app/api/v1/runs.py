@@ -65,9 +65,13 @@ class Answered(BaseModel):
 
 
 class RunDetail(RunReport):
-    """A run with every wait it had (`waits`) and who answered its tasks (`answered`)."""
+    """A run with every wait it had (`waits`), who answered its tasks (`answered`) and the
+    tokens its AI steps used (`usage`, null without any)."""
 
     answered: list[Answered] = Field(default_factory=list)
+    usage: dict[str, int] | None = Field(
+        default=None, description="tokens its AI steps used (prompt, completion, total)"
+    )
     input: Any = None
     version_id: str
     parent_run_id: str | None = None

@@ -31,6 +31,7 @@ from app.ui.pages.run_graph_state import key_for_node
 from app.ui.pages.run_rerun import rerun_origin_of
 from app.ui.pages.run_step_panel import StepPanel, json_block
 from app.ui.pages.run_timeline import RunTimeline
+from app.ui.pages.run_usage import RunUsage
 from app.ui.shell import empty_state, fixed_height, frame, require_engine, status_chip
 
 ACTIVE = ("pending", "running", "waiting", "paused")
@@ -230,6 +231,7 @@ class RunView:
                     self.chip.mark("run-status")
                 self.facts = ui.label().classes("ren-subtitle")
                 self._show_facts()
+                self.tokens = RunUsage(self.engine, run.id, self.spec)
                 origin = rerun_origin_of(self.engine, run.id)
                 if origin is not None:
                     old, node_id = origin
@@ -426,6 +428,7 @@ class RunView:
                 self._set_status(fresh.status)
                 self._show_error()
                 self._show_output()
+                self.tokens.refresh()
                 self._show_graph()
                 if self.selected is not None:
                     self._show_detail()  # "Re-run from here" once the run has ended
