@@ -85,27 +85,6 @@ window.renFocus = (elementId, ids) => {
   flow.setCenter((b.x0 + b.x1) / 2, (b.y0 + b.y1) / 2, { zoom, duration: 300 });
   return true;
 };
-// The first view: a small graph at full size from the left (room to add nodes to the right);
-// a big one readable from its first node rather than fitted into an unreadable whole.
-window.renInitialView = (elementId) => {
-  const flow = renFlow(elementId);
-  const el = getHtmlElement(elementId);
-  if (!flow || !el) return;
-  el.dataset.viewReady = "1";  // tests wait for this before pointing at nodes
-  const all = Array.isArray(flow.nodes) ? flow.nodes : flow.nodes.value;
-  const top = all.filter((n) => !n.parentNode);
-  if (!top.length) return;
-  const b = renBounds(top);
-  const w = el.clientWidth, h = el.clientHeight;
-  const fits = (z) => (b.x1 - b.x0) * z + 160 <= w && (b.y1 - b.y0) * z + 120 <= h;
-  if (fits(1)) {
-    flow.setViewport({ x: 100 - b.x0, y: h / 2 - (b.y0 + b.y1) / 2, zoom: 1 });
-  } else if (!fits(0.6)) {
-    const first = top.reduce((a, n) => (n.computedPosition.x < a.computedPosition.x ? n : a));
-    const cy = first.computedPosition.y + first.dimensions.height / 2;
-    flow.setViewport({ x: 60 - b.x0 * 0.75, y: h / 2 - cy * 0.75, zoom: 0.75 });
-  }
-};
 document.addEventListener('keydown', (e) => {
   if ((e.ctrlKey || e.metaKey) && !e.shiftKey && !e.altKey && (e.key || '').toLowerCase() === 's') {
     e.preventDefault();
@@ -230,8 +209,7 @@ class EditorPage:
         self.canvas.add_edge(views.edge_view(edge))
         self.changed()
 
-    def on_ready(self) -> None:
-        ui.run_javascript(f"renInitialView({self.canvas.id})")
+    def on_ready(self) -> None:  # the canvas took its first view (readable, from the start)
         self.workbench.show_statuses()
 
     def on_moved(self, e: events.GenericEventArguments) -> None:
@@ -466,9 +444,9 @@ class EditorPage:
     def show_pins(self) -> None:
         """After a pin changed: the pin mark on the canvas, the data panel's node kept."""
         for node_id, view in self.views.items():
-            before = view.get("subtitle")
-            if self.workbench.decorate(view).get("subtitle") != before:
-                self.canvas.update_node(node_id, {"subtitle": view["subtitle"]})
+            before = view.get("pinned")
+            if self.workbench.decorate(view).get("pinned") != before:
+                self.canvas.update_node(node_id, {"pinned": view["pinned"]})
 
     def expression_help(self, node_id: str, edge_id: str | None = None) -> ExpressionHelp:
         """Previews and autocomplete for a node's boxes (an edge's: at its source's output)."""

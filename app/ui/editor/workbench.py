@@ -23,7 +23,6 @@ from app.store.pins import PinnedOutput
 from app.ui.editor.samples import FieldRow, RunSample, StepData, field_rows, schema_rows
 
 WORKBENCH_CSS = asset("css/workbench.css")
-PIN_MARK = "Pinned · "  # the start of a pinned node's subtitle on the canvas
 PAST_RUNS = 30  # how many past runs the run picker offers
 
 
@@ -169,13 +168,8 @@ class Workbench:
         self.changed()
 
     def decorate(self, view: dict[str, Any]) -> dict[str, Any]:
-        """A canvas node view, with the pin mark in its subtitle when the node is pinned."""
-        subtitle = str(view.get("subtitle") or "")
-        if subtitle.startswith(PIN_MARK):
-            subtitle = subtitle[len(PIN_MARK) :]
-        if view.get("id") in self.pins:
-            subtitle = PIN_MARK + (subtitle or "output")
-        view["subtitle"] = subtitle
+        """A canvas node view, marked `pinned` (a pin badge on the canvas) when it is."""
+        view["pinned"] = view.get("id") in self.pins
         return view
 
     # ---- test runs -------------------------------------------------------------------------

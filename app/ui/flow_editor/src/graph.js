@@ -42,6 +42,8 @@ export function nodeData(n) {
     status: STATUSES.includes(n.status) ? n.status : null,
     problems: Array.isArray(n.problems) ? n.problems.map(String) : [],
     subtitle: n.subtitle || null,
+    pinned: Boolean(n.pinned),
+    start: Boolean(n.start),
   };
 }
 
@@ -140,6 +142,54 @@ export function toFlowEdge(e) {
     edge.class = `ren-edge--ai ren-edge--${edge.targetHandle}`; // a sub-node attachment, dashed
   }
   return edge;
+}
+
+/** An edge from a sub-node to an AI node's port (model, tools, ...): not part of the flow. */
+export function isAiEdge(edge) {
+  return Object.hasOwn(AI_KINDS, edge.targetHandle ?? "");
+}
+
+/**
+ * The ids of the edges that lead back to an earlier node (each closes a cycle): a depth-first
+ * walk from the first nodes (leftmost first, each node's successors leftmost first) meets them
+ * as edges to a node still on its path. `nodes` are Vue Flow nodes, `edges` Vue Flow edges.
+ */
+export function backEdges(nodes, edges) {
+  const x = new Map(nodes.map((n) => [n.id, n.position?.x ?? 0]));
+  const out = new Map();
+  const fed = new Set();
+  for (const e of edges) {
+    if (isAiEdge(e) || !x.has(e.source) || !x.has(e.target)) continue;
+    if (!out.has(e.source)) out.set(e.source, []);
+    out.get(e.source).push(e);
+    fed.add(e.target);
+  }
+  for (const list of out.values()) list.sort((a, b) => x.get(a.target) - x.get(b.target));
+  const order = [...x.keys()].sort((a, b) => Number(fed.has(a)) - Number(fed.has(b)) || x.get(a) - x.get(b));
+  const state = new Map(); // 1: on the current path, 2: done
+  const back = new Set();
+  for (const root of order) {
+    if (state.has(root)) continue;
+    state.set(root, 1);
+    const stack = [[root, 0]];
+    while (stack.length) {
+      const top = stack[stack.length - 1];
+      const list = out.get(top[0]) || [];
+      if (top[1] >= list.length) {
+        state.set(top[0], 2);
+        stack.pop();
+        continue;
+      }
+      const e = list[top[1]++];
+      const s = state.get(e.target);
+      if (s === 1) back.add(e.id);
+      else if (!s) {
+        state.set(e.target, 1);
+        stack.push([e.target, 0]);
+      }
+    }
+  }
+  return back;
 }
 
 export function fromFlowEdge(edge) {
