@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from app.engine.service import Engine
 from app.nodes.data_aggregate import AggregateConfig, AggregateNode
 from app.nodes.data_lists import SortConfig, SortNode
-from tests.chains import chain
+from tests.flows import chain
 
 ROUNDS = 5
 

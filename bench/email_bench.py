@@ -27,7 +27,7 @@ from app.credentials.vault import folder_vault
 from app.engine.service import Engine
 from app.nodes.email_message import Draft, build
 from app.nodes.email_smtp import SmtpAccount, send_message
-from tests.chains import chain
+from tests.flows import chain
 from tests.nodes.smtp_server import PASSWORD, USER, start_server
 
 

@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app import register_function
 from app.engine.service import Engine
-from tests.chains import chain
+from tests.flows import chain, publish_reviewed
 
 MB = 1024 * 1024
 ROUNDS = 5
@@ -40,13 +40,6 @@ def save(state: dict[str, Any], ctx: Any, size: int = 1024) -> dict[str, Any]:
 
 def fn(name: str, **args: Any) -> dict[str, Any]:
     return {"type": "function", "config": {"function": name, "args": args}}
-
-
-def trusted(engine: Engine, doc: dict[str, Any]) -> None:
-    """Import, trust (a write that replaces a file needs it) and publish."""
-    engine.import_workflow(doc, publish=False)
-    engine.workflows.trust.trust_spec(doc["id"], engine.workflows.draft(doc["id"]), "review")
-    engine.workflows.publish(doc["id"])
 
 
 async def timed(engine: Engine, wid: str, input: Any = None, runs: int = ROUNDS) -> float:
@@ -71,7 +64,7 @@ async def main() -> None:
             engine.import_workflow(chain("hundred", fn("bench.save", size=100 * MB)))
             rows = [{"id": i, "name": f"name {i}", "amount": i * 1.5} for i in range(10_000)]
             csv_path = str(work / "rows.csv")
-            trusted(
+            publish_reviewed(
                 engine,
                 chain(
                     "csv_write",

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from app.engine.service import Engine
-from tests.chains import chain
+from tests.flows import chain
 
 
 @pytest.fixture

@@ -1,9 +1,13 @@
-"""The workflow most tests and benches need: a straight chain start → nodes → end."""
+"""Workflows as most tests and benches set them up: a straight chain start → nodes → end, and
+publishing one as a person who reviewed it would."""
 
 from __future__ import annotations
 
 import itertools
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from app.engine.service import Engine
 
 
 def chain(wid: str, *nodes: dict[str, Any], name: str | None = None) -> dict[str, Any]:
@@ -19,3 +23,13 @@ def chain(wid: str, *nodes: dict[str, Any], name: str | None = None) -> dict[str
         "nodes": all_nodes,
         "edges": edges,
     }
+
+
+def publish_reviewed(engine: Engine, doc: dict[str, Any]) -> str:
+    """Import `doc` as a draft, trust its code, commands and file changes as a person who
+    reviewed it (`ren trust`), publish it; its workflow id."""
+    wid = engine.import_workflow(doc, publish=False)
+    assert isinstance(wid, str), wid
+    engine.trust_code(wid)
+    engine.workflows.publish(wid)
+    return wid

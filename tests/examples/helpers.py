@@ -1,6 +1,6 @@
 """Shared pieces of the example tests: loading an example as it ships, a home folder of the
 test's own (so `~` in an example points into the test's temporary folder), credentials in the
-test's data folder, and trusting an imported example as a person who reviewed it."""
+test's data folder (trusting an imported example is tests.flows.publish_reviewed)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 
-from app.engine.service import Engine
 from tests.trash_home import use_home
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -35,12 +34,3 @@ def user_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
     folder.mkdir()
     use_home(monkeypatch, folder)
     yield folder
-
-
-def import_reviewed(engine: Engine, doc: dict[str, Any]) -> str:
-    """Import as a draft, approve its commands and file changes (`ren trust`), publish."""
-    wid = str(doc["id"])
-    engine.import_workflow(doc, publish=False)
-    engine.trust_code(wid)
-    engine.workflows.publish(wid)
-    return wid

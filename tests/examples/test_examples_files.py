@@ -13,7 +13,8 @@ from pathlib import Path
 
 from app.engine.service import Engine
 from app.store.schema import Run
-from tests.examples.helpers import example, import_reviewed, node, user_home
+from tests.examples.helpers import example, node, user_home
+from tests.flows import publish_reviewed
 from tests.ren_cli import run_ren
 
 __all__ = ["user_home"]  # the fixture, used by name
@@ -46,7 +47,7 @@ async def test_invoices_dropped_in_the_inbox_are_filed_by_month(
     (march / "acme-0042.pdf").write_bytes(b"filed in March")
     doc = example("invoice_filer.json")
     node(doc, "inbox")["config"]["debounce_s"] = 0.2  # the test need not wait the 2 s
-    wid = import_reviewed(engine, doc)
+    wid = publish_reviewed(engine, doc)
     await engine.file_watches.refresh()
     await engine.file_watches.ready()
 
@@ -92,7 +93,7 @@ async def test_the_nightly_cleanup_compresses_old_logs_and_trashes_old_archives(
     aged(logs / "ancient.log.gz", "forty days ago", 40)
     aged(logs / "recent.log.gz", "five days ago", 5)
     aged(logs / "other.txt", "not a log", 90)
-    wid = import_reviewed(engine, example("nightly_cleanup.json"))
+    wid = publish_reviewed(engine, example("nightly_cleanup.json"))
     run = await engine.run(wid, {"folder": "~/app/logs", "days": 7, "keep_days": 30})
     assert run.status == "succeeded", run.error
     assert run.output == {"compressed": 1, "trashed": 1}
@@ -110,7 +111,7 @@ async def test_the_nightly_cleanup_compresses_old_logs_and_trashes_old_archives(
 async def test_the_cleanup_refuses_a_folder_that_is_not_there(
     engine: Engine, user_home: Path
 ) -> None:
-    wid = import_reviewed(engine, example("nightly_cleanup.json"))
+    wid = publish_reviewed(engine, example("nightly_cleanup.json"))
     run = await engine.run(wid, {"folder": "~/no-such-folder", "days": 7, "keep_days": 30})
     assert run.status == "failed"
     assert "no-such-folder" in str(run.error)

@@ -20,7 +20,8 @@ from starlette.routing import Route
 from app.credentials.vault import Vault
 from app.engine.service import Engine
 from app.engine.webhooks import Delivery, HookRefused
-from tests.examples.helpers import example, import_reviewed, node, user_home
+from tests.examples.helpers import example, node, user_home
+from tests.flows import publish_reviewed
 from tests.nodes.http_helpers import vault
 from tests.nodes.http_server import LocalServer, serve
 from tests.nodes.smtp_server import PASSWORD, USER, SmtpServer
@@ -107,7 +108,7 @@ async def test_the_daily_report_totals_yesterdays_orders_and_emails_the_csv(
 ) -> None:
     vault.put("shop-api", "bearer", {"token": TOKEN})
     add_mail_credential(vault, "report-mail", smtp)
-    wid = import_reviewed(engine, example("daily_sales_report.json"))
+    wid = publish_reviewed(engine, example("daily_sales_report.json"))
     params = {"api_url": f"{server.url}/api", "folder": "~/Reports", "to": "boss@example.com"}
     run = await engine.run(wid, params)
     assert run.status == "succeeded", run.error
@@ -136,7 +137,7 @@ async def test_the_report_fails_naming_the_api_when_the_token_is_wrong(
 ) -> None:
     vault.put("shop-api", "bearer", {"token": "an-old-token"})
     add_mail_credential(vault, "report-mail", smtp)
-    wid = import_reviewed(engine, example("daily_sales_report.json"))
+    wid = publish_reviewed(engine, example("daily_sales_report.json"))
     params = {"api_url": f"{server.url}/api", "folder": "~/Reports", "to": "boss@example.com"}
     run = await engine.run(wid, params)
     assert run.status == "failed"
@@ -156,7 +157,7 @@ async def test_a_webhook_contact_is_reshaped_and_forwarded_through_the_crms_outa
     engine: Engine, vault: Vault, server: LocalServer, seen: Seen
 ) -> None:
     vault.put("crm-api", "bearer", {"token": "crm-token-55"})
-    wid = import_reviewed(engine, contact_forward(server))
+    wid = publish_reviewed(engine, contact_forward(server))
     secret = engine.webhooks.secrets.get(wid)
     body = {"email": "ana@example.com", "name": "Ana Lima", "message": "Call me"}
     delivery = Delivery(wid, "POST", "contact", secret, json.dumps(body).encode())
@@ -182,7 +183,7 @@ async def test_a_contact_without_an_email_is_refused_before_any_run(
     engine: Engine, vault: Vault, server: LocalServer, seen: Seen
 ) -> None:
     vault.put("crm-api", "bearer", {"token": "crm-token-55"})
-    wid = import_reviewed(engine, contact_forward(server))
+    wid = publish_reviewed(engine, contact_forward(server))
     secret = engine.webhooks.secrets.get(wid)
     delivery = Delivery(wid, "POST", "contact", secret, b'{"name": "Ana"}')
     with pytest.raises(HookRefused) as refused:
@@ -202,7 +203,7 @@ async def test_a_day_without_orders_still_sends_a_report(
     monkeypatch.setattr("tests.examples.test_examples_http.ORDERS", [[]])
     vault.put("shop-api", "bearer", {"token": TOKEN})
     add_mail_credential(vault, "report-mail", smtp)
-    wid = import_reviewed(engine, example("daily_sales_report.json"))
+    wid = publish_reviewed(engine, example("daily_sales_report.json"))
     params = {"api_url": f"{server.url}/api", "folder": "~/Reports", "to": "boss@example.com"}
     run = await engine.run(wid, params)
     assert run.status == "succeeded", run.error

@@ -14,6 +14,7 @@ import psutil
 
 from app.engine.service import Engine
 from tests.conftest import chain_workflow
+from tests.flows import publish_reviewed
 
 PY = sys.executable
 
@@ -22,17 +23,8 @@ def command_flow(wid: str = "wf", **config: Any) -> dict[str, Any]:
     return chain_workflow({"type": "command", "config": config}, wid=wid)
 
 
-def trusted(engine: Engine, doc: dict[str, Any]) -> str:
-    """Import, trust (as a person reviewing it would) and publish."""
-    wid = engine.import_workflow(doc, publish=False)
-    assert isinstance(wid, str)
-    engine.workflows.trust.trust_spec(wid, engine.workflows.draft(wid), "review")
-    engine.workflows.publish(wid)
-    return wid
-
-
 async def run_command(engine: Engine, input: Any = None, **config: Any) -> Any:
-    return await engine.run(trusted(engine, command_flow(**config)), input or {})
+    return await engine.run(publish_reviewed(engine, command_flow(**config)), input or {})
 
 
 def step_error(engine: Engine, run_id: str) -> str:
@@ -153,7 +145,9 @@ async def test_a_grandchild_left_behind_by_its_exited_parent_is_killed(
 
 async def test_cancelling_the_run_kills_the_tree(engine: Engine, tmp_path: Path) -> None:
     pids = tmp_path / "pids"
-    wid = trusted(engine, command_flow(program=PY, args=["-c", TREE, str(pids)], timeout_s=None))
+    wid = publish_reviewed(
+        engine, command_flow(program=PY, args=["-c", TREE, str(pids)], timeout_s=None)
+    )
     run_id = await engine.start_run(wid, {})
     grandchild = int(await wait_for_file(pids))
     await engine.control.cancel(run_id)
@@ -232,7 +226,9 @@ async def test_the_runner_refuses_a_command_that_lost_its_trust(
     engine: Engine, tmp_path: Path
 ) -> None:
     marker = tmp_path / "ran"
-    wid = trusted(engine, command_flow(program=PY, args=["-c", f"open({str(marker)!r}, 'w')"]))
+    wid = publish_reviewed(
+        engine, command_flow(program=PY, args=["-c", f"open({str(marker)!r}, 'w')"])
+    )
     engine.store.write_raw("DELETE FROM trusted_code")
     run = await engine.run(wid, {})
     assert run.status == "failed"
@@ -247,7 +243,7 @@ async def test_the_steps_own_timeout_kills_the_tree_too(engine: Engine, tmp_path
     pids = tmp_path / "pids"
     config = {"program": PY, "args": ["-c", TREE, str(pids)], "timeout_s": None}
     doc = chain_workflow({"type": "command", "config": config, "timeout_s": 1.5})
-    run = await engine.run(trusted(engine, doc), {})
+    run = await engine.run(publish_reviewed(engine, doc), {})
     assert run.status == "failed"
     assert "timed out" in step_error(engine, run.id)
     assert gone(int(pids.read_text()))

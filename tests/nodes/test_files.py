@@ -14,20 +14,12 @@ import pytest
 from app.engine.service import Engine
 from app.nodes.catalog import default_catalog
 from tests.conftest import chain_workflow
+from tests.flows import publish_reviewed
 from tests.trash_home import use_home
 
 
 def node(type_: str, **config: Any) -> dict[str, Any]:
     return {"type": type_, "config": config}
-
-
-def trusted(engine: Engine, doc: dict[str, Any]) -> str:
-    """Import, trust (as a person reviewing it would) and publish."""
-    wid = engine.import_workflow(doc, publish=False)
-    assert isinstance(wid, str)
-    engine.workflows.trust.trust_spec(wid, engine.workflows.draft(wid), "review")
-    engine.workflows.publish(wid)
-    return wid
 
 
 counter = iter(range(10_000))
@@ -36,7 +28,7 @@ counter = iter(range(10_000))
 async def run_nodes(engine: Engine, *nodes: dict[str, Any], input: Any = None) -> Any:
     """Run start -> nodes -> end (trusted) and return the run."""
     doc = chain_workflow(*nodes, wid=f"files{next(counter)}")
-    return await engine.run(trusted(engine, doc), input or {})
+    return await engine.run(publish_reviewed(engine, doc), input or {})
 
 
 def outputs(engine: Engine, run_id: str) -> dict[str, Any]:

@@ -23,7 +23,7 @@ import pytest
 from app.engine.service import Engine
 from app.nodes.functions import load_functions
 from tests.browser import ROOT, chromium, require_chromium, start_ren, stop_app
-from tests.chains import chain
+from tests.flows import chain
 
 EXAMPLES = ROOT / "examples"
 FUNCTION_FILES = (EXAMPLES / "seed004_functions.py", ROOT / "tests" / "helpers_functions.py")
