@@ -181,13 +181,61 @@ async def test_expression_boxes_preview_the_value_and_suggest_fields(editor_user
     editor_user.find(kind=ui.button, content="input.amount").click()
     assert box.value == "input.amount"
     await editor_user.should_see("= true", retries=50)  # a condition previews as true/false
+    # in the middle of the box: the browser says where the cursor is (after "input.am")
+    box.set_value("input.am > 1 and input.amount < 2000")
+    box_ui = editor_user.find(marker="field-condition")
+    box_ui.trigger("keyup", {"value": box.value, "cursor": len("input.am")})
+    editor_user.find(kind=ui.button, content="input.amount").click()
+    assert box.value == "input.amount > 1 and input.amount < 2000"
+    box.set_value("input.amount > 1")
 
     def saved_condition() -> Any:
         spec = runtime.engine().workflows.draft(WID)
         return next(n for n in spec.nodes if n.id == "check").config["condition"]
 
     for _ in range(100):  # autosave, a moment after the last change
-        if saved_condition() == "input.amount":
+        if saved_condition() == "input.amount > 1":
             break
         await asyncio.sleep(0.05)
-    assert saved_condition() == "input.amount"
+    assert saved_condition() == "input.amount > 1"
+
+
+async def test_a_past_run_read_in_a_worker_thread_fills_the_panel_and_the_test_input(
+    editor_user: User,
+) -> None:
+    """The panel's reads (run choices, the chosen run's steps, past runs' inputs) run off the
+    event loop; what they read still shows."""
+    doc = json.loads(json.dumps(FLOW))
+    doc["nodes"][1] = {"id": "ask", "type": "set", "name": "Approve", "config": {"values": {}}}
+    doc["edges"][1:3] = [{"source": "ask", "target": "book"}]
+    doc["nodes"] = [n for n in doc["nodes"] if n["id"] != "no"]
+    runtime.engine().workflows.save(WorkflowSpec.model_validate(doc), WID)
+    engine = runtime.engine()
+    engine.workflows.publish(WID)
+    run = await engine.run(WID, {"amount": 321, "who": "bo"})
+    await engine.wait(run.id)
+    await editor_user.open(f"/workflows/{WID}")
+    select(editor_user, "book")
+    await editor_user.should_see("Data · Book")
+    for _ in range(100):  # the choices arrive from the worker thread (the panel is redrawn)
+        if run.id in marked(editor_user, "data-run").options:
+            break
+        await asyncio.sleep(0.05)
+    picker = marked(editor_user, "data-run")
+    assert run.id in picker.options
+    picker.set_value(run.id)
+    await editor_user.should_see(marker="field-row-output-approved_amount")
+    await editor_user.should_see(marker="data-run-status")
+    assert "321" in {label.text for label in editor_user.find(kind=ui.label).elements}
+    # the Test dialog offers the run's input
+    editor_user.find(marker="test-node").click()
+    await editor_user.should_see(marker="test-from-run")
+    source = marked(editor_user, "test-from-run")
+    assert run.id in source.options
+    source.set_value(run.id)
+    box = marked(editor_user, "test-input")
+    for _ in range(100):
+        if json.loads(box.value or "{}") == {"amount": 321, "who": "bo"}:
+            break
+        await asyncio.sleep(0.05)
+    assert json.loads(box.value) == {"amount": 321, "who": "bo"}

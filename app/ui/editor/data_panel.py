@@ -1,12 +1,13 @@
 """The data panel under the canvas: the selected node's input and output, from a sample run.
 
-The sample is the latest test run or a past run chosen in the panel's header. Each side shows
-the data as a field list with types (each field draggable into a config field, or inserted
-with its button), a table, or a JSON tree. A node with no data yet shows what it will
-receive from its upstream nodes' output schemas. The input side can also show `params` (the
-run's input) or any upstream node's output, so the field inserted is the right reference:
-`input.amount`, `params.amount` or `nodes.ask.values.ok`. The output side pins the node's
-output (or a typed one) for test runs.
+The sample is the latest test run or a past run chosen in the panel's header, read by the
+workbench in a worker thread (the panel draws what it has read, and again after each read).
+Each side shows the data as a field list with types (each field draggable into a config
+field, or inserted with its button), a table, or a JSON tree. A node with no data yet shows
+what it will receive from its upstream nodes' output schemas. The input side can also show
+`params` (the run's input) or any upstream node's output, so the field inserted is the right
+reference: `input.amount`, `params.amount` or `nodes.ask.values.ok`. The output side pins the
+node's output (or a typed one) for test runs.
 """
 
 from __future__ import annotations
@@ -162,7 +163,7 @@ class DataPanel:
                     "ren-hint ren-mono"
                 ).mark("data-run-status")
             ui.space()
-            choices = wb.run_choices()
+            choices = wb.choices
             select = ui.select(
                 choices,
                 value=wb.chosen_run or "",
@@ -293,9 +294,9 @@ class DataPanel:
         if step is not None and step.status == "succeeded" and wb.sample is not None:
             run_id = wb.sample.run_id
 
-            def pin_this() -> None:
+            async def pin_this() -> None:
                 port = (list(step.ports) or ["out"])[0]
-                wb.pin(node.id, step.output, port, run_id)
+                await wb.pin(node.id, step.output, port, run_id)
                 ui.notify(f"Pinned the output of {node.label}", type="positive", position="top")
 
             ui.button(icon="push_pin", on_click=pin_this).props("flat round dense").tooltip(
@@ -305,9 +306,13 @@ class DataPanel:
             "flat round dense"
         ).tooltip("Pin a typed output").mark("pin-typed").props["data-testid"] = "pin-typed"
         if pinned:
-            ui.button(icon="backspace", on_click=lambda: wb.unpin(node.id)).props(
-                "flat round dense"
-            ).tooltip("Remove the pin").mark("unpin")
+
+            async def unpin() -> None:
+                await wb.unpin(node.id)
+
+            ui.button(icon="backspace", on_click=unpin).props("flat round dense").tooltip(
+                "Remove the pin"
+            ).mark("unpin")
 
     # ---- showing data ---------------------------------------------------------------------
     def _view_toggle(self, side: str) -> None:

@@ -5,9 +5,12 @@ while it is open, every expression, condition and template box that `fields.text
 gets, under it:
 - a preview: the value for the current sample run, or the error, evaluated by the runtime's
   budgeted evaluator in a worker thread, a moment after the last keystroke;
-- suggestions: the names and fields that continue what is being typed at the end of the box
-  (`input.am` offers `input.amount`), from the sample data and the output schemas; a click
-  completes it.
+- suggestions: the names and fields that continue the name left of the cursor (`input.am`
+  offers `input.amount`), from the sample data and the output schemas; a click replaces that
+  partial name with the chosen one and puts the cursor after it.
+
+The browser reports where the cursor is on each key and click (`cursor` events); the box keeps
+how many characters follow it, so typing at the cursor keeps the position known.
 """
 
 from __future__ import annotations
@@ -15,16 +18,17 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from nicegui import background_tasks, run, ui
+from nicegui.events import GenericEventArguments
 
 from app.core.conditions import evaluate_condition
 from app.core.expressions import ExpressionError, evaluate
 from app.core.templates import render_template
-from app.ui.editor.samples import suggest
+from app.ui.editor.samples import complete_at, suggest
 from app.ui.editor.schema_form import parse_condition
 
 DEBOUNCE_S = 0.25
@@ -72,6 +76,15 @@ class ExpressionHelp:
     def __init__(self, scope: dict[str, Any] | None, candidates: Sequence[str]) -> None:
         self.scope = scope
         self.candidates = list(candidates)
+        self._again: list[Callable[[], bool]] = []  # one per box: preview again (False: gone)
+
+    def update(self, scope: dict[str, Any] | None, candidates: Sequence[str]) -> bool:
+        """A new sample (e.g. a test run ended): every box still shown previews again.
+        False when none of this form's boxes is shown any more."""
+        self.scope = scope
+        self.candidates = list(candidates)
+        self._again = [again for again in self._again if again()]
+        return bool(self._again)
 
     def attach(self, box: ui.input | ui.textarea, kind: str) -> None:
         """Add the preview and the suggestions under `box` (built just before)."""
@@ -82,22 +95,41 @@ class ExpressionHelp:
         with ui.column().classes("w-full gap-1 ren-expr-help"):
             chips = ui.row().classes("w-full gap-1 ren-expr-suggest").mark(f"suggest-{name}")
             preview = ui.label("").classes("ren-expr-preview ren-mono").mark(f"preview-{name}")
-        state = {"version": 0}
+        state = {"version": 0, "tail": 0}  # tail: how many characters follow the cursor
+
+        def cursor(text: str) -> int:
+            return max(0, len(text) - state["tail"])
 
         def suggestions(text: str) -> None:
             chips.clear()
-            token, found = suggest(text, self.candidates)
+            _, found = suggest(text, self.candidates, cursor=cursor(text))
             with chips:
                 for candidate in found:
-
-                    def complete(c: str = candidate, t: str = token) -> None:
-                        current = str(box.value or "")
-                        if current.endswith(t):
-                            box.set_value(current[: len(current) - len(t)] + c)
-
-                    ui.button(candidate, on_click=complete).props(
+                    ui.button(candidate, on_click=lambda c=candidate: complete(c)).props(
                         "flat dense no-caps size=sm"
                     ).classes("ren-expr-chip ren-mono")
+
+        def complete(candidate: str) -> None:
+            current = str(box.value or "")
+            text, at = complete_at(current, cursor(current), candidate)
+            state["tail"] = len(text) - at
+            box.set_value(text)  # suggestions follow from the change
+            ui.run_javascript(_PLACE_CURSOR % (box.id, at, at))
+
+        def moved(e: GenericEventArguments) -> None:
+            args = e.args if isinstance(e.args, dict) else {}
+            text, at = args.get("value"), args.get("cursor")
+            if not isinstance(text, str) or not isinstance(at, int):
+                return
+            if text != str(box.value or ""):
+                return  # the value's own change is still on its way; it redraws them
+            tail = max(0, len(text) - at)
+            if tail != state["tail"]:
+                state["tail"] = tail
+                suggestions(text)
+
+        box.on("keyup", moved, js_handler=_CURSOR_JS)
+        box.on("click", moved, js_handler=_CURSOR_JS)
 
         async def show_later(version: int, text: str) -> None:
             await asyncio.sleep(DEBOUNCE_S)
@@ -118,8 +150,28 @@ class ExpressionHelp:
                 suggestions(text)
             background_tasks.create(show_later(state["version"], text), name="expression preview")
 
+        def again() -> bool:
+            if preview.is_deleted:
+                return False
+            changed(str(box.value or ""), with_suggestions=False)
+            return True
+
         box.on_value_change(lambda e: changed(str(e.value or "")))
         changed(str(box.value or ""), with_suggestions=False)
+        self._again.append(again)
+
+
+# Where the cursor is, sent on each key and click: {value, cursor}.
+_CURSOR_JS = (
+    "(e) => { const t = e.target; if (t && typeof t.selectionStart === 'number')"
+    " emit({value: t.value, cursor: t.selectionStart}); }"
+)
+# Focus the box and put the cursor at a position, once the new value is drawn.
+_PLACE_CURSOR = (
+    "setTimeout(() => { const root = getHtmlElement(%d);"
+    " const el = root && root.querySelector('input, textarea');"
+    " if (el) { el.focus(); el.setSelectionRange(%d, %d); } }, 30)"
+)
 
 
 def active() -> ExpressionHelp | None:

@@ -449,7 +449,20 @@ class EditorPage:
                 self.canvas.update_node(node_id, {"pinned": view["pinned"]})
 
     def expression_help(self, node_id: str, edge_id: str | None = None) -> ExpressionHelp:
-        """Previews and autocomplete for a node's boxes (an edge's: at its source's output)."""
+        """Previews and autocomplete for a node's boxes (an edge's: at its source's output),
+        following the workbench's sample while the form is shown."""
+        help = ExpressionHelp(*self._help_data(node_id, edge_id))
+
+        def follow() -> None:
+            if not help.update(*self._help_data(node_id, edge_id)):
+                stop()  # the form is gone
+
+        stop = self.workbench.on_change(follow)
+        return help
+
+    def _help_data(
+        self, node_id: str, edge_id: str | None
+    ) -> tuple[dict[str, Any] | None, list[str]]:
         wb = self.workbench
         if edge_id is not None:
             step = wb.step(node_id)
@@ -471,7 +484,7 @@ class EditorPage:
         names = ["input", "params", "nodes", "run"]
         if node is not None and node.parent:
             names += ["item", "index"]
-        return ExpressionHelp(scope, completions(rows, names))
+        return scope, completions(rows, names)
 
     # ---- selection and focus --------------------------------------------------------------
     def focus(self, node_id: str | None, edge_id: str | None) -> None:

@@ -90,11 +90,11 @@ class PinDialog:
                 ).mark("pin-save").props["data-testid"] = "pin-save"
         self.dialog.open()
 
-    def save(self) -> None:
+    async def save(self) -> None:
         value, error = read_pin(str(self.box.value or ""))
         if error:
             self.message.set_text(error)
             return
-        self.workbench.pin(self.node.id, value, str(self.port.value), "typed")
+        await self.workbench.pin(self.node.id, value, str(self.port.value), "typed")
         self.dialog.close()
         ui.notify(f"Pinned the output of {self.node.label}", type="positive", position="top")

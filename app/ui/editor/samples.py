@@ -235,11 +235,24 @@ def completions(
 TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_.\[\]\"]*\Z")
 
 
-def suggest(text: str, candidates: Sequence[str], limit: int = 8) -> tuple[str, list[str]]:
-    """The name being typed at the end of `text` and the candidates that continue it."""
-    match = TOKEN.search(text)
+def suggest(
+    text: str, candidates: Sequence[str], limit: int = 8, cursor: int | None = None
+) -> tuple[str, list[str]]:
+    """The name being typed left of the cursor (the end of `text` when None) and the
+    candidates that continue it."""
+    before = text if cursor is None else text[: max(0, min(cursor, len(text)))]
+    match = TOKEN.search(before)
     token = match.group(0) if match else ""
     if not token:
         return "", []
     found = [c for c in candidates if c.startswith(token) and c != token]
     return token, found[:limit]
+
+
+def complete_at(text: str, cursor: int, candidate: str) -> tuple[str, int]:
+    """`text` with the partial name left of `cursor` replaced by `candidate`, and where the
+    cursor lands (just after it). What follows the cursor stays as it was."""
+    cursor = max(0, min(cursor, len(text)))
+    match = TOKEN.search(text[:cursor])
+    start = match.start() if match else cursor
+    return text[:start] + candidate + text[cursor:], start + len(candidate)

@@ -9,11 +9,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from nicegui import ui
+from nicegui import background_tasks, run, ui
 
 from app.engine.inputs import InputInvalid
 from app.engine.test_runs import TestRunRefused
-from app.store import reads
 from app.ui.editor.workbench import Workbench
 
 EXAMPLES = {"string": "", "integer": 0, "number": 0, "boolean": False, "array": [], "object": {}}
@@ -68,15 +67,17 @@ class TestDialog:
                 + ". Pinned nodes give their pinned output instead of running. Test runs "
                 "are not in the runs list."
             ).classes("ren-hint")
-            runs = self._past_runs()
-            if runs:
+            self.from_run = (
                 ui.select(
-                    runs,
+                    {},
                     label="Take the input of a past run",
                     on_change=lambda e: self._take(e.value),
-                ).props("dense outlined stack-label options-dense clearable").classes(
-                    "w-full"
-                ).mark("test-from-run")
+                )
+                .props("dense outlined stack-label options-dense clearable")
+                .classes("w-full")
+                .mark("test-from-run")
+            )
+            self.from_run.set_visibility(False)  # until past runs are found
             self.box = (
                 ui.textarea("Input (JSON)", value=json.dumps(start, indent=2, ensure_ascii=False))
                 .props("outlined dense stack-label autogrow autofocus")
@@ -94,24 +95,20 @@ class TestDialog:
                 self.go.props("unelevated no-caps color=primary data-testid=test-go")
                 self.go.mark("test-go")
         self.dialog.open()
+        background_tasks.create(self._offer_past_runs(), name="test dialog runs")
 
-    def _past_runs(self) -> dict[str, str]:
-        runs = {}
-        with self.workbench.engine.store.session() as session:
-            rows = reads.list_runs(session, workflow_id=self.workbench.workflow_id, limit=20)
-        for row in rows:
-            runs[row.id] = f"{row.status} · {json.dumps(row.input, ensure_ascii=False)[:60]}"
-        for row in self.workbench.engine.test_runs.recent(self.workbench.workflow_id, 10):
-            runs[row.id] = f"test · {json.dumps(row.input, ensure_ascii=False)[:60]}"
-        return runs
+    async def _offer_past_runs(self) -> None:
+        runs = await run.io_bound(self.workbench.past_runs)
+        if runs and not self.from_run.is_deleted:
+            self.from_run.set_options(runs)
+            self.from_run.set_visibility(True)
 
-    def _take(self, run_id: Any) -> None:
+    async def _take(self, run_id: Any) -> None:
         if not run_id:
             return
-        with self.workbench.engine.store.session() as session:
-            row = reads.get_run(session, str(run_id))
-        if row is not None:
-            self.box.set_value(json.dumps(row.input or {}, indent=2, ensure_ascii=False))
+        value = await run.io_bound(self.workbench.run_input, str(run_id))
+        if value is not None and not self.box.is_deleted:
+            self.box.set_value(json.dumps(value, indent=2, ensure_ascii=False))
 
     def say(self, text: str | None) -> None:
         self.message.set_text(text or "")

@@ -5,13 +5,20 @@ the builder chose), reads its steps into a `RunSample`, keeps the workflow's pin
 runs (app.engine.test_runs) and shows their node statuses on the canvas. The data panel,
 expression previews and autocomplete read from it; whoever shows data registers a listener
 (`on_change`) and is called after every change of sample or pins.
+
+Every read and write of the database here runs in a worker thread (`refresh`, `pin`, …): a
+run with big inputs and outputs must not hold up the page's event loop.
 """
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, Protocol
+
+from nicegui import background_tasks, run
 
 from app.asset_paths import asset
 from app.core.dsl import WorkflowSpec
@@ -42,6 +49,15 @@ class WorkbenchHost(Protocol):
     def save_now(self) -> bool: ...
 
 
+@dataclass(frozen=True)
+class _Loaded:
+    """What one refresh read from the database."""
+
+    pins: dict[str, PinnedOutput]
+    sample: RunSample | None
+    choices: dict[str, str]
+
+
 class Workbench:
     def __init__(self, host: WorkbenchHost) -> None:
         self.host = host
@@ -50,26 +66,47 @@ class Workbench:
         self.chosen_run: str | None = None  # None: the latest test run
         self.sample: RunSample | None = None
         self.pins: dict[str, PinnedOutput] = {}
+        self.choices: dict[str, str] = {"": "Latest test run"}  # the data panel's run picker
         self.listeners: list[Callable[[], None]] = []
         self.canvas: Canvas | None = None
         self.last_input: Any = None  # the input of the last test, offered again
-        self.load()
+        self.loaded = False  # the first refresh has read the database
+        self._generation = 0  # of refreshes: an older one finishing late is dropped
+        self.changed()
 
     @property
     def catalog(self) -> NodeCatalog:
         return self.engine.catalog
 
-    # ---- reading ---------------------------------------------------------------------------
-    def load(self) -> None:
-        """Read the pins and the sample run again (after a test, a pin, a choice)."""
-        self.pins = self.engine.test_runs.pins.of(self.workflow_id)
-        run_id = self.chosen_run
+    # ---- reading (in a worker thread) ------------------------------------------------------
+    async def refresh(self) -> None:
+        """Read the pins, the sample run and the run choices again (after a test, a pin, a
+        choice) off the event loop, then tell the canvas and every listener."""
+        self._generation += 1
+        generation = self._generation
+        loaded = await run.io_bound(self._load, self.chosen_run)
+        if loaded is None or generation != self._generation:
+            return  # the app is stopping, or a later refresh is on its way
+        self.pins, self.sample, self.choices = loaded.pins, loaded.sample, loaded.choices
+        self.loaded = True
+        if self.sample is not None and self.last_input is None and self.sample.is_test:
+            self.last_input = self.sample.input
+        self.show_statuses()
+        for listener in list(self.listeners):
+            listener()
+
+    def changed(self) -> None:
+        """Refresh soon (in the background)."""
+        background_tasks.create(self.refresh(), name="workbench refresh")
+
+    def _load(self, chosen_run: str | None) -> _Loaded:
+        pins = self.engine.test_runs.pins.of(self.workflow_id)
+        run_id = chosen_run
         if run_id is None:
             latest = self.engine.test_runs.latest(self.workflow_id)
             run_id = latest.id if latest is not None else None
-        self.sample = self._read(run_id) if run_id else None
-        if self.sample is not None and self.last_input is None and self.sample.is_test:
-            self.last_input = self.sample.input
+        sample = self._read(run_id) if run_id else None
+        return _Loaded(pins, sample, self._run_choices(chosen_run))
 
     def _read(self, run_id: str) -> RunSample | None:
         with self.engine.store.session() as session:
@@ -82,7 +119,7 @@ class Workbench:
                     sample.steps[wait.node_id] = StepData(wait.node_id, "waiting", wait.input)
         return sample
 
-    def run_choices(self) -> dict[str, str]:
+    def _run_choices(self, chosen_run: str | None) -> dict[str, str]:
         """The runs the builder can take data from: "" (the latest test run), then the test
         runs and the past runs, newest first."""
         choices = {"": "Latest test run"}
@@ -92,9 +129,26 @@ class Workbench:
             runs = reads.list_runs(session, workflow_id=self.workflow_id, limit=PAST_RUNS)
         for row in runs:
             choices[row.id] = f"Run · {_when(row.created_at)} · {row.status}"
-        if self.chosen_run and self.chosen_run not in choices:
-            choices[self.chosen_run] = f"Run {self.chosen_run}"
+        if chosen_run and chosen_run not in choices:
+            choices[chosen_run] = f"Run {chosen_run}"
         return choices
+
+    def past_runs(self) -> dict[str, str]:
+        """The runs whose input a test can take (in a worker thread: `await run.io_bound`)."""
+        runs = {}
+        with self.engine.store.session() as session:
+            rows = reads.list_runs(session, workflow_id=self.workflow_id, limit=20)
+        for row in rows:
+            runs[row.id] = f"{row.status} · {json.dumps(row.input, ensure_ascii=False)[:60]}"
+        for row in self.engine.test_runs.recent(self.workflow_id, 10):
+            runs[row.id] = f"test · {json.dumps(row.input, ensure_ascii=False)[:60]}"
+        return runs
+
+    def run_input(self, run_id: str) -> Any:
+        """A run's input, None if there is no such run (in a worker thread)."""
+        with self.engine.store.session() as session:
+            row = reads.get_run(session, run_id)
+        return None if row is None else (row.input or {})
 
     def choose(self, run_id: str | None) -> None:
         self.chosen_run = run_id or None
@@ -158,14 +212,15 @@ class Workbench:
             return field_rows(pin.output), True
         return schema_rows(self.output_schema(node_id)), False
 
-    # ---- pins ------------------------------------------------------------------------------
-    def pin(self, node_id: str, output: Any, port: str, source: str) -> None:
-        self.engine.test_runs.pins.pin(self.workflow_id, node_id, output, port, source)
-        self.changed()
+    # ---- pins (written in a worker thread) -----------------------------------------------
+    async def pin(self, node_id: str, output: Any, port: str, source: str) -> None:
+        pins = self.engine.test_runs.pins
+        await run.io_bound(pins.pin, self.workflow_id, node_id, output, port, source)
+        await self.refresh()
 
-    def unpin(self, node_id: str) -> None:
-        self.engine.test_runs.pins.unpin(self.workflow_id, node_id)
-        self.changed()
+    async def unpin(self, node_id: str) -> None:
+        await run.io_bound(self.engine.test_runs.pins.unpin, self.workflow_id, node_id)
+        await self.refresh()
 
     def decorate(self, view: dict[str, Any]) -> dict[str, Any]:
         """A canvas node view, marked `pinned` (a pin badge on the canvas) when it is."""
@@ -183,28 +238,24 @@ class Workbench:
             self.workflow_id, input, stop_after=stop_after, draft=self.host.spec
         )
         self.chosen_run = None
-        self.show_statuses(started.run_id)
+        started_sample = await run.io_bound(self._read, started.run_id)
+        self.show_statuses(started_sample)
         await self.engine.wait(started.run_id)
         await self.engine.test_runs.purge(self.workflow_id)
-        self.changed()
+        await self.refresh()
         return started
 
-    def show_statuses(self, run_id: str | None = None) -> None:
-        """The sample run's step statuses on the canvas (waiting: a node asking a person)."""
+    def show_statuses(self, sample: RunSample | None = None) -> None:
+        """A run's step statuses on the canvas (the sample run's when none is given; waiting:
+        a node asking a person)."""
         if self.canvas is None:
             return
-        sample = self.sample if run_id is None else self._read(run_id)
+        sample = sample or self.sample
         if sample is None:
             self.canvas.set_status({}, reset=True)
             return
         statuses: dict[str, str | None] = {n: s.status for n, s in sample.steps.items()}
         self.canvas.set_status(statuses, reset=True)
-
-    def changed(self) -> None:
-        self.load()
-        self.show_statuses()
-        for listener in list(self.listeners):
-            listener()
 
     def on_change(self, listener: Callable[[], None]) -> Callable[[], None]:
         self.listeners.append(listener)
