@@ -62,13 +62,16 @@ class AuthGate:
     def __init__(self, db_path: Path, required: bool) -> None:
         self.required = required
         self.db_path = db_path
-        self.limiter = LoginLimiter()
         self._open_clients: dict[str, float] = {}  # NiceGUI client id → when its page opened
 
     # The database is opened on first use: on loopback without accounts it may never be.
     @cached_property
     def db(self) -> AuthDb:
         return AuthDb(self.db_path, in_server=True)  # the engine opened it first
+
+    @cached_property
+    def limiter(self) -> LoginLimiter:
+        return LoginLimiter(self.db)
 
     @cached_property
     def accounts(self) -> Accounts:

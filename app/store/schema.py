@@ -416,6 +416,32 @@ class TaskLinkRecord(SQLModel, table=True):
     revoked_at: float | None = None
 
 
+class LoginAttemptRow(SQLModel, table=True):
+    """Wrong passwords from one address for one name (app.auth.ratelimit)."""
+
+    __tablename__ = "login_attempts"
+
+    address: str = Field(primary_key=True)
+    name: str = Field(primary_key=True)
+    failures: int
+    last_at: float = Field(index=True)
+
+
+class FormLinkRecord(SQLModel, table=True):
+    """A signed link to a workflow's form for anyone who has it (app.auth.form_links)."""
+
+    __tablename__ = "form_links"
+
+    id: str = Field(primary_key=True)
+    workflow_id: str = Field(index=True)
+    path: str
+    label: str
+    created_by: str
+    created_at: float
+    expires_at: float | None = None
+    revoked_at: float | None = None
+
+
 class AuditEntryRow(SQLModel, table=True):
     """Who did what to which target, when (app.auth.audit): only ever inserted."""
 

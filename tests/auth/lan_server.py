@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.engine.service import Engine
-from tests.browser import free_port, start_app
+from tests.browser import free_port, start_app, stop_app
 from tests.conftest import chain_workflow
 from tests.ren_cli import REN, ROOT, ren_env
 
@@ -89,11 +89,20 @@ class LanServer:
         return {"Origin": self.url}
 
 
+def serve(home: Path, url: str) -> subprocess.Popen[bytes]:
+    port = url.rsplit(":", 1)[1]
+    command = [*REN, "--no-browser", "--host", LAN_HOST, "--port", port]
+    return start_app(command, url + "/login", home / "ren.log", {"REN_HOME": str(home)})
+
+
 def start_lan_server(home: Path) -> LanServer:
     tasks, runs = asyncio.run(prepare_runs(home))
     add_users(home)
-    port = free_port()
-    url = f"http://{LAN_HOST}:{port}"
-    command = [*REN, "--no-browser", "--host", LAN_HOST, "--port", str(port)]
-    process = start_app(command, url + "/login", home / "ren.log", {"REN_HOME": str(home)})
-    return LanServer(home, url, process, tasks, runs)
+    url = f"http://{LAN_HOST}:{free_port()}"
+    return LanServer(home, url, serve(home, url), tasks, runs)
+
+
+def restart(server: LanServer) -> None:
+    """Stop the server's process and start a new one on the same folder and address."""
+    stop_app(server.process)
+    server.process = serve(server.home, server.url)

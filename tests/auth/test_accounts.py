@@ -103,9 +103,9 @@ def test_sessions_end_when_idle_too_long_or_too_old_or_on_a_new_password(db: Aut
     assert sessions.principal_for("s_forged") is None
 
 
-def test_the_login_limit_doubles_and_a_success_clears_it() -> None:
+def test_the_login_limit_doubles_and_a_success_clears_it(db: AuthDb) -> None:
     now = [1000.0]
-    limiter = LoginLimiter(clock=lambda: now[0])
+    limiter = LoginLimiter(db, clock=lambda: now[0])
     for _ in range(3):
         assert limiter.wait_s("10.0.0.5", "ann") == 0
         limiter.failed("10.0.0.5", "ann")
@@ -118,6 +118,12 @@ def test_the_login_limit_doubles_and_a_success_clears_it() -> None:
     limiter.succeeded("10.0.0.5", "ann")
     limiter.failed("10.0.0.5", "ann")
     assert limiter.wait_s("10.0.0.5", "ann") == 0
+    for _ in range(3):
+        limiter.failed("10.0.0.7", "bob")
+    assert LoginLimiter(db, clock=lambda: now[0]).wait_s("10.0.0.7", "bob") == 5  # kept in the db
+    now[0] += 2 * 24 * 3600
+    limiter.failed("10.0.0.8", "cy")  # prunes what is older than a day
+    assert db.rows("SELECT address FROM login_attempts") == [{"address": "10.0.0.8"}]
 
 
 def test_users_and_tokens_on_the_command_line(tmp_path: Path) -> None:

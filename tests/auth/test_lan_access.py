@@ -14,7 +14,14 @@ import pytest
 
 from app.auth.db import AuthDb
 from app.auth.links import TaskLinks, load_key
-from tests.auth.lan_server import LAN_HOST, PASSWORDS, LanServer, ren, start_lan_server
+from tests.auth.lan_server import (
+    LAN_HOST,
+    PASSWORDS,
+    LanServer,
+    ren,
+    restart,
+    start_lan_server,
+)
 from tests.browser import free_port, stop_app
 from tests.ren_cli import REN, ren_env
 
@@ -146,6 +153,16 @@ def test_wrong_passwords_are_rate_limited_per_address_and_name(server: LanServer
         assert "Too many wrong passwords" in page.text
     with login(server, "ann"):  # another name from the same address is not held up
         pass
+    restart(server)  # the count is kept in the data folder: a restart does not clear it
+    with client(server) as http:
+        wrong = {**form, "password": "wrong again"}
+        again = http.post("/auth/login", data=wrong, headers=server.origin)
+        if "error=wrong" in again.headers["location"]:  # the 5 s went by during the restart:
+            # a 4th wrong password (a fresh count would be at its 1st) makes even the right
+            # one wait 10 s
+            again = http.post("/auth/login", data=form, headers=server.origin)
+        assert "error=limited" in again.headers["location"]
+        assert "set-cookie" not in again.headers
 
 
 def test_serving_on_the_network_without_an_admin_refuses_to_start(tmp_path: Path) -> None:
