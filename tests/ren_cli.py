@@ -2,7 +2,9 @@
 
 - `run_ren(home, *args)`: run `ren args` on the data folder `home` to its end, output captured;
 - `ren_env(home)`: the environment for a `ren` process started otherwise (e.g. a worker);
-- `child_env(extra)`: the environment for any program a test starts.
+- `child_env(extra)`: the environment for any program a test starts;
+- `start_script(script, *args)`: a Python script of the tests (e.g. an engine worker) started
+  in its own process, this checkout's `app` and `tests` importable.
 """
 
 from __future__ import annotations
@@ -39,4 +41,16 @@ def run_ren(home: Path, *args: str, timeout: float = 120) -> subprocess.Complete
         env=ren_env(home),
         cwd=ROOT,
         timeout=timeout,
+    )
+
+
+def start_script(script: Path, *args: str) -> subprocess.Popen[str]:
+    """`python script args` from the checkout, stdout and stderr piped as text."""
+    return subprocess.Popen(
+        [sys.executable, str(script), *args],
+        cwd=ROOT,
+        env=child_env({"PYTHONPATH": str(ROOT)}),  # this checkout's app, whatever is installed
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )

@@ -7,27 +7,20 @@ import random
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from collections import defaultdict
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.ren_cli import start_script
+
 WORKER = Path(__file__).with_name("crash_worker.py")
 
 
 def spawn(mode: str, home: Path) -> subprocess.Popen[str]:
-    env = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
-    return subprocess.Popen(
-        [sys.executable, str(WORKER), mode, str(home)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    """The worker, to `start` the run or `resume` it, on the data folder `home`."""
+    return start_script(WORKER, mode, str(home))
 
 
 def calls(home: Path) -> list[tuple[str, str]]:

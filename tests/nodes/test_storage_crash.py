@@ -9,29 +9,20 @@ import random
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from tests.nodes.storage_crash_worker import CHAIN, ITEMS
+from tests.ren_cli import start_script
 
-ROOT = Path(__file__).resolve().parents[2]
 WORKER = Path(__file__).with_name("storage_crash_worker.py")
 
 
 def spawn(mode: str, home: Path) -> subprocess.Popen[str]:
-    env = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
-    env["PYTHONPATH"] = str(ROOT)  # this checkout's app, whatever is installed
-    return subprocess.Popen(
-        [sys.executable, str(WORKER), mode, str(home)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    """The worker, to `start` the run or `resume` it, on the data folder `home`."""
+    return start_script(WORKER, mode, str(home))
 
 
 def snapshot(home: Path) -> tuple[dict[str, int], dict[str, int]]:
