@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
 import sys
 from collections.abc import Iterator
@@ -18,6 +17,7 @@ import pytest
 from playwright.async_api import expect
 
 from tests.browser import ROOT, require_chromium, start_ren, stop_app
+from tests.ren_cli import ren_env
 from tests.ui.conftest import EXAMPLES, RenApp
 
 pytestmark = pytest.mark.browser
@@ -37,8 +37,7 @@ def ren_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RenApp]:
 
 async def ren_command(home: Path, *args: str) -> tuple[int, str]:
     """Run `ren ARGS` as another process on the same data folder; (exit code, stdout)."""
-    env = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
-    env["REN_HOME"] = str(home)
+    env = ren_env(home)
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-c",

@@ -6,7 +6,6 @@ there."""
 from __future__ import annotations
 
 import json
-import os
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +16,7 @@ from jupyter_client.blocking.client import BlockingKernelClient
 from jupyter_client.manager import KernelManager, start_new_kernel
 
 from tests.browser import ROOT
+from tests.ren_cli import ren_env
 
 CELL_SECONDS = 120
 
@@ -53,8 +53,7 @@ class Notebook:
 
 @pytest.fixture
 def notebook(tmp_path: Path) -> Iterator[Notebook]:
-    env = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
-    env["REN_HOME"] = str(tmp_path / "home")
+    env = ren_env(tmp_path / "home")
     manager: KernelManager
     manager, client = start_new_kernel(kernel_name="python3", cwd=str(ROOT), env=env)
     try:
