@@ -88,12 +88,27 @@ class AddScheduleDialog:
             s.id: s.name for s in engine.workflows.summaries() if s.version is not None
         }
         self.errors: dict[str, ui.label] = {}
-        with ui.dialog() as self.dialog, ui.card().classes("ren-dialog w-[600px] gap-4"):
+        # The card never grows past the window: its body scrolls, the title and the actions
+        # stay in view (a long input must not push Add off a laptop screen).
+        with (
+            ui.dialog() as self.dialog,
+            ui.card()
+            .classes("ren-dialog w-[600px] gap-4 no-wrap")
+            .style("max-height: calc(100vh - 48px); overflow: hidden"),
+        ):
             ui.label("New schedule").classes("ren-dialog-title")
             if not self.workflows:
                 self._nothing_to_schedule()
             else:
-                self._form()
+                with (
+                    ui.column()
+                    .classes("w-full gap-4 no-wrap")
+                    .style("flex: 1 1 auto; min-height: 0; overflow-y: auto; padding-right: 4px")
+                    .mark("schedule-body")
+                ):
+                    self._form()
+                self._actions()
+                self._workflow_changed()
         self.dialog.on("hide", self.dialog.delete)
 
     def open(self) -> None:
@@ -204,12 +219,13 @@ class AddScheduleDialog:
                 lambda e: self.misfire_help.set_text(MISFIRE_HELP.get(str(e.value), ""))
             )
             self._error("misfire")
-        with ui.row().classes("w-full justify-end gap-2"):
+
+    def _actions(self) -> None:
+        with ui.row().classes("w-full justify-end gap-2").style("flex: none"):
             ui.button("Cancel", on_click=self.dialog.close).props("flat")
             ui.button("Add schedule", icon="add", on_click=self.submit).props(
                 'unelevated color=primary data-testid="save-schedule"'
             ).mark("save-schedule")
-        self._workflow_changed()
 
     # -- reacting -------------------------------------------------------------------------
 
