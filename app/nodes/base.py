@@ -113,7 +113,7 @@ class NodeType(ABC, Generic[C]):
         return self.config_model.model_validate(config)
 
     def input_ports(self, config: C) -> Sequence[Port]:
-        return (IN,)
+        return () if self.is_trigger else (IN,)  # a trigger starts runs: nothing flows in
 
     def output_ports(self, config: C) -> Sequence[Port]:
         return (OUT,)

@@ -40,9 +40,6 @@ class ChatTriggerNode(NodeType[ChatTriggerConfig]):
     )
     config_model = ChatTriggerConfig
 
-    def input_ports(self, config: ChatTriggerConfig) -> Sequence[Port]:
-        return ()
-
     def output_ports(self, config: ChatTriggerConfig) -> Sequence[Port]:
         return OUT_MESSAGE
 

@@ -78,9 +78,6 @@ class FileTriggerNode(NodeType[FileTriggerConfig]):
     is_trigger = True
     config_model = FileTriggerConfig
 
-    def input_ports(self, config: FileTriggerConfig) -> Sequence[Port]:
-        return ()
-
     def output_ports(self, config: FileTriggerConfig) -> Sequence[Port]:
         return (Port("out", "object"),)
 

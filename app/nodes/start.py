@@ -27,9 +27,6 @@ class StartNode(NodeType[StartConfig]):
     is_trigger = True
     config_model = StartConfig
 
-    def input_ports(self, config: StartConfig) -> Sequence[Port]:
-        return ()
-
     def output_ports(self, config: StartConfig) -> Sequence[Port]:
         return OUT_OBJECT
 
@@ -69,9 +66,6 @@ class WebhookNode(NodeType[WebhookConfig]):
     icon = "webhook"
     is_trigger = True
     config_model = WebhookConfig
-
-    def input_ports(self, config: WebhookConfig) -> Sequence[Port]:
-        return ()
 
     def output_ports(self, config: WebhookConfig) -> Sequence[Port]:
         return OUT_OBJECT
