@@ -10,7 +10,10 @@ from collections.abc import Iterable
 import uvicorn
 from fastapi import FastAPI
 
-from app.api import retention_ops  # noqa: F401 - registers `ren runs purge`'s operation
+from app.api import (
+    retention_ops,  # noqa: F401 - registers `ren runs purge`'s operation
+    tray_ops,  # noqa: F401 - registers the tray icon's operations
+)
 from app.api.bodies import DEFAULT_SERVER_LIMIT
 from app.api.guard import HostGuard
 from app.api.hosts import policy_for

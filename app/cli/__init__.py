@@ -19,6 +19,7 @@ from app.cli import (
     serve,
     service,
     tokens,
+    tray,
     trust,
     users,
     webhook,
@@ -44,6 +45,7 @@ COMMAND_MODULES = (
     service,
     users,
     tokens,
+    tray,
 )
 
 

@@ -119,7 +119,6 @@ async def work(
     finally:
         if icon is not None:
             icon.stop()
-            icon.state.stop()
         server.should_exit = server.force_exit = True  # no waiting for open requests
         if app_task is None:
             await engine.stop()
@@ -131,16 +130,10 @@ async def work(
 
 
 def _start_tray(engine: Engine, url: str, quit_ren: Callable[[], object]) -> Any:
-    """The tray icon while the worker runs (None where this desktop has no tray)."""
-    from app.ui.tray import start_tray
-    from app.ui.tray_state import TrayState
+    """The tray icon's process while the worker runs (app.ui.tray_process)."""
+    from app.ui.tray_process import start_tray
 
-    state = TrayState(engine, asyncio.get_running_loop(), url, quit_ren)
-    state.start()
-    icon = start_tray(state)
-    if icon is None:
-        state.stop()
-    return icon
+    return start_tray(engine, url, quit_ren)
 
 
 async def _stop_app(app_task: asyncio.Task[None], engine: Engine) -> None:

@@ -18,7 +18,10 @@ from nicegui import app, core, helpers, ui
 from nicegui.server import Server
 from nicegui.storage import Storage
 
-from app.api import retention_ops  # noqa: F401 - registers `ren runs purge`'s operation
+from app.api import (
+    retention_ops,  # noqa: F401 - registers `ren runs purge`'s operation
+    tray_ops,  # noqa: F401 - registers the tray icon's operations
+)
 from app.api.artifacts import artifact_router
 from app.api.bodies import DEFAULT_SERVER_LIMIT
 from app.api.guard import HostGuard
@@ -34,6 +37,7 @@ from app.ui.pages import (
     audit,
     chat,
     credentials,
+    form_link,
     functions,
     inbox,
     login,
@@ -66,6 +70,7 @@ PAGE_MODULES: tuple[ModuleType, ...] = (
     login,
     audit,
     task_link,
+    form_link,
     chat,
 )
 

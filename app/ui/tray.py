@@ -1,103 +1,229 @@
-"""The tray / menu-bar icon (pystray) while Ren runs in the background.
+"""The tray / menu-bar icon (pystray): `ren tray`, a small process of its own.
 
-Its menu: what is running and waiting, the open task count (opens the inbox), Open Ren, Pause all
-schedules / Resume schedules, Quit Ren; after a sleep, what ran late. Where no tray is available
-(no desktop session, no backend) Ren runs without it and says so once.
+The process that serves a data folder starts it when it goes to the background (app.ui.
+tray_process). Its main thread runs pystray (macOS requires that); it asks the serving process
+over the local API (the token in `engine.json`, as every local `ren` command) for what to show,
+and hands the menu's actions to it. It ends when that process stops.
+
+The menu: what is running and waiting, the open task count (opens the inbox), what ran late
+after a sleep, Open Ren, Pause all schedules / Resume schedules, Quit Ren. pystray's plain X
+backend has no menu: there a click on the icon opens Ren, whose Settings has the same actions.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import subprocess
 import sys
 import threading
+import time
+import webbrowser
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from app.ui.tray_state import TrayState
+from app.engine.lock import FolderLock
 
 log = logging.getLogger(__name__)
 
 ICON_SIZE = 64
-STOP_WAIT_S = 1.0
 PRIMARY = (79, 70, 229, 255)  # the app's primary colour
+POLL_S = 2.0  # how often the icon asks for the counts (and notices that Ren stopped)
+CALL_TIMEOUT_S = 30.0
+HOLDER_WAIT_S = 30.0  # `ren tray` started with the server: wait this long for it to answer
+# app.api.rpc's header, not imported from there: that module loads the whole engine, which an
+# icon's process has no use for
+TOKEN_HEADER = "X-Ren-Token"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    running: int = 0
+    waiting: int = 0
+    open_tasks: int = 0
+    paused: int = 0  # schedules a pause-all turned off (0: not paused)
+    late: str | None = None  # what ran late after the last sleep
+
+    @staticmethod
+    def of(status: dict[str, Any]) -> Snapshot:
+        late = status.get("late")
+        return Snapshot(
+            int(status.get("running") or 0),
+            int(status.get("waiting") or 0),
+            int(status.get("open_tasks") or 0),
+            int(status.get("paused") or 0),
+            str(late) if late else None,
+        )
+
+    @property
+    def runs_line(self) -> str:
+        return f"{self.running} running, {self.waiting} waiting"
+
+    @property
+    def tasks_line(self) -> str:
+        return f"{self.open_tasks} open task{'' if self.open_tasks == 1 else 's'}"
+
+
+class NoServer(RuntimeError):
+    """The process serving the folder is gone, or refused the call."""
+
+
+class TrayClient:
+    """The tray's calls to the process serving the folder, over the local API
+    (app.api.rpc) with the token it wrote to `engine.json`."""
+
+    def __init__(self, holder: dict[str, Any]) -> None:
+        self.url = str(holder.get("ui") or "")
+        host, port = holder.get("host", "127.0.0.1"), holder.get("port")
+        self._rpc = f"http://{host}:{port}/api/rpc/"
+        self._token = str(holder.get("token") or "")
+
+    def call(self, name: str) -> Any:
+        import httpx
+
+        try:
+            response = httpx.post(
+                self._rpc + name,
+                json={},
+                headers={TOKEN_HEADER: self._token},
+                timeout=CALL_TIMEOUT_S,
+            )
+            body = response.json()
+        except (httpx.HTTPError, ValueError) as err:
+            raise NoServer(f"the Ren process serving this folder does not answer: {err}") from None
+        if not isinstance(body, dict) or not body.get("ok"):
+            raise NoServer(f"the Ren process serving this folder refused {name}: {body}")
+        return body.get("result")
+
+    def status(self) -> Snapshot:
+        return Snapshot.of(self.call("tray_status"))
 
 
 class Tray:
-    """The icon for `state`; `start()` shows it on a thread of its own."""
+    """The icon and its menu; `run()` blocks (on the main thread) until `stop()`."""
 
-    def __init__(self, state: TrayState, pystray: Any) -> None:
-        self.state = state
+    def __init__(self, client: TrayClient, pystray: Any, open_ren: Callable[[str], object]) -> None:
+        self.client = client
+        self.snapshot = Snapshot()
         self._pystray = pystray
+        self._open = open_ren
+        self._stopped = threading.Event()
         self.icon: Any = pystray.Icon("ren", icon_image(), "Ren", self._menu())
-        self._thread: threading.Thread | None = None
-        state.changed.append(self._redraw)
 
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="ren-tray", daemon=True)
-        self._thread.start()
+    def run(self) -> None:
+        self.icon.run(setup=self._setup)
 
     def stop(self) -> None:
-        if self._redraw in self.state.changed:
-            self.state.changed.remove(self._redraw)
+        self._stopped.set()
+        self.icon.stop()
+        flush_x(self.icon)
+
+    def refresh(self) -> Snapshot:
+        """Ask for the counts now and redraw; stop once the serving process is gone."""
         try:
-            self.icon.stop()
-        except Exception:  # an icon that never got shown
-            log.debug("tray icon stop", exc_info=True)
-        if self._thread is not None and self._thread is not threading.current_thread():
-            # pystray's X backend may keep waiting for X events after stop(); the thread is a
-            # daemon, so it never holds the process up
-            self._thread.join(timeout=STOP_WAIT_S)
+            self.snapshot = self.client.status()
+        except NoServer:
+            self.stop()
+            return self.snapshot
+        try:
+            self.icon.title = f"Ren: {self.snapshot.runs_line}"
+            self.icon.update_menu()
+        except Exception:  # not shown (yet), or closing: the next refresh draws it
+            log.debug("tray redraw", exc_info=True)
+        return self.snapshot
 
     def item(self, label: str) -> Any:
-        """The menu item whose text starts with `label` (tests and the default action)."""
+        """The menu item whose text starts with `label` (tests, and a look at the menu)."""
         for entry in self.icon.menu.items:
             if str(entry.text).startswith(label):
                 return entry
-        raise KeyError(f"no tray menu item '{label}'")
+        raise KeyError(f"no tray menu item '{label}' in {[str(e.text) for e in self.icon.menu]}")
 
-    def _run(self) -> None:
-        try:
-            self.icon.run()
-        except Exception as err:
-            print(f"ren: the tray icon stopped: {type(err).__name__}: {err}", file=sys.stderr)
+    def _setup(self, icon: Any) -> None:
+        icon.visible = True
+        take_clicks(icon)
+        threading.Thread(target=self._poll, name="ren-tray-poll", daemon=True).start()
 
-    def _redraw(self) -> None:
+    def _poll(self) -> None:
+        while not self._stopped.is_set():
+            self.refresh()
+            self._stopped.wait(POLL_S)
+
+    def _do(self, name: str) -> None:
         try:
-            self.icon.title = f"Ren: {self.state.snapshot.runs_line}"
-            self.icon.update_menu()
-        except Exception:  # not shown (yet): the next redraw tries again
-            log.debug("tray redraw", exc_info=True)
+            self.client.call(name)
+        except NoServer:
+            self.stop()
+            return
+        self.refresh()
+
+    def _quit(self) -> None:
+        # gone already, or gone while answering: either way, done
+        with contextlib.suppress(NoServer):
+            self.client.call("quit_background")
+        self.stop()
 
     def _menu(self) -> Any:
         item, menu = self._pystray.MenuItem, self._pystray.Menu
-        state = self.state
+        url = self.client.url
 
         def toggle(icon: Any, entry: Any) -> None:
-            if state.snapshot.paused:
-                state.on_loop(state.resume_all).result(timeout=30)
-            else:
-                state.on_loop(state.pause_all).result(timeout=30)
-
-        def quit_ren(icon: Any, entry: Any) -> None:
-            state.quit()
+            paused = self.snapshot.paused
+            self._do("schedules_resume_all" if paused else "schedules_pause_all")
 
         return menu(
-            item(lambda _: state.snapshot.runs_line, None, enabled=False),
-            item(lambda _: state.snapshot.tasks_line, lambda: state.open_ren("/inbox")),
+            item(lambda _: self.snapshot.runs_line, None, enabled=False),
+            item(lambda _: self.snapshot.tasks_line, lambda: self._open(url + "/inbox")),
             item(
-                lambda _: state.snapshot.late or "",
+                lambda _: self.snapshot.late or "",
                 None,
                 enabled=False,
-                visible=lambda _: state.snapshot.late is not None,
+                visible=lambda _: self.snapshot.late is not None,
             ),
             menu.SEPARATOR,
-            item("Open Ren", lambda: state.open_ren(), default=True),
+            item("Open Ren", lambda: self._open(url), default=True),
             item(
-                lambda _: "Resume schedules" if state.snapshot.paused else "Pause all schedules",
+                lambda _: "Resume schedules" if self.snapshot.paused else "Pause all schedules",
                 toggle,
             ),
             menu.SEPARATOR,
-            item("Quit Ren", quit_ren),
+            item("Quit Ren", lambda: self._quit()),
         )
+
+
+def take_clicks(icon: Any) -> None:
+    """pystray's plain X backend (0.19) handles a click on its icon (the default action, Open
+    Ren) but never asks X for clicks: its window selects no ButtonPress events, so a click does
+    nothing. Ask for them too."""
+    window = getattr(icon, "_window", None)
+    if type(icon).__module__.endswith("_xorg") and window is not None:
+        from Xlib import X  # type: ignore[import-untyped]  # pystray's X backend brings it
+
+        window.change_attributes(
+            event_mask=X.ExposureMask | X.StructureNotifyMask | X.ButtonPressMask
+        )
+        icon._display.flush()
+
+
+def flush_x(icon: Any) -> None:
+    """pystray's plain X backend stops by destroying its window, and its loop ends when X says
+    the window is gone; but python-xlib's threaded display can keep that request in its output
+    buffer while the loop waits for events, so the loop (and `ren tray`) would wait on. A flush
+    from another thread sends it."""
+    display = getattr(icon, "_display", None)
+    if not type(icon).__module__.endswith("_xorg") or display is None:
+        return
+
+    def flush() -> None:
+        with contextlib.suppress(Exception):  # closed already: nothing left to send
+            display.flush()
+
+    flusher = threading.Thread(target=flush, name="ren-tray-flush", daemon=True)
+    flusher.start()
+    if threading.current_thread() is not getattr(icon, "_thread", None):
+        flusher.join(timeout=1.0)
 
 
 def icon_image() -> Any:
@@ -110,35 +236,60 @@ def icon_image() -> Any:
     return image
 
 
-_said_unavailable = False
+# -- `ren tray` -------------------------------------------------------------------------------
 
 
-def start_tray(state: TrayState) -> Tray | None:
-    """Show the icon if this desktop has a tray; otherwise say so once and return None."""
+def run_tray(folder: Path, opens_window: bool) -> int:
+    """Show the icon for the process serving `folder` until it stops. 0 also when this desktop
+    has no tray (said once: Ren runs without it); 1 when no Ren serves the folder."""
     try:
         import pystray  # type: ignore[import-untyped]
     except Exception as err:  # no backend: no display, no tray library for this desktop
-        _say_unavailable(str(err).splitlines()[0] if str(err) else type(err).__name__)
-        return None
+        say_no_tray(str(err).splitlines()[0] if str(err) else type(err).__name__)
+        return 0
     if pystray.Icon.__module__.endswith("_xorg") and not _x_has_tray():
-        _say_unavailable("this X display has no system tray")
-        return None
-    tray = Tray(state, pystray)
-    tray.start()
-    return tray
+        say_no_tray("this X display has no system tray")
+        return 0
+    holder = _wait_for_holder(folder)
+    if holder is None:
+        print(f"ren: no Ren app serves {folder}; start it first (ren worker)", file=sys.stderr)
+        return 1
+    opener = _window_opener(folder) if opens_window else webbrowser.open
+    Tray(TrayClient(holder), pystray, opener).run()
+    return 0
 
 
-def _say_unavailable(reason: str) -> None:
-    global _said_unavailable
-    if not _said_unavailable:
-        _said_unavailable = True
-        print(f"ren: no tray icon ({reason}); Ren runs without it", file=sys.stderr, flush=True)
+def say_no_tray(reason: str) -> None:
+    print(f"ren: no tray icon ({reason}); Ren runs without it", file=sys.stderr, flush=True)
+
+
+def _wait_for_holder(folder: Path) -> dict[str, Any] | None:
+    lock = FolderLock(folder)
+    deadline = time.monotonic() + HOLDER_WAIT_S
+    while True:
+        holder = lock.holder()
+        if holder.get("ui") and holder.get("token"):
+            return holder
+        if time.monotonic() > deadline:
+            return None
+        time.sleep(0.2)
+
+
+def _window_opener(folder: Path) -> Callable[[str], object]:
+    """Open Ren as a desktop window on the serving process (`ren --native` attaches to it)."""
+    from app.service.description import ren_command
+
+    def open_window(url: str) -> None:
+        command = [*ren_command(), "--home", str(folder), "--native"]
+        subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+
+    return open_window
 
 
 def _x_has_tray() -> bool:
     """Whether a system tray owns the X display's tray selection (freedesktop protocol); the
     plain X backend cannot show an icon without one."""
-    from Xlib import X  # type: ignore[import-untyped]  # pystray's X backend brings it
+    from Xlib import X
     from Xlib import display as xdisplay
 
     try:

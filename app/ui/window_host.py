@@ -87,22 +87,16 @@ class WindowHost:
             "opens it again; the tray icon or Ctrl+C stops it.",
             flush=True,
         )
-        from app.ui.tray import start_tray
-        from app.ui.tray_state import TrayState
+        from app.ui.tray_process import start_tray
 
-        engine, loop = live.wait_started()
-        state = TrayState(engine, loop, self.url, lambda: loop.call_soon_threadsafe(app.shutdown))
-        state.start()
-        self.tray = start_tray(state)
-        if self.tray is None:
-            state.stop()
+        engine, _ = live.wait_started()
+        self.tray = start_tray(engine, self.url, app.shutdown, opens_window=True)
 
     def close(self) -> None:
         """The app stops: close the window if it is still open."""
         self.stopping = True
         if self.tray is not None:
             self.tray.stop()
-            self.tray.state.stop()
         if self.process is not None and self.process.is_alive():
             self.process.terminate()
             self.process.join(5)

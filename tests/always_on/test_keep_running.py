@@ -1,7 +1,7 @@
 """`ren --native` with "Keep Ren running in the background when the window closes" on, on a
 virtual X display with a system tray: a run started while the window is open continues after
-the window closes, the process keeps serving the app (and `ren` attaches to it), and a stop
-signal ends it cleanly. Real processes on 127.0.0.1."""
+the window closes, the process keeps serving the app (and `ren` attaches to it) with its tray
+icon (a process of its own), and a stop signal ends both cleanly. Real processes on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -76,7 +76,7 @@ def test_closing_the_window_keeps_ren_and_its_run_going(tmp_path: Path) -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = home / "ren.log"
-    with virtual_display() as display, system_tray(display):
+    with virtual_display() as display, system_tray(display) as tray:
         env = {
             "REN_HOME": str(home),
             "DISPLAY": display,
@@ -90,6 +90,7 @@ def test_closing_the_window_keeps_ren_and_its_run_going(tmp_path: Path) -> None:
             assert started.returncode == 3, started.stderr  # 3: the run waits (its nap)
             run_id = json.loads(started.stdout)["run_id"]
             _close_until(display, window, None, app)  # the window closes while the run naps
+            icon = tray.wait_docked()  # in the background: the icon's process started
             assert finished(home, run_id) == "succeeded"
             assert app.poll() is None  # still running, without a window
             assert not [t for t in windows(display) if t.endswith(" Ren")]
@@ -99,6 +100,7 @@ def test_closing_the_window_keeps_ren_and_its_run_going(tmp_path: Path) -> None:
             assert f"Ren is already running for {home} at {url}." in attached.stdout
             app.send_signal(signal.SIGTERM)
             assert app.wait(timeout=30) == 0
+            assert not tray.exists(icon)  # the icon ended with Ren
         finally:
             stop_app(app)
     said = log.read_text(errors="replace")
