@@ -25,6 +25,19 @@ INPUT_TYPES = {"email": "email", "url": "url", "date": "date", "datetime": "date
 INPUT_MODES = {"number": "decimal", "integer": "numeric", "email": "email", "url": "url"}
 
 
+def show_problem(banner: ui.element, title: str, lines: Sequence[str] = ()) -> None:
+    """Fill the banner above a form (cleared, shown) with a problem: its title, a line each."""
+    banner.clear()
+    banner.set_visibility(True)
+    with (
+        banner,
+        ui.element("div").classes("ren-error-box").props('role="alert"').mark("form-problem"),
+    ):
+        ui.label(title).classes("font-semibold")
+        for line in lines:
+            ui.label(line).classes("text-sm")
+
+
 def parse_field(data: Any) -> FormField:
     """A stored field definition; one that no longer parses is shown as a plain text field."""
     try:

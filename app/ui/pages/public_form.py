@@ -22,7 +22,7 @@ from app.core.templates import render_template
 from app.engine.form_triggers import FormUnavailable, PublicForm, find_form, submit
 from app.engine.service import Engine
 from app.ui import runtime
-from app.ui.task_form import TaskForm
+from app.ui.task_form import TaskForm, show_problem
 
 FAILED_RUN = "Your answers were received, but the work they started did not finish."
 NOT_FOUND_HTML = """<!doctype html><html lang="en"><head><meta charset="utf-8">
@@ -82,15 +82,7 @@ class FormPage:
             self.button.props('data-testid="form-submit"').mark("form-submit")
 
     def _say(self, title: str, lines: list[str]) -> None:
-        self.banner.clear()
-        self.banner.set_visibility(True)
-        with (
-            self.banner,
-            ui.element("div").classes("ren-error-box").props('role="alert"').mark("form-problem"),
-        ):
-            ui.label(title).classes("font-semibold")
-            for line in lines:
-                ui.label(line).classes("text-sm")
+        show_problem(self.banner, title, lines)
 
     async def submit(self) -> None:
         if self.busy:  # a second click while the first is on its way

@@ -19,7 +19,7 @@ from app.ui import queries, task_count
 from app.ui.pages.inbox import fact
 from app.ui.person import is_mine, my_name, set_my_name
 from app.ui.shell import empty_state, frame, require_engine
-from app.ui.task_form import TaskForm
+from app.ui.task_form import TaskForm, show_problem
 from app.ui.task_text import clock, due_text, waiting_for, who_for
 
 OUTCOME_PROPS = {
@@ -180,17 +180,6 @@ class TaskPage:
     def _submit_only(self) -> None:
         self.submit(self.outcomes[0].name)
 
-    def _say(self, title: str, lines: list[str] | None = None) -> None:
-        self.banner.clear()
-        self.banner.set_visibility(True)
-        with (
-            self.banner,
-            ui.element("div").classes("ren-error-box").props('role="alert"').mark("form-problem"),
-        ):
-            ui.label(title).classes("font-semibold")
-            for line in lines or []:
-                ui.label(line).classes("text-sm")
-
     def submit(self, outcome: str) -> None:
         if self.busy or self.form is None:
             return
@@ -203,7 +192,7 @@ class TaskPage:
             others = self.form.show_errors(errors)
             lines = [*others, "Please type your name below before answering."]
             title = "Please check the fields marked below." if errors else lines.pop()
-            self._say(title, lines)
+            show_problem(self.banner, title, lines)
             self.name.run_method("focus")
             return
         set_my_name(name)
@@ -219,7 +208,7 @@ class TaskPage:
                 title = f"Please check the {wrong} fields marked below. Nothing was sent yet."
             else:
                 title = "Your answer could not be sent. Nothing was sent yet."
-            self._say(title, others)
+            show_problem(self.banner, title, others)
             return
         except NoLongerPossible:
             self._show_closed()
