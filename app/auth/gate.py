@@ -2,9 +2,10 @@
 
 Only when accounts are required (app.auth.mode): every HTTP request and websocket needs a
 session cookie or a bearer token, except the login page and its form post, task-link pages
-(/t/…, which carry their own signed token), webhooks (their secret), the local `ren` commands'
-RPC (their token from the data folder) and static files. A page's socket.io connection needs
-the session too, unless the page it belongs to was an open one (login, task link).
+(/t/…) and forms shared by link (/f/…), which carry their own signed token, webhooks (their
+secret), the local `ren` commands' RPC (their token from the data folder) and static files.
+A page's socket.io connection needs the session too, unless the page it belongs to was an
+open one (login, task link, shared form).
 
 Cookie-authenticated state-changing requests must carry this server's Origin (HostGuard
 already refuses a foreign one; a missing one is refused here): with SameSite=Strict cookies
@@ -44,6 +45,7 @@ OPEN_PREFIXES = (
     "/login",
     "/auth/login",
     "/t/",
+    "/f/",  # a form shared by link (app.auth.form_links), which carries its own signed token
     "/hooks/",
     "/api/rpc/",  # the local `ren` commands, with the token only this machine's user can read
     "/_nicegui/",  # NiceGUI's own scripts and styles

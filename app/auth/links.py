@@ -79,7 +79,7 @@ def load_key(root: Path) -> bytes:
     return key
 
 
-def _b64(data: bytes) -> str:
+def b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
@@ -90,7 +90,7 @@ class TaskLinks:
 
     def _sign(self, link_id: str, task_id: str, expires: int) -> str:
         message = f"{link_id}.{task_id}.{expires}".encode()
-        return _b64(hmac.new(self.key, message, hashlib.sha256).digest())
+        return b64url(hmac.new(self.key, message, hashlib.sha256).digest())
 
     def create(
         self, task_id: str, recipient: str, created_by: str, valid_s: float = DEFAULT_VALID_S

@@ -15,7 +15,6 @@ from app.auth.principal import (
     FUNCTIONS_READ,
     LOCAL,
     RUNS_READ,
-    RUNS_START,
     SCHEDULES_READ,
     SCOPE_KEY,
     SETTINGS,
@@ -26,6 +25,7 @@ from app.auth.principal import (
 )
 
 # What a role needs to open the pages under each path (the API routes check for themselves).
+# A published form (/forms/…) is for anyone signed in: its access "people signed in".
 PAGE_PERMISSIONS: tuple[tuple[str, str], ...] = (
     ("/workflows", WORKFLOWS_READ),  # the list and the editor (/workflows/<id>)
     ("/runs", RUNS_READ),
@@ -35,7 +35,6 @@ PAGE_PERMISSIONS: tuple[tuple[str, str], ...] = (
     ("/credentials", CREDENTIALS_WRITE),
     ("/settings", SETTINGS),
     ("/audit", AUDIT_READ),
-    ("/forms/", RUNS_START),
 )
 
 

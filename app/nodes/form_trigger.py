@@ -33,6 +33,11 @@ class FormTriggerConfig(NodeConfig):
         pattern=r"^[A-Za-z0-9._~/-]*$",
         description="Served at /forms/<workflow id>/<path>; empty: /forms/<workflow id>",
     )
+    access: Literal["signed_in", "link"] = Field(
+        "signed_in",
+        description="Who may fill it in when Ren serves the network: people signed in, or "
+        "also anyone with a shared link (/f/…, made under the form's address)",
+    )
     submit_label: str = Field("Submit", min_length=1, description="The button's text")
     response: Literal["text", "output"] = Field(
         "text",

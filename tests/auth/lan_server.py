@@ -4,7 +4,8 @@ It binds 127.0.0.2: Linux routes all of 127.0.0.0/8 to the loopback interface, s
 leaves the machine, yet Ren treats every address but 127.0.0.1, localhost and ::1 as one
 others can reach (app.auth.mode), exactly as it treats 0.0.0.0 or a LAN address: accounts
 are required. Before the server starts, a real engine on the same data folder publishes a
-workflow with a task for ann and one for bob, and leaves both runs waiting.
+workflow with a task for ann and one for bob, and leaves both runs waiting, and publishes a
+form shared by link (/forms/signup).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 from app.engine.service import Engine
 from tests.browser import free_port, start_app, stop_app
 from tests.conftest import chain_workflow
+from tests.nodes.test_form_trigger import form_flow
 from tests.ren_cli import REN, ROOT, ren_env
 
 LAN_HOST = "127.0.0.2"
@@ -35,6 +37,7 @@ def approval(assignee: str, wid: str) -> dict[str, object]:
 async def prepare_runs(home: Path) -> tuple[dict[str, str], dict[str, str]]:
     """Runs waiting for ann's and bob's answers; returns {assignee: task id}, {assignee: run}."""
     async with Engine(home) as engine:
+        engine.import_workflow(form_flow(title="Book a table", access="link"))  # /forms/signup
         tasks: dict[str, str] = {}
         runs: dict[str, str] = {}
         for person in ("ann", "bob"):

@@ -4,6 +4,7 @@ without an admin."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,6 +14,7 @@ import httpx
 import pytest
 
 from app.auth.db import AuthDb
+from app.auth.form_links import FormLinks
 from app.auth.links import TaskLinks, load_key
 from tests.auth.lan_server import (
     LAN_HOST,
@@ -301,3 +303,30 @@ def test_the_api_docs_page_follows_the_apis_login_rules_and_needs_no_cdn(
         for asset in ("swagger-ui-bundle.js", "swagger-ui.css", "favicon.png"):
             assert http.get(f"/api/v1/docs-assets/{asset}").status_code == 200, asset
         assert http.get("/api/v1/openapi.json").json()["info"]["title"] == "Ren API"
+
+
+def test_a_form_shared_by_link_opens_without_an_account(server: LanServer) -> None:
+    with client(server) as http:  # the form's own address needs a login on the network
+        assert http.get("/forms/signup").status_code == 401
+        page = http.get("/forms/signup", headers={"Accept": "text/html"})
+        assert page.headers["location"] == "/login?next=%2Fforms%2Fsignup"
+    with login(server, "ann") as http:  # "people signed in": whatever their role
+        page = http.get("/forms/signup")
+        assert page.status_code == 200 and "Book a table" in page.text
+    db = AuthDb(server.home / "ren.sqlite")  # another process than the server, as `ren` is
+    try:
+        links = FormLinks(db, load_key(server.home))
+        link, token = links.create("signup", "", "flyer", created_by="boss")
+        with client(server) as http:
+            page = http.get(f"/f/{token}")
+            assert page.status_code == 200 and "Book a table" in page.text
+            found = re.search(r"client_id['\"]:\s*['\"]([^'\"]+)", page.text)
+            assert found is not None
+            handshake = {"EIO": "4", "transport": "polling", "client_id": found[1]}
+            assert http.get("/_nicegui_ws/socket.io/", params=handshake).status_code == 200
+            assert http.get("/forms/signup").status_code == 401  # the link opens only /f/…
+            assert http.get(f"/f/{token[:-2]}xx").text.count("This link does not work") == 1
+            links.revoke(link.id)
+            assert "This link was withdrawn" in http.get(f"/f/{token}").text
+    finally:
+        db.close()

@@ -1,5 +1,5 @@
 """The Form trigger's part of the side panel: the form's address (to copy or open) and whether
-it is live (a published version has a form at that path)."""
+it is live (a published version has a form at that path), and its shared links."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from nicegui import ui
 from app.engine.form_triggers import FormUnavailable, find_form
 from app.engine.service import Engine
 from app.engine.webhooks import hook_path
+from app.ui.editor.form_links_panel import FormLinksPanel
 from app.ui.editor.webhook_panel import app_address
 
 
@@ -35,6 +36,7 @@ class FormPanel:
             ui.button(icon="content_copy", on_click=self._copy).props(
                 "flat dense round size=sm"
             ).tooltip("Copy the address")
+        self.shared = FormLinksPanel(self.engine, self.workflow_id, self.base)
         self.update(config)
 
     def update(self, config: dict[str, Any]) -> None:
@@ -47,6 +49,7 @@ class FormPanel:
             self.status.text = "Live: people can fill it in at this address."
         except FormUnavailable:
             self.status.text = "Publish the workflow to open the form at this address."
+        self.shared.update(config)
 
     def _copy(self) -> None:
         ui.clipboard.write(self.url.text)
