@@ -20,6 +20,7 @@ from starlette.routing import Route
 from app.credentials.vault import Vault
 from app.engine.service import Engine
 from app.engine.webhooks import Delivery, HookRefused
+from app.store.schema import Run
 from tests.examples.helpers import example, node, user_home
 from tests.flows import publish_reviewed
 from tests.nodes.http_helpers import vault
@@ -98,6 +99,18 @@ def add_mail_credential(vault: Vault, name: str, smtp: SmtpServer) -> None:
     vault.put(name, "smtp", fields | {"password": PASSWORD, "from": "reports@example.com"})
 
 
+async def run_daily_report(
+    engine: Engine, vault: Vault, server: LocalServer, smtp: SmtpServer, token: str
+) -> Run:
+    """The daily sales report as it ships, reviewed, run against the local shop API (signing
+    in with `token`) and SMTP server, writing into ~/Reports."""
+    vault.put("shop-api", "bearer", {"token": token})
+    add_mail_credential(vault, "report-mail", smtp)
+    wid = publish_reviewed(engine, example("daily_sales_report.json"))
+    params = {"api_url": f"{server.url}/api", "folder": "~/Reports", "to": "boss@example.com"}
+    return await engine.run(wid, params)
+
+
 async def test_the_daily_report_totals_yesterdays_orders_and_emails_the_csv(
     engine: Engine,
     vault: Vault,
@@ -106,11 +119,7 @@ async def test_the_daily_report_totals_yesterdays_orders_and_emails_the_csv(
     seen: Seen,
     user_home: Path,
 ) -> None:
-    vault.put("shop-api", "bearer", {"token": TOKEN})
-    add_mail_credential(vault, "report-mail", smtp)
-    wid = publish_reviewed(engine, example("daily_sales_report.json"))
-    params = {"api_url": f"{server.url}/api", "folder": "~/Reports", "to": "boss@example.com"}
-    run = await engine.run(wid, params)
+    run = await run_daily_report(engine, vault, server, smtp, TOKEN)
     assert run.status == "succeeded", run.error
 
     day = yesterday(engine, run.id)
@@ -135,11 +144,7 @@ async def test_the_daily_report_totals_yesterdays_orders_and_emails_the_csv(
 async def test_the_report_fails_naming_the_api_when_the_token_is_wrong(
     engine: Engine, vault: Vault, server: LocalServer, smtp: SmtpServer, user_home: Path
 ) -> None:
-    vault.put("shop-api", "bearer", {"token": "an-old-token"})
-    add_mail_credential(vault, "report-mail", smtp)
-    wid = publish_reviewed(engine, example("daily_sales_report.json"))
-    params = {"api_url": f"{server.url}/api", "folder": "~/Reports", "to": "boss@example.com"}
-    run = await engine.run(wid, params)
+    run = await run_daily_report(engine, vault, server, smtp, "an-old-token")
     assert run.status == "failed"
     assert "HTTP 401" in str(run.error) and "/api/orders" in str(run.error)
     assert "an-old-token" not in str(run.error)
@@ -201,11 +206,7 @@ async def test_a_day_without_orders_still_sends_a_report(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr("tests.examples.test_examples_http.ORDERS", [[]])
-    vault.put("shop-api", "bearer", {"token": TOKEN})
-    add_mail_credential(vault, "report-mail", smtp)
-    wid = publish_reviewed(engine, example("daily_sales_report.json"))
-    params = {"api_url": f"{server.url}/api", "folder": "~/Reports", "to": "boss@example.com"}
-    run = await engine.run(wid, params)
+    run = await run_daily_report(engine, vault, server, smtp, TOKEN)
     assert run.status == "succeeded", run.error
     (mail,) = smtp.mailbox.received
     body = mail.message.get_body(("plain",))
