@@ -107,7 +107,8 @@ async def work(
         file=sys.stderr,
         flush=True,
     )
-    icon = _start_tray(engine, where, request_stop) if tray else None
+    # in the background: the tray's state (and its icon, unless --no-tray)
+    icon = None if until_idle else _start_tray(engine, where, request_stop, tray)
     try:
         if until_idle:
             while not stop.is_set() and not engine.idle():
@@ -129,11 +130,11 @@ async def work(
     return EXIT_OK
 
 
-def _start_tray(engine: Engine, url: str, quit_ren: Callable[[], object]) -> Any:
-    """The tray icon's process while the worker runs (app.ui.tray_process)."""
+def _start_tray(engine: Engine, url: str, quit_ren: Callable[[], object], icon: bool) -> Any:
+    """The tray's state, and its icon's process, while the worker runs (app.ui.tray_process)."""
     from app.ui.tray_process import start_tray
 
-    return start_tray(engine, url, quit_ren)
+    return start_tray(engine, url, quit_ren, show_icon=icon)
 
 
 async def _stop_app(app_task: asyncio.Task[None], engine: Engine) -> None:

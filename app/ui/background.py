@@ -11,8 +11,9 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from nicegui import run, ui
+from nicegui import app, run, ui
 
+from app.engine.schedule_pause import pause_all, paused_ids, resume_all
 from app.engine.service import Engine
 from app.service import platforms
 from app.service.description import describe
@@ -20,6 +21,9 @@ from app.service.description import describe
 SETTINGS_FILE = "background.json"
 KEEP_RUNNING = "Keep Ren running in the background when the window closes"
 QUESTION_TITLE = "Keep Ren running?"
+PAUSE = "Pause all schedules"
+RESUME = "Resume schedules"
+QUIT = "Quit Ren"
 QUESTION = (
     "Schedules or timers are waiting. Keep Ren running in the background when the window "
     "closes, so that they run on time? (Settings can change this.)"
@@ -91,3 +95,42 @@ def background_card(engine: Engine) -> None:
             f"Starts `ren worker` for this data folder when you log in ({platform.name}); "
             f"logs go to {service.log}. Same as `ren service install`."
         ).classes("text-sm opacity-70")
+        _running_actions(engine)
+
+
+def _running_actions(engine: Engine) -> None:
+    """What the tray icon's menu does, here too (a plain X tray has no menu): pause every
+    schedule and resume the ones paused so, and quit the Ren that serves this page."""
+    folder = engine.folder.root
+
+    def toggle() -> None:
+        if paused_ids(folder):
+            resumed = resume_all(engine.schedules, folder)
+            ui.notify(f"{len(resumed)} schedule(s) resumed")
+        else:
+            paused = pause_all(engine.schedules, folder)
+            ui.notify(f"{len(paused)} schedule(s) paused until you resume them")
+        pause_button.text = RESUME if paused_ids(folder) else PAUSE
+
+    with ui.dialog() as confirm, ui.card():
+        ui.label("Quit Ren? Schedules and timers wait until Ren starts again.")
+        with ui.row():
+            ui.button("Cancel", on_click=confirm.close).props("flat")
+            ui.button(QUIT, on_click=lambda: quit_ren(engine)).props("color=negative")
+
+    with ui.row().classes("gap-3"):
+        pause_button = ui.button(RESUME if paused_ids(folder) else PAUSE, on_click=toggle)
+        pause_button.props("outline")
+        ui.button(QUIT, on_click=confirm.open).props("outline color=negative")
+
+
+def quit_ren(engine: Engine) -> None:
+    """Stop the process serving this page: the way it stops in the background (its tray's
+    Quit), else the app's own shutdown (`ren` in a terminal)."""
+    from app.ui.tray_state import serving
+
+    state = serving(engine)
+    if state is not None:
+        state.quit()
+    else:
+        app.shutdown()

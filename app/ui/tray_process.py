@@ -43,12 +43,19 @@ class TrayProcess:
 
 
 def start_tray(
-    engine: Engine, url: str, quit_ren: Callable[[], object], opens_window: bool = False
+    engine: Engine,
+    url: str,
+    quit_ren: Callable[[], object],
+    opens_window: bool = False,
+    show_icon: bool = True,
 ) -> TrayProcess:
-    """Call on the engine's loop. Keeps the tray's state here and starts the icon's process,
-    unless this session has no desktop at all (then says so, once, and runs without)."""
+    """Call on the engine's loop. Keeps the tray's state here (Settings' Quit Ren uses it too)
+    and starts the icon's process, unless `show_icon` is off or this session has no desktop at
+    all (then says so, once, and runs without)."""
     state = TrayState(engine, url, quit_ren)
     state.start()
+    if not show_icon:
+        return TrayProcess(state, None)
     if not has_desktop():
         _say_once("no desktop session: DISPLAY and WAYLAND_DISPLAY are not set")
         return TrayProcess(state, None)

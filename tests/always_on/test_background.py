@@ -8,6 +8,7 @@ import asyncio
 from pathlib import Path
 
 import pytest
+from nicegui import ui
 from nicegui.testing import User
 
 from app.engine.service import Engine
@@ -73,3 +74,39 @@ async def test_the_settings_card_switches_keep_running_and_start_at_login(
             break
         await asyncio.sleep(0.05)
     assert not unit.exists()
+
+
+async def test_settings_pause_all_schedules_resume_them_and_quit_ren(user: User) -> None:
+    """The tray menu's actions in Settings (a plain X tray has no menu): pause every schedule,
+    resume only those, and quit the Ren serving the page (here: its background state's quit)."""
+    from app.ui import runtime
+    from app.ui.tray_state import TrayState
+
+    await user.open("/settings")
+    engine = runtime.engine()
+    engine.import_workflow(flow("daily", [], []))
+    on = engine.schedules.add("daily", cron="0 9 * * 1-5")["id"]
+    off = engine.schedules.add("daily", cron="0 17 * * 1-5")["id"]
+    engine.schedules.set_enabled(off, False)
+    await user.open("/settings")
+    user.find(background.PAUSE).click()
+    assert {s["id"]: s["enabled"] for s in engine.schedules.all()} == {on: False, off: False}
+    await user.should_see(background.RESUME)
+    user.find(background.RESUME).click()
+    assert {s["id"]: bool(s["enabled"]) for s in engine.schedules.all()} == {on: True, off: False}
+    await user.should_see(background.PAUSE)
+
+    quits: list[str] = []
+    state = TrayState(engine, "http://127.0.0.1:8710", lambda: quits.append("quit"))
+    state.start()
+    try:
+        user.find(background.QUIT).click()  # the card's button opens the question
+        await user.should_see("Quit Ren? Schedules and timers wait until Ren starts again.")
+        user.find(kind=ui.button, content=background.QUIT).click()
+        for _ in range(50):
+            if quits:
+                break
+            await asyncio.sleep(0.02)
+        assert quits == ["quit"]
+    finally:
+        state.stop()
