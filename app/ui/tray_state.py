@@ -56,10 +56,17 @@ def status_of(engine: Engine, late: str | None = None, url: str = "") -> dict[st
 
 
 class TrayState:
-    def __init__(self, engine: Engine, url: str, quit_ren: Callable[[], object]) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        url: str,
+        quit_ren: Callable[[], object],
+        person_name: Callable[[], str] | None = None,
+    ) -> None:
         self.engine = engine
         self.url = url
         self._quit = quit_ren
+        self._person_name = person_name or _person_name  # the inbox's "Only mine" name
         self.late: str | None = None  # what ran late after the last sleep
         self._unsubscribe: Callable[[], None] | None = None
 
@@ -93,7 +100,7 @@ class TrayState:
 
     async def _announce_task(self, task_id: str) -> None:
         task = self.engine.store.task_row(task_id)
-        if task is None or not for_this_person(task, _person_name()):
+        if task is None or not for_this_person(task, self._person_name()):
             return
         try:
             await notifications_of(self.engine).notify(
