@@ -86,12 +86,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 class _Loaded:
     """Errors of modules a command imports only when it needs them (the workflow format, the
-    engine's API): a command that raised one has loaded them, so they cost `ren --help` nothing."""
+    engine's API, accounts, credentials): a command that raised one has loaded them, so they
+    cost `ren --help` nothing. Each is reported as `ren: message` (exit 2 unless said below)."""
 
     MODULES = (
         ("app.core.dsl", "WorkflowFormatError"),
         ("app.api.ops", "OpError"),
         ("app.api.client", "NoServer"),
+        ("app.auth.accounts", "AccountError"),
+        ("app.credentials.kinds", "CredentialError"),
     )
 
     @staticmethod

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.cli.common import EXIT_INVALID, EXIT_OK, Usage
 from app.cli.prompts import ask_secret
-from app.credentials.kinds import KINDS, CredentialError, secret_field_names, visible_field_names
+from app.credentials.kinds import KINDS, secret_field_names, visible_field_names
 from app.engine.paths import DataFolder
 
 if TYPE_CHECKING:
@@ -79,11 +79,7 @@ def cmd_add(args: argparse.Namespace) -> int:
         for name in sorted(secret_names):
             values[name] = ask_secret(f"{args.name} {name}: ", f"the {name}", "--from-stdin")
     vault = _vault(args)
-    try:
-        info = vault.put(args.name, args.kind, values)
-    except CredentialError as err:
-        print(f"ren: {err}", file=sys.stderr)
-        return EXIT_INVALID
+    info = vault.put(args.name, args.kind, values)  # CredentialError: exit 2 (app.cli)
     print(f"credential '{info.name}' ({info.kind}) saved; key in {vault.key_store()}")
     return EXIT_OK
 

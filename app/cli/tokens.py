@@ -12,7 +12,7 @@ import sys
 import time
 from typing import TYPE_CHECKING
 
-from app.cli.common import EXIT_INVALID, EXIT_OK
+from app.cli.common import EXIT_OK
 from app.engine.paths import DataFolder
 
 if TYPE_CHECKING:
@@ -45,13 +45,7 @@ def _tokens(args: argparse.Namespace) -> Tokens:
 
 
 def cmd_create(args: argparse.Namespace) -> int:
-    from app.auth.accounts import AccountError
-
-    try:
-        info, secret = _tokens(args).create(args.user, args.label)
-    except AccountError as err:
-        print(f"ren: {err}", file=sys.stderr)
-        return EXIT_INVALID
+    info, secret = _tokens(args).create(args.user, args.label)  # AccountError: exit 2 (app.cli)
     print(secret)
     print(
         f"Token {info.id} for {info.user_name}: copy it now, it is not shown again.",
@@ -81,12 +75,6 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_revoke(args: argparse.Namespace) -> int:
-    from app.auth.accounts import AccountError
-
-    try:
-        _tokens(args).revoke(args.token_id)
-    except AccountError as err:
-        print(f"ren: {err}", file=sys.stderr)
-        return EXIT_INVALID
+    _tokens(args).revoke(args.token_id)
     print(f"Revoked {args.token_id}; it no longer works.")
     return EXIT_OK

@@ -2,7 +2,8 @@
 
 Passwords never come from the command line (they would stay in the shell's history): they are
 asked for twice with a hidden prompt, or read as one line from stdin (`--password-stdin`).
-Works on the database directly, whether or not Ren is running.
+Works on the database directly, whether or not Ren is running. An AccountError (a name taken,
+a password too short, the last admin) is reported by `ren` itself (app.cli: exit 2).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import time
 from typing import TYPE_CHECKING
 
 from app.auth.roles import ADMIN, ASSIGNEE, ROLES
-from app.cli.common import EXIT_INVALID, EXIT_OK, Usage
+from app.cli.common import EXIT_OK, Usage
 from app.cli.prompts import ask_secret
 from app.engine.paths import DataFolder
 
@@ -75,15 +76,11 @@ def cmd_add(args: argparse.Namespace) -> int:
     from app.auth.accounts import AccountError, check_name
 
     role = ADMIN if args.admin else args.role
-    try:
-        check_name(args.name)
-        accounts = _accounts(args)
-        if accounts.get(args.name) is not None:
-            raise AccountError(f"there is already a user {args.name!r}")
-        user = accounts.add(args.name, read_password(args, args.name), role, tuple(args.group))
-    except AccountError as err:
-        print(f"ren: {err}", file=sys.stderr)
-        return EXIT_INVALID
+    check_name(args.name)
+    accounts = _accounts(args)
+    if accounts.get(args.name) is not None:
+        raise AccountError(f"there is already a user {args.name!r}")
+    user = accounts.add(args.name, read_password(args, args.name), role, tuple(args.group))
     groups = f" in {', '.join(sorted(user.groups))}" if user.groups else ""
     print(f"Added {user.name} ({user.role}){groups}.")
     return EXIT_OK
@@ -108,13 +105,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
-    from app.auth.accounts import AccountError
-
-    try:
-        _accounts(args).remove(args.name)
-    except AccountError as err:
-        print(f"ren: {err}", file=sys.stderr)
-        return EXIT_INVALID
+    _accounts(args).remove(args.name)
     print(f"Removed {args.name} (their sessions and tokens no longer work).")
     return EXIT_OK
 
@@ -122,13 +113,9 @@ def cmd_remove(args: argparse.Namespace) -> int:
 def cmd_passwd(args: argparse.Namespace) -> int:
     from app.auth.accounts import AccountError
 
-    try:
-        accounts = _accounts(args)
-        if accounts.get(args.name) is None:
-            raise AccountError(f"there is no user {args.name!r} (see `ren users list`)")
-        accounts.set_password(args.name, read_password(args, args.name))
-    except AccountError as err:
-        print(f"ren: {err}", file=sys.stderr)
-        return EXIT_INVALID
+    accounts = _accounts(args)
+    if accounts.get(args.name) is None:
+        raise AccountError(f"there is no user {args.name!r} (see `ren users list`)")
+    accounts.set_password(args.name, read_password(args, args.name))
     print(f"New password set for {args.name}; their sessions have ended.")
     return EXIT_OK

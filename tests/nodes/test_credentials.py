@@ -188,6 +188,13 @@ def test_cli_adds_lists_and_removes_without_secrets_on_the_command_line(home: Pa
     assert no_tty.returncode == 2 and "no terminal to ask for the token: use --from-stdin" in (
         no_tty.stderr
     )
+    no_host = subprocess.run(
+        [*REN, "credentials", "add", "y", "--kind", "smtp", "--from-stdin"],
+        input=fields, capture_output=True, text=True, env=ren_env(home), cwd=ROOT, check=False,
+    )  # fmt: skip
+    assert no_host.returncode == 2 and "ren: smtp credential: host: Field required" in (
+        no_host.stderr
+    )
     assert run_ren(home, "credentials", "remove", "mail").returncode == 0
     gone = run_ren(home, "credentials", "remove", "mail")
     assert gone.returncode == 2 and "no credential named 'mail'" in gone.stderr
