@@ -56,12 +56,20 @@ def test_the_worker_serves_the_app_and_says_where(worker: Worker) -> None:
     assert described["pid"] == worker.process.pid
 
 
-def test_ren_attaches_to_the_running_worker_instead_of_refusing(worker: Worker) -> None:
+def test_ren_attaches_to_the_running_worker_instead_of_refusing(
+    worker: Worker, tmp_path: Path
+) -> None:
+    from tests.always_on.test_keep_running import nap_workflow
+
+    started = run_ren(worker.home, "run", str(nap_workflow(tmp_path)), "--json")
+    assert started.returncode == 3, started.stderr  # the worker runs it; it naps (waits)
+    run_id = json.loads(started.stdout)["run_id"]
     attached = run_ren(worker.home, "--no-browser")
     assert attached.returncode == 0, attached.stderr
     assert f"Ren is already running for {worker.home} at {worker.url}." in attached.stdout
     assert worker.process.poll() is None  # no second engine, and the first one still serves
     assert "Workflows · Ren" in page(worker.url + "/workflows")
+    assert run_id in page(worker.url + "/runs")  # the app it opens lists the worker's run
 
 
 def test_a_batch_worker_without_the_app_is_named(tmp_path: Path) -> None:
