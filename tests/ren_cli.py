@@ -4,12 +4,14 @@
 - `ren_env(home)`: the environment for a `ren` process started otherwise (e.g. a worker);
 - `child_env(extra)`: the environment for any program a test starts;
 - `start_script(script, *args)`: a Python script of the tests (e.g. an engine worker) started
-  in its own process, this checkout's `app` and `tests` importable.
+  in its own process, this checkout's `app` and `tests` importable; `kill_9` it like a crash,
+  or wait until it `ended_well`.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -54,3 +56,15 @@ def start_script(script: Path, *args: str) -> subprocess.Popen[str]:
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def kill_9(process: subprocess.Popen[str]) -> None:
+    """SIGKILL: the process gets no chance to clean up, as in a crash or a power cut."""
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(timeout=10)
+
+
+def ended_well(process: subprocess.Popen[str], timeout: float = 120) -> None:
+    """Wait for the process to end; it must exit 0 (else the failure shows its stderr)."""
+    _, err = process.communicate(timeout=timeout)
+    assert process.returncode == 0, err

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import random
-import signal
 import sqlite3
 import subprocess
 import time
@@ -13,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.ren_cli import start_script
+from tests.ren_cli import ended_well, kill_9, start_script
 
 WORKER = Path(__file__).with_name("crash_worker.py")
 
@@ -55,14 +53,12 @@ def test_sigkill_mid_run_then_restart_finishes_without_rerunning_committed_steps
         wait_for_calls(home, lambda c: len(c) >= 12)
     else:
         wait_for_calls(home, lambda c: sum(1 for k, _ in c if k.startswith("item[")) >= 700)
-    os.kill(worker.pid, signal.SIGKILL)
-    worker.wait(timeout=10)
+    kill_9(worker)
     before = calls(home)
     done_before = committed_keys(home)
 
     restarted = spawn("resume", home)
-    _out, err = restarted.communicate(timeout=120)
-    assert restarted.returncode == 0, err
+    ended_well(restarted)
 
     with sqlite3.connect(home / "ren.sqlite") as conn:
         (status,) = conn.execute("SELECT status FROM run").fetchone()
@@ -95,11 +91,9 @@ def test_sigkill_at_random_points_many_times(tmp_path: Path, seed: int) -> None:
     wait_for_calls(home, lambda c: len(c) >= 1)  # the run exists
     for _ in range(3):
         time.sleep(rng.uniform(0.0, 1.2))
-        os.kill(worker.pid, signal.SIGKILL)
-        worker.wait(timeout=10)
+        kill_9(worker)
         worker = spawn("resume", home)
-    _, err = worker.communicate(timeout=120)
-    assert worker.returncode == 0, err
+    ended_well(worker)
     with sqlite3.connect(home / "ren.sqlite") as conn:
         (status,) = conn.execute("SELECT status FROM run").fetchone()
         steps = conn.execute(

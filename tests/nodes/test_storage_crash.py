@@ -4,9 +4,7 @@ completed (the write commits with its step), ending at exactly one count per inc
 
 from __future__ import annotations
 
-import os
 import random
-import signal
 import sqlite3
 import subprocess
 import time
@@ -15,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.nodes.storage_crash_worker import CHAIN, ITEMS
-from tests.ren_cli import start_script
+from tests.ren_cli import ended_well, kill_9, start_script
 
 WORKER = Path(__file__).with_name("storage_crash_worker.py")
 
@@ -77,12 +75,10 @@ def test_increments_are_exactly_once_under_kill_9(tmp_path: Path, seed: int) -> 
     for target in sorted(rng.sample(range(1, total - 10), 4)):
         wait_until_counted(home, target)
         time.sleep(rng.uniform(0.0, 0.03))  # land anywhere: in a nap, an increment, a commit
-        os.kill(worker.pid, signal.SIGKILL)
-        worker.wait(timeout=10)
+        kill_9(worker)
         assert_counts_match_completed_steps(home)
         worker = spawn("resume", home)
-    _, err = worker.communicate(timeout=120)
-    assert worker.returncode == 0, err
+    ended_well(worker)
 
     with sqlite3.connect(home / "ren.sqlite") as conn:
         (status,) = conn.execute("SELECT status FROM run").fetchone()
