@@ -99,6 +99,16 @@ class AuthGate:
         secret = session_cookie(headers)
         return self.sessions.principal_for(secret) if secret else None
 
+    def still_signed_in(self, scope: Scope) -> bool:
+        """Whether the session or token a page was opened with still lets its holder in
+        (checked for open pages by app.auth.page_watch; it does not count as using it)."""
+        headers = Headers(scope=scope)
+        authorization = headers.get("authorization", "")
+        if authorization[:7].lower() == "bearer ":
+            return self.tokens.principal_for(authorization[7:].strip()) is not None
+        secret = session_cookie(headers)
+        return secret is not None and self.sessions.principal_for(secret, touch=False) is not None
+
     def open_client(self, client_id: str) -> None:
         """Let the socket of this page (a login or task-link page) connect without a session."""
         now = time.monotonic()

@@ -35,8 +35,10 @@ class Sessions:
         )
         return secret
 
-    def principal_for(self, secret: str) -> Principal | None:
-        """Who a session cookie belongs to, or None (unknown, ended or expired)."""
+    def principal_for(self, secret: str, touch: bool = True) -> Principal | None:
+        """Who a session cookie belongs to, or None (unknown, ended or expired). `touch`:
+        count this as using the session (False for checks of a page already open, which
+        must not keep an idle session alive)."""
         key = digest(secret)
         row = self.db.row(
             "SELECT user_name, created_at, seen_at FROM sessions WHERE id_hash = ?", (key,)
@@ -50,7 +52,7 @@ class Sessions:
         user = self.accounts.get(row["user_name"])
         if user is None:
             return None
-        if now - row["seen_at"] > SEEN_EVERY_S:
+        if touch and now - row["seen_at"] > SEEN_EVERY_S:
             self.db.execute("UPDATE sessions SET seen_at = ? WHERE id_hash = ?", (now, key))
         return user.principal(VIA_SESSION)
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI
+from nicegui.app import App
 
 from app.auth.gate import AccessGuard, AuthGate
 from app.auth.login_routes import login_router
 from app.auth.mode import accounts_required
+from app.auth.page_watch import PageWatch
 from app.auth.principal import STATE_KEY, install_error_handler
 
 
@@ -19,6 +21,10 @@ def install(app: FastAPI, db_path: Path, host: str) -> AuthGate:
     install_error_handler(app)
     app.add_middleware(AccessGuard, gate=gate)
     app.include_router(login_router(gate))
+    if gate.required and isinstance(app, App):  # the app's pages (not `ren worker`'s API)
+        watch = PageWatch(gate)
+        app.on_startup(watch.start)
+        app.on_shutdown(watch.stop)
     return gate
 
 

@@ -1,7 +1,8 @@
 """Real Chromium on a LAN-style bind (tests.auth.lan_server). Two people: an admin signs in
 and watches ann's run; ann, in a second browser context, is sent to the login page by the
 task's link, signs in, answers, and the admin's page shows the run going on to its end.
-The API's docs page works with every request beyond this machine cut off."""
+The API's docs page works with every request beyond this machine cut off. An open page whose
+session ends or whose token is revoked goes to the login page by itself."""
 
 from __future__ import annotations
 
@@ -13,6 +14,9 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.async_api import expect
 
+from app.auth.accounts import Accounts
+from app.auth.db import AuthDb
+from app.auth.tokens import Tokens
 from tests.auth.lan_server import PASSWORDS, LanServer, start_lan_server
 from tests.browser import chromium, require_chromium, stop_app
 
@@ -104,3 +108,32 @@ async def test_the_api_docs_page_lists_the_endpoints_offline(server: LanServer) 
         await expect(paths.filter(has_text="/schedules/{schedule_id}").first).to_be_visible()
         assert await paths.count() > 30
         assert cut_off == []  # it never even tried the internet
+
+
+async def test_an_open_page_goes_to_the_login_once_its_session_or_token_ends(
+    server: LanServer,
+) -> None:
+    async with chromium() as context:
+        page = await context.new_page()
+        await page.goto(f"{server.url}/inbox")
+        await sign_in(page, "bob")
+        await expect(page.get_by_text("bob (assignee)")).to_be_visible()
+        ended = await context.request.post(  # signed out in another tab (same cookie)
+            f"{server.url}/auth/logout", headers=server.origin, max_redirects=0
+        )
+        assert ended.status == 303
+        await expect(page).to_have_url(f"{server.url}/login?next=%2Finbox", timeout=15_000)
+
+        db = AuthDb(server.home / "ren.sqlite")  # another process than the server, as `ren` is
+        tokens = Tokens(db, Accounts(db))
+        info, secret = tokens.create("bob", "a script")
+        scripted = await context.browser.new_context(
+            extra_http_headers={"Authorization": f"Bearer {secret}"}
+        )
+        by_token = await scripted.new_page()
+        await by_token.goto(f"{server.url}/inbox")
+        await expect(by_token.get_by_role("heading", name="My tasks")).to_be_visible()
+        tokens.revoke(info.id)
+        db.close()
+        await expect(by_token).to_have_url(f"{server.url}/login?next=%2Finbox", timeout=15_000)
+        await scripted.close()
