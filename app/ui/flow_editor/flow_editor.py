@@ -261,6 +261,8 @@ class FlowEditor(
         self.run_method("setProblems", lists, reset)
 
     def fit_view(self) -> None:
+        """Fit the graph in view, but never below the readable zoom (0.75): a graph too big for
+        it is shown from its start node, the rest a pan or a minimap click away."""
         self.run_method("fitView")
 
     def select(self, ids: Iterable[str]) -> None:
