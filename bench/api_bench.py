@@ -24,7 +24,6 @@ import argparse
 import asyncio
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -34,11 +33,14 @@ from typing import Any
 
 import httpx
 import psutil
+from timing import median_ms  # bench/timing.py, next to this script
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
+
+
 now = time.perf_counter
 SETTLE_S = 10.0  # a big database's integrity check runs on a thread after start
 MB = 1024 * 1024
@@ -94,12 +96,7 @@ def start_api_only(home: Path) -> tuple[subprocess.Popen[bytes], str]:
 
 def timed(http: httpx.Client, path: str, params: dict[str, Any], repeat: int) -> float:
     http.get(path, params=params).raise_for_status()  # warm: imports, caches
-    samples = []
-    for _ in range(repeat):
-        started = now()
-        http.get(path, params=params).raise_for_status()
-        samples.append((now() - started) * 1000)
-    return statistics.median(samples)
+    return median_ms(lambda: http.get(path, params=params).raise_for_status(), repeat)
 
 
 def measure_list(http: httpx.Client, repeat: int) -> dict[str, float]:

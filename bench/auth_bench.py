@@ -15,26 +15,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+
+from timing import median_ms  # bench/timing.py, next to this script
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
-now = time.perf_counter
-
-
-def median_ms(fn: Callable[[], Any], times: int) -> float:
-    samples = []
-    for _ in range(times):
-        start = now()
-        fn()
-        samples.append((now() - start) * 1000)
-    return statistics.median(samples)
 
 
 def main() -> None:

@@ -22,12 +22,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from timing import median_run_ms
+
 from app.engine.service import Engine
 from app.nodes.data_aggregate import AggregateConfig, AggregateNode
 from app.nodes.data_lists import SortConfig, SortNode
 from tests.flows import chain
-
-ROUNDS = 5
 
 
 def rows(count: int) -> list[dict[str, Any]]:
@@ -36,16 +36,6 @@ def rows(count: int) -> list[dict[str, Any]]:
         {"id": i, "country": rng.choice("ABCDEFGH"), "amount": rng.randint(1, 1000)}
         for i in range(count)
     ]
-
-
-async def timed(engine: Engine, wid: str, input: Any, runs: int = ROUNDS) -> float:
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        run = await engine.run(wid, input)
-        times.append((time.perf_counter() - started) * 1000)
-        assert run.status == "succeeded", run.error
-    return statistics.median(times)
 
 
 SORT = {"by": [{"field": "country"}, {"field": "amount", "order": "desc"}]}
@@ -70,18 +60,18 @@ async def main() -> None:
             print("one-step run over 10,000 rows (median ms):")
             for index, (name, node) in enumerate(WORKFLOWS.items()):
                 engine.import_workflow(chain(f"w{index}", node))
-                print(f"  {name:<22} {await timed(engine, f'w{index}', data):8.1f}")
+                print(f"  {name:<22} {await median_run_ms(engine, f'w{index}', data):8.1f}")
             engine.import_workflow(
                 chain("csv", {"type": "parse_csv", "config": {"text": "{{ params.text }}"}})
             )
             text = engine.steps((await engine.run("w4", data)).id)[1].output["text"]
-            print(f"  {'parse_csv':<22} {await timed(engine, 'csv', {'text': text}):8.1f}")
+            print(f"  {'parse_csv':<22} {await median_run_ms(engine, 'csv', {'text': text}):8.1f}")
             engine.import_workflow(
                 chain("inc", {"type": "storage", "config": {"operation": "increment", "key": "n"}})
             )
             engine.import_workflow(chain("plain", {"type": "set", "config": {"values": {}}}))
-            plain = await timed(engine, "plain", {}, runs=50)
-            inc = await timed(engine, "inc", {}, runs=50)
+            plain = await median_run_ms(engine, "plain", {}, runs=50)
+            inc = await median_run_ms(engine, "inc", {}, runs=50)
             print(f"one-step run, ms: set {plain:.2f}, storage increment {inc:.2f}")
     many = rows(100_000)
     for label, node, config in (

@@ -11,21 +11,20 @@ set node that passes the same rows on (what any step with that much data costs t
 from __future__ import annotations
 
 import asyncio
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from timing import median_run_ms
 
 from app import register_function
 from app.engine.service import Engine
 from tests.flows import chain, publish_reviewed
 
 MB = 1024 * 1024
-ROUNDS = 5
 
 
 @register_function("bench.nothing")
@@ -40,17 +39,6 @@ def save(state: dict[str, Any], ctx: Any, size: int = 1024) -> dict[str, Any]:
 
 def fn(name: str, **args: Any) -> dict[str, Any]:
     return {"type": "function", "config": {"function": name, "args": args}}
-
-
-async def timed(engine: Engine, wid: str, input: Any = None, runs: int = ROUNDS) -> float:
-    """Median ms of a whole run of `wid`."""
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        run = await engine.run(wid, input or {})
-        times.append((time.perf_counter() - started) * 1000)
-        assert run.status == "succeeded", run.error
-    return statistics.median(times)
 
 
 async def main() -> None:
@@ -83,21 +71,23 @@ async def main() -> None:
                     "csv_read", {"type": "read_file", "config": {"path": csv_path, "format": "csv"}}
                 )
             )
-            await timed(engine, "plain", runs=20)  # warm up
-            plain = await timed(engine, "plain", runs=50)
-            small = await timed(engine, "small", runs=50)
+            await median_run_ms(engine, "plain", runs=20)  # warm up
+            plain = await median_run_ms(engine, "plain", runs=50)
+            small = await median_run_ms(engine, "small", runs=50)
             print(f"one-step run, no artifact      {plain:8.2f} ms")
             print(f"one-step run, 1 KB artifact    {small:8.2f} ms  (+{small - plain:.2f} ms)")
-            print(f"one-step run, 10 MB artifact   {await timed(engine, 'ten'):8.2f} ms")
-            print(
-                f"one-step run, 100 MB artifact  {await timed(engine, 'hundred', runs=3):8.2f} ms"
-            )
+            ten = await median_run_ms(engine, "ten")
+            print(f"one-step run, 10 MB artifact   {ten:8.2f} ms")
+            hundred = await median_run_ms(engine, "hundred", runs=3)
+            print(f"one-step run, 100 MB artifact  {hundred:8.2f} ms")
             engine.import_workflow(chain("pass", {"type": "set", "config": {"values": {}}}))
-            passed = await timed(engine, "pass", {"rows": rows})
+            passed = await median_run_ms(engine, "pass", {"rows": rows})
             print(f"set node passing 10,000 rows   {passed:8.2f} ms  (the engine's share)")
-            written = await timed(engine, "csv_write", {"rows": rows})
+            written = await median_run_ms(engine, "csv_write", {"rows": rows})
             print(f"write_file, 10,000-row CSV     {written:8.2f} ms")
-            print(f"read_file, 10,000-row CSV      {await timed(engine, 'csv_read'):8.2f} ms")
+            print(
+                f"read_file, 10,000-row CSV      {await median_run_ms(engine, 'csv_read'):8.2f} ms"
+            )
 
 
 if __name__ == "__main__":

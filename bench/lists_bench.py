@@ -15,7 +15,6 @@ import argparse
 import asyncio
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -25,9 +24,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from timing import median_ms  # bench/timing.py, next to this script
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
+
+
 now = time.perf_counter
 
 WORKFLOWS = 10
@@ -72,16 +75,6 @@ async def fill(home: Path, runs: int, tasks: int) -> None:
         await engine.stop()
 
 
-def timed(fn: Callable[[], Any], repeat: int) -> float:
-    """Median wall time of `fn` in milliseconds."""
-    times = []
-    for _ in range(repeat):
-        started = now()
-        fn()
-        times.append((now() - started) * 1000)
-    return statistics.median(times)
-
-
 def deepest(next_of: Callable[[Any], Any], deep: int) -> tuple[Any, int]:
     """Follow the cursors towards page `deep`: (the cursor of the deepest page there is, its
     number), or (None, 1) when the list has one page."""
@@ -115,15 +108,15 @@ def measure_queries(home: Path, deep: int, repeat: int) -> dict[str, float]:
                 "search_input": RunFilter(search="customer 42"),
             }
             for name, where in run_filters.items():
-                figures[f"runs_{name}_first_ms"] = timed(
+                figures[f"runs_{name}_first_ms"] = median_ms(
                     lambda w=where: run_page(session, w), repeat
                 )
                 cursor, page = deepest(lambda c, w=where: run_page(session, w, c).next, deep)
                 if cursor is not None:
-                    figures[f"runs_{name}_page{page}_ms"] = timed(
+                    figures[f"runs_{name}_page{page}_ms"] = median_ms(
                         lambda w=where, c=cursor: run_page(session, w, c), repeat
                     )
-            figures["runs_count_all_ms"] = timed(
+            figures["runs_count_all_ms"] = median_ms(
                 lambda: count_runs_matching(session, RunFilter()), repeat
             )
             wall = time.time()
@@ -136,7 +129,7 @@ def measure_queries(home: Path, deep: int, repeat: int) -> dict[str, float]:
             }
             task_deep = max(2, deep // 2)  # 10,000 tasks are 200 pages: page 100 by default
             for name, (twhere, order) in task_filters.items():
-                figures[f"inbox_{name}_first_ms"] = timed(
+                figures[f"inbox_{name}_first_ms"] = median_ms(
                     lambda w=twhere, o=order: task_page(session, w, o),
                     repeat,  # type: ignore[misc]
                 )
@@ -145,7 +138,7 @@ def measure_queries(home: Path, deep: int, repeat: int) -> dict[str, float]:
                     task_deep,
                 )
                 if cursor is not None:
-                    figures[f"inbox_{name}_page{page}_ms"] = timed(
+                    figures[f"inbox_{name}_page{page}_ms"] = median_ms(
                         lambda w=twhere, o=order, c=cursor: task_page(session, w, o, c),  # type: ignore[misc]
                         repeat,
                     )
@@ -187,7 +180,7 @@ def measure_http(home: Path, repeat: int) -> dict[str, float]:
         for page in pages:  # the first request of a page imports what it needs
             urllib.request.urlopen(url + page, timeout=30).read()
         for page in pages:
-            figures[f"http_{page.strip('/').replace('?', '_').replace('=', '_')}_ms"] = timed(
+            figures[f"http_{page.strip('/').replace('?', '_').replace('=', '_')}_ms"] = median_ms(
                 lambda p=page: urllib.request.urlopen(url + p, timeout=30).read(), repeat
             )
     finally:

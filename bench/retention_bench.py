@@ -18,15 +18,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from timing import median_ms  # bench/timing.py, next to this script
+
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
+
+
 now = time.perf_counter
 
 WORKFLOWS = 10
@@ -73,13 +77,9 @@ async def fill(engine: Any, runs: int, waiting: int) -> None:
     )
 
 
-def median_ms(fn: Any, repeat: int = 7) -> float:
-    times = []
-    for _ in range(repeat):
-        started = now()
-        fn()
-        times.append((now() - started) * 1000)
-    return round(statistics.median(times), 2)
+def ms(fn: Callable[[], object]) -> float:
+    """Median of 7 calls, in ms to two decimals."""
+    return round(median_ms(fn, 7), 2)
 
 
 def parts(store: Any) -> dict[str, float]:
@@ -97,9 +97,9 @@ def parts(store: Any) -> dict[str, float]:
     }
     found = {}
     with store.session() as session:
-        found["per_day_all"] = median_ms(lambda: m._per_day(session, at))
+        found["per_day_all"] = ms(lambda: m._per_day(session, at))
         for name, (sql, params) in queries.items():
-            found[name] = median_ms(lambda sql=sql, params=params: session.execute(
+            found[name] = ms(lambda sql=sql, params=params: session.execute(
                 text(sql), params).all())  # fmt: skip
     return found
 
@@ -118,9 +118,9 @@ async def main(runs: int, purge: int) -> dict[str, Any]:
             await fill(engine, runs, min(10_000, runs // 10))
             fill_s = now() - started
             result: dict[str, Any] = {"runs": runs, "fill_s": round(fill_s, 1)}
-            result["metrics_ms"] = median_ms(lambda: collect(engine.store))
+            result["metrics_ms"] = ms(lambda: collect(engine.store))
             result["parts_ms"] = parts(engine.store)
-            result["metrics_text_ms"] = median_ms(lambda: render(collect(engine.store)))
+            result["metrics_text_ms"] = ms(lambda: render(collect(engine.store)))
             figures = collect(engine.store)
             result["steps"] = sum(figures.steps.values())
             before = time.time() - runs + purge  # the oldest `purge` runs
@@ -131,7 +131,7 @@ async def main(runs: int, purge: int) -> dict[str, Any]:
             result["purge_s"] = round(took, 2)
             result["purge_runs_per_s"] = round(done.deleted / took)
             result["ms_per_200_run_transaction"] = round(took * 1000 / max(done.batches, 1), 1)
-            result["metrics_after_purge_ms"] = median_ms(lambda: collect(engine.store))
+            result["metrics_after_purge_ms"] = ms(lambda: collect(engine.store))
         finally:
             await engine.stop()
     return result
