@@ -48,6 +48,9 @@ class ModelConfig(NodeConfig):
 class ChatModelConfig(ModelConfig):
     temperature: float | None = Field(None, ge=0, le=2, description="Sampling temperature")
     max_tokens: int | None = Field(None, ge=1, description="Longest reply, in tokens")
+    stream: bool = Field(
+        True, description="Stream the reply (the chat page shows it as it is written)"
+    )
 
 
 def model_problems(
@@ -75,6 +78,7 @@ async def settings_for(ctx: StepContext, config: ModelConfig) -> ModelSettings:
         model=config.model,
         temperature=getattr(config, "temperature", None),
         max_tokens=getattr(config, "max_tokens", None),
+        stream=getattr(config, "stream", False),  # embeddings never stream
         timeout_s=config.timeout_s,
         retries=config.retries,
         headers=headers,

@@ -3,12 +3,18 @@
 One `ModelSettings` says where and how; `chat()` posts to `<base_url>/chat/completions` and
 `embed()` to `<base_url>/embeddings`, retrying network errors, 429 and 5xx (honouring
 Retry-After). Errors name the endpoint and the status, never the key.
+
+With `stream` (the default) a chat request asks for the reply as server-sent events; `chat()`
+hands the text so far to `on_text` as it grows and returns the whole reply, put together as the
+non-streamed answer would be (app.nodes.ai_model_stream). An endpoint that answers with plain
+JSON instead is read as such.
 """
 
 from __future__ import annotations
 
 import asyncio
 import weakref
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +28,9 @@ class ModelError(RuntimeError):
     """The endpoint could not be reached or answered with an error."""
 
 
+OnText = Callable[[str], None]  # a streamed reply's text so far
+
+
 @dataclass(frozen=True)
 class ModelSettings:
     base_url: str
@@ -30,6 +39,7 @@ class ModelSettings:
     max_tokens: int | None = None
     timeout_s: float = 60.0
     retries: int = 2
+    stream: bool = True  # ask for server-sent events (the chat page shows the text as it grows)
     retry_base_s: float = 1.0
     retry_cap_s: float = 30.0
     headers: dict[str, str] = field(default_factory=dict, repr=False)  # the key, if any
@@ -65,7 +75,14 @@ def _client() -> httpx.AsyncClient:
     return client
 
 
-async def post_json(settings: ModelSettings, path: str, body: dict[str, Any]) -> dict[str, Any]:
+Read = Callable[["httpx.Response", str], Awaitable[dict[str, Any]]]
+
+
+async def post_json(
+    settings: ModelSettings, path: str, body: dict[str, Any], read: Read | None = None
+) -> dict[str, Any]:
+    """POST `body` and give the answer as a JSON object (`read` reads a 2xx answer, by default
+    as JSON), retrying network errors (also mid-answer), 429 and 5xx."""
     import httpx
 
     url = settings.base_url.rstrip("/") + path
@@ -75,15 +92,20 @@ async def post_json(settings: ModelSettings, path: str, body: dict[str, Any]) ->
         wait: float | None = None
         try:
             client = _client()
-            response = await client.post(
-                url, json=body, headers=settings.headers, timeout=settings.timeout_s
+            request = client.build_request(
+                "POST", url, json=body, headers=settings.headers, timeout=settings.timeout_s
             )
+            response = await client.send(request, stream=True)
+            try:
+                if response.status_code < 400:
+                    return await (read or _read_json)(response, url)
+                await response.aread()
+            finally:
+                await response.aclose()
         except httpx.HTTPError as err:
             problem = f"cannot reach {url}: {type(err).__name__}"
             wait = backoff_s(attempt, settings.retry_base_s, None, settings.retry_cap_s)
         else:
-            if response.status_code < 400:
-                return _json_of(response, url)
             problem = f"{url} answered {response.status_code}: {_error_text(response)}"
             if response.status_code in RETRY_STATUSES:
                 hint = retry_after_s(response.headers.get("retry-after"))
@@ -91,6 +113,11 @@ async def post_json(settings: ModelSettings, path: str, body: dict[str, Any]) ->
         if wait is None or attempt > settings.retries:
             raise ModelError(problem)
         await asyncio.sleep(wait)
+
+
+async def _read_json(response: httpx.Response, url: str) -> dict[str, Any]:
+    await response.aread()
+    return _json_of(response, url)
 
 
 def _json_of(response: httpx.Response, url: str) -> dict[str, Any]:
@@ -144,7 +171,18 @@ def chat_body(
         body["tools"] = tools
     if json_mode:
         body["response_format"] = {"type": "json_object"}
+    if settings.stream:
+        body["stream"] = True
+        body["stream_options"] = {"include_usage": True}  # the tokens, in the last event
     return body
+
+
+TRANSPORT_KEYS = ("stream", "stream_options")  # how the reply travels, not what is asked
+
+
+def asked(body: dict[str, Any]) -> dict[str, Any]:
+    """A chat request without its transport options: what the journal keys a reply by."""
+    return {k: v for k, v in body.items() if k not in TRANSPORT_KEYS}
 
 
 def reply_of(data: dict[str, Any]) -> ChatReply:
@@ -172,8 +210,21 @@ def add_usage(total: dict[str, int], more: dict[str, int]) -> dict[str, int]:
     return {k: total.get(k, 0) + more.get(k, 0) for k in USAGE_KEYS}
 
 
-async def chat(settings: ModelSettings, body: dict[str, Any]) -> ChatReply:
-    return reply_of(await post_json(settings, "/chat/completions", body))
+async def chat(
+    settings: ModelSettings, body: dict[str, Any], on_text: OnText | None = None
+) -> ChatReply:
+    """One chat completion; a streamed one hands its text so far to `on_text` as it grows."""
+    if not body.get("stream"):
+        return reply_of(await post_json(settings, "/chat/completions", body))
+    from app.nodes.ai_model_stream import read_stream
+
+    async def read(response: httpx.Response, url: str) -> dict[str, Any]:
+        media = response.headers.get("content-type", "").split(";")[0].strip().lower()
+        if media != "text/event-stream":  # the endpoint does not stream: plain JSON
+            return await _read_json(response, url)
+        return await read_stream(response, url, on_text)
+
+    return reply_of(await post_json(settings, "/chat/completions", body, read))
 
 
 async def embed(

@@ -9,25 +9,28 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from app.core.dsl import NodeSpec
 from app.engine.ai_journal import AiJournal, folder_store, run_workflow
-from app.nodes.ai_model_client import ChatReply, ModelSettings, chat, reply_of
+from app.nodes.ai_model_client import ChatReply, ModelSettings, asked, chat, reply_of
 from app.nodes.ai_ports import attached
+from app.nodes.ai_stream import Listener, publish
 from app.nodes.context import StepContext
 
 
 class DurableCalls:
-    def __init__(self, journal: AiJournal) -> None:
+    def __init__(self, journal: AiJournal, on_text: Listener | None = None) -> None:
         self.journal = journal
+        self.on_text = on_text  # (step key, text so far) of a streamed reply
         self.calls = 0  # calls that really went out (not replayed)
 
     @classmethod
     async def open(cls, ctx: StepContext) -> DurableCalls:
         store = folder_store(ctx.data_dir.parent.parent)  # data_dir: <root>/runs/<run id>
         journal = await asyncio.to_thread(AiJournal, store, ctx.run_id, ctx.node_key)
-        return cls(journal)
+        return cls(journal, partial(publish, ctx.run_id))
 
     @property
     def next_seq(self) -> int:
@@ -35,12 +38,19 @@ class DurableCalls:
         return self.journal.cursor
 
     async def chat(self, settings: ModelSettings, body: dict[str, Any]) -> ChatReply:
-        entry = self.journal.replay("model", body)
+        """The reply to `body`: recorded (one entry, streamed or not), else asked and recorded.
+        A streamed reply's text goes to the run's listeners as it grows, unless it is JSON for
+        a schema (not for reading)."""
+        request = asked(body)  # streamed or not, the same question
+        entry = self.journal.replay("model", request)
         if entry is not None:
             return reply_of(entry.response)
-        reply = await chat(settings, body)
+        on_text = None
+        if self.on_text is not None and "response_format" not in body:
+            on_text = partial(self.on_text, self.journal.node_key)
+        reply = await chat(settings, body, on_text)
         self.calls += 1
-        await asyncio.to_thread(self.journal.record, "model", body, reply.raw)
+        await asyncio.to_thread(self.journal.record, "model", request, reply.raw)
         return reply
 
     async def tool(self, request: dict[str, Any], run: Callable[[], Awaitable[Any]]) -> Any:

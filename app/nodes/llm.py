@@ -54,6 +54,9 @@ class LlmConfig(NodeConfig):
     max_tokens: int | None = Field(None, ge=1, description="Longest reply, in tokens")
     timeout_s: float = Field(120.0, gt=0, description="Seconds to wait for one answer")
     retries: int = Field(2, ge=0, le=10, description="Tries again on network errors, 429, 5xx")
+    stream: bool = Field(
+        True, description="Stream the reply (the chat page shows it as it is written)"
+    )
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
@@ -68,6 +71,7 @@ class LlmConfig(NodeConfig):
             max_tokens=self.max_tokens,
             timeout_s=self.timeout_s,
             retries=self.retries,
+            stream=self.stream,
         )
 
 

@@ -145,6 +145,7 @@ def test_kill_9_between_tool_calls_replays_recorded_replies(tmp_path: Path, api:
     assert before == 2
     by_turn = Counter(len(tool_messages(body)) for body in requests)
     assert by_turn == {0: 1, 1: 1, 2: 1}  # each recorded reply requested exactly once
+    assert all(body["stream"] for body in requests)  # streamed, recorded whole, replayed whole
     assert (marks / "calls.txt").read_text().split() == ["note"]  # not run again
     assert journal_kinds(home) == ["model", "tool", "model", "tool", "model"]
 

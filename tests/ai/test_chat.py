@@ -1,9 +1,11 @@
 """The chat page through NiceGUI's simulated user: each message starts a run of the published
-workflow with the page's session, the agent's reply appears, the memory carries the
-conversation into the next message, and an address without a chat is a 404 page."""
+workflow with the page's session, the agent's reply appears (a streamed one as it is written),
+the memory carries the conversation into the next message, and an address without a chat is a
+404 page."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -44,6 +46,9 @@ def chat_flow(stub: OpenAIStub, **chat: Any) -> dict[str, Any]:
     }
 
 
+PATIENT = 200  # should_see tries every 0.1 s; a run on a loaded machine may take seconds
+
+
 async def say(user: User, text: str) -> None:
     user.find(marker="chat-input").type(text)
     user.find(marker="chat-send").click()
@@ -59,9 +64,9 @@ async def test_messages_start_runs_and_replies_carry_the_conversation(
     await user.should_see("Ask the helpdesk")
     await user.should_see("Hi! How can I help?")
     await say(user, "My printer is broken")
-    await user.should_see("Have you tried turning it off?")
+    await user.should_see("Have you tried turning it off?", marker="chat-reply", retries=PATIENT)
     await say(user, "Yes, still broken")
-    await user.should_see("Then call us.")
+    await user.should_see("Then call us.", marker="chat-reply", retries=PATIENT)
 
     runs = sorted(eng.list_runs(), key=lambda r: r.created_at)
     assert [r.input["message"] for r in runs] == ["My printer is broken", "Yes, still broken"]
@@ -72,6 +77,22 @@ async def test_messages_start_runs_and_replies_carry_the_conversation(
         "Have you tried turning it off?",
         "Yes, still broken",
     ]
+
+
+async def test_a_streamed_reply_shows_as_it_is_written(user: User, stub: OpenAIStub) -> None:
+    eng = engine()
+    eng.import_workflow(chat_flow(stub))
+    written = threading.Event()
+    stub.script = [Reply("Have you tried turning it off?", hold=written, hold_after=3)]
+    await user.open("/chat/helpdesk")
+    await say(user, "My printer is broken")
+    await user.should_see("Have you tried", marker="chat-streaming", retries=PATIENT)
+    await user.should_not_see("turning it off?")  # the rest is not written yet
+    written.set()
+    await user.should_see("Have you tried turning it off?", marker="chat-reply", retries=PATIENT)
+    await user.should_not_see(marker="chat-streaming")  # the run's reply took its place
+    (run,) = eng.list_runs()
+    assert eng.steps(run.id)[-1].output["text"] == "Have you tried turning it off?"
 
 
 async def test_a_failed_run_is_said_and_the_page_goes_on(user: User, stub: OpenAIStub) -> None:

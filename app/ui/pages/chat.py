@@ -3,9 +3,11 @@ workflow, whose `chat_trigger` gives the run {"message", "session"}; the reply a
 run ends.
 
 The session key is made when the page opens (or taken from `?session=`, to go on with a
-conversation), so a memory_window in the flow keeps this conversation apart from others. While
-a run waits for a person (an agent's tool call to approve in the inbox) the page says so and
-goes on waiting. Each message's run has an idempotency key, so a double send starts one run.
+conversation), so a memory_window in the flow keeps this conversation apart from others. A reply
+the model streams shows as it is written (app.nodes.ai_stream); the run's output replaces it when
+the run ends. While a run waits for a person (an agent's tool call to approve in the inbox) the
+page says so and goes on waiting. Each message's run has an idempotency key, so a double send
+starts one run.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from nicegui import ui
 
 from app.engine.service import Engine
 from app.engine.workflows import NotFound
+from app.nodes import ai_stream
 from app.nodes.chat_trigger import ChatTriggerConfig
 from app.store import reads
 from app.ui import runtime
@@ -156,6 +159,13 @@ class ChatPage:
         except Exception as err:  # e.g. the workflow's params refuse the input
             ui.notify(f"{FAILED}: {err}", type="negative")
             return None
+        stop = ai_stream.listen(run_id, lambda _key, so_far: _show_partial(status, so_far))
+        try:
+            return await self._reply_of(run_id, status)
+        finally:
+            stop()
+
+    async def _reply_of(self, run_id: str, status: ui.label) -> str | None:
         waited = 0.0
         while True:
             try:
@@ -175,3 +185,12 @@ class ChatPage:
             status.mark("chat-waiting")
             await asyncio.sleep(WAIT_STEP_S)
             waited += WAIT_STEP_S
+
+
+def _show_partial(status: ui.label, text: str) -> None:
+    """A streamed reply so far, in the pending message."""
+    if status.is_deleted:
+        return
+    status.set_text(text)
+    status.classes(remove="text-gray-500")
+    status.mark("chat-streaming")
