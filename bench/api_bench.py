@@ -46,6 +46,17 @@ SETTLE_S = 10.0  # a big database's integrity check runs on a thread after start
 MB = 1024 * 1024
 
 
+def served_url(home: Path, process: subprocess.Popen[bytes], what: str) -> str:
+    """The API's address once `process` wrote its port to the folder's engine.json."""
+    info = home / "engine.json"
+    deadline = time.time() + 120
+    while not info.exists() or "port" not in info.read_text():
+        if process.poll() is not None or time.time() > deadline:
+            raise RuntimeError(f"{what} did not start")
+        time.sleep(0.1)
+    return f"http://127.0.0.1:{json.loads(info.read_text())['port']}"
+
+
 def start_worker(home: Path) -> tuple[subprocess.Popen[bytes], str]:
     env = {**os.environ, "REN_HOME": str(home)}
     env.pop("PYTEST_CURRENT_TEST", None)
@@ -56,14 +67,7 @@ def start_worker(home: Path) -> tuple[subprocess.Popen[bytes], str]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    info = home / "engine.json"
-    deadline = time.time() + 120
-    while not info.exists() or "port" not in info.read_text():
-        if worker.poll() is not None or time.time() > deadline:
-            raise RuntimeError("ren worker did not start")
-        time.sleep(0.1)
-    port = json.loads(info.read_text())["port"]
-    return worker, f"http://127.0.0.1:{port}"
+    return worker, served_url(home, worker, "ren worker")
 
 
 async def serve_only_the_api(home: Path) -> None:
@@ -85,13 +89,7 @@ def start_api_only(home: Path) -> tuple[subprocess.Popen[bytes], str]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    info = home / "engine.json"
-    deadline = time.time() + 120
-    while not info.exists() or "port" not in info.read_text():
-        if server.poll() is not None or time.time() > deadline:
-            raise RuntimeError("the API server did not start")
-        time.sleep(0.1)
-    return server, f"http://127.0.0.1:{json.loads(info.read_text())['port']}"
+    return server, served_url(home, server, "the API server")
 
 
 def timed(http: httpx.Client, path: str, params: dict[str, Any], repeat: int) -> float:
