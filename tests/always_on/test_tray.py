@@ -223,7 +223,9 @@ def test_without_a_desktop_ren_runs_without_the_tray_and_says_so_once(
 ) -> None:
     monkeypatch.delenv("DISPLAY", raising=False)
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
-    monkeypatch.setattr("app.ui.tray_process._said", False)
+    from app.ui import tray_process
+
+    monkeypatch.setattr(tray_process, "_said", False)
     for _ in range(2):
         started = start_tray(engine, URL, lambda: None)
         assert started.process is None
