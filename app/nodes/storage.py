@@ -18,6 +18,7 @@ from app.core.templates import render_config
 from app.nodes.base import NodeConfig, NodeResult, NodeType
 from app.nodes.checks import template_fields
 from app.nodes.context import StepContext
+from app.nodes.data_paths import kind_of
 from app.store.kv import SHARED, KvWrites, encode, workflow_scope
 
 MAX_KEY_LENGTH = 500
@@ -55,11 +56,6 @@ class StorageConfig(NodeConfig):
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _kind(value: Any) -> str:
-    names = {str: "text", dict: "an object", list: "a list", bool: "true/false"}
-    return names.get(type(value), type(value).__name__)
 
 
 class StorageNode(NodeType[StorageConfig]):
@@ -118,14 +114,14 @@ class StorageNode(NodeType[StorageConfig]):
         if op == "increment":
             by = render_config(config.by, scope_names)
             if not _is_number(by):
-                raise StorageError(f"increment of '{key}': by is {_kind(by)}, not a number")
+                raise StorageError(f"increment of '{key}': by is {kind_of(by)}, not a number")
             if found and not _is_number(stored):
-                raise StorageError(f"cannot increment '{key}': it holds {_kind(stored)}")
+                raise StorageError(f"cannot increment '{key}': it holds {kind_of(stored)}")
             total = (stored if found else 0) + by
             return NodeResult({"key": key, "value": total}, writes=(write.increment(by),))
         item = _checked(render_config(config.value, scope_names), key)
         if found and not isinstance(stored, list):
-            raise StorageError(f"cannot append to '{key}': it holds {_kind(stored)}, not a list")
+            raise StorageError(f"cannot append to '{key}': it holds {kind_of(stored)}, not a list")
         items = [*(stored if found else []), item][-config.max_length :]
         return NodeResult(
             {"key": key, "value": items, "length": len(items)},

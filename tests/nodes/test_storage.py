@@ -234,7 +234,7 @@ async def test_a_step_that_fails_after_running_writes_nothing(engine: Engine, ho
         (
             storage(operation="set", key="k", value=1),
             storage(operation="append", key="k", value=2),
-            "cannot append to 'k': it holds int, not a list",
+            "cannot append to 'k': it holds a number, not a list",
         ),
         (
             storage(operation="get", key="k"),
