@@ -1,12 +1,11 @@
 """The run page in Chromium: the graph shows each node's state, clicking a node shows its
 output, and "Re-run from here" with an edited input starts a run that reuses what came before.
 
-With REN_SCREENSHOTS set to a folder, the test also saves the run page there (the README's
-run-graph.png and rerun.png are made this way)."""
+Saves the run page's screenshots (the README's run-graph.png and rerun.png) in the test's
+temporary folder, or in docs/screenshots/ with REN_REFRESH_SCREENSHOTS=1."""
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from typing import Any
 import pytest
 from playwright.async_api import expect
 
+from tests.screenshots import screenshot_path
 from tests.ui.conftest import RenApp
 
 pytestmark = pytest.mark.browser
@@ -25,13 +25,13 @@ def node(page: Page, node_id: str) -> Any:
     return page.locator(f'.vue-flow__node[data-id="{node_id}"]')
 
 
-async def shot(page: Page, name: str) -> None:
-    folder = os.environ.get("REN_SCREENSHOTS")
-    if folder:
-        await page.screenshot(path=str(Path(folder) / name), full_page=False)
+async def shot(page: Page, tmp_path: Path, name: str) -> None:
+    await page.screenshot(path=str(screenshot_path(tmp_path, name)), full_page=False)
 
 
-async def test_run_graph_states_node_output_and_rerun(ren_app: RenApp, browser_page: Page) -> None:
+async def test_run_graph_states_node_output_and_rerun(
+    ren_app: RenApp, browser_page: Page, tmp_path: Path
+) -> None:
     page = browser_page
     run_id = ren_app.seeded_runs[0]  # seed 004 with amount 500: the `false` branch ran
     await page.goto(f"{ren_app.url}/runs/{run_id}")
@@ -45,7 +45,7 @@ async def test_run_graph_states_node_output_and_rerun(ren_app: RenApp, browser_p
     await expect(detail).to_contain_text("Output")
     await expect(detail).to_contain_text('"amount": 500')
     await expect(detail).to_contain_text(f"{run_id}:node_4:1")  # the idempotency key
-    await shot(page, "run-graph.png")
+    await shot(page, tmp_path, "run-graph.png")
 
     # re-run from the `if` with a bigger amount: this time the other branch runs
     await node(page, "node_2").click()
@@ -61,7 +61,7 @@ async def test_run_graph_states_node_output_and_rerun(ren_app: RenApp, browser_p
     await page.keyboard.press("Control+End")
     await page.keyboard.insert_text("}")
     await expect(dialog).not_to_contain_text("Not valid JSON")
-    await shot(page, "rerun.png")
+    await shot(page, tmp_path, "rerun.png")
     await dialog.get_by_role("button", name="Re-run").click()
     await expect(page).not_to_have_url(re.compile(f"/runs/{run_id}$"))
     await expect(page.get_by_text("Re-run of")).to_be_visible()

@@ -114,7 +114,7 @@ class ExpressionHelp:
             text, at = complete_at(current, cursor(current), candidate)
             state["tail"] = len(text) - at
             box.set_value(text)  # suggestions follow from the change
-            ui.run_javascript(_PLACE_CURSOR % (box.id, at, at))
+            ui.run_javascript(_PLACE_CURSOR % (json.dumps(text), at, box.id))
 
         def moved(e: GenericEventArguments) -> None:
             args = e.args if isinstance(e.args, dict) else {}
@@ -166,12 +166,22 @@ _CURSOR_JS = (
     "(e) => { const t = e.target; if (t && typeof t.selectionStart === 'number')"
     " emit({value: t.value, cursor: t.selectionStart}); }"
 )
-# Focus the box and put the cursor at a position, once the new value is drawn.
-_PLACE_CURSOR = (
-    "setTimeout(() => { const root = getHtmlElement(%d);"
-    " const el = root && root.querySelector('input, textarea');"
-    " if (el) { el.focus(); el.setSelectionRange(%d, %d); } }, 30)"
-)
+# Focus the box and put the cursor at a position, once the new value is drawn (polled: the
+# value arrives through Vue's next render).
+_PLACE_CURSOR = """
+(() => {
+  const want = %s, at = %d;
+  let tries = 0;
+  const place = () => {
+    const root = getHtmlElement(%d);
+    const sel = 'input, textarea';
+    const el = root && (root.matches(sel) ? root : root.querySelector(sel));
+    if (el && el.value === want) { el.focus(); el.setSelectionRange(at, at); return; }
+    if (++tries < 40) setTimeout(place, 25);
+  };
+  place();
+})()
+"""
 
 
 def active() -> ExpressionHelp | None:
