@@ -139,9 +139,10 @@ async def test_a_pinned_node_shows_a_pin_badge(page: Page) -> None:
     await expect(badge).to_be_visible()
     await expect(node(page, "scrape").locator(".ren-node__sub")).not_to_contain_text("Pinned")
     await badge.hover()
-    await expect(badge.get_by_role("tooltip")).to_have_text(
-        "Output pinned: downstream tests use the pinned data"
-    )
+    tip = badge.get_by_role("tooltip")
+    await expect(tip).to_have_text("Output pinned: downstream tests use the pinned data")
+    zoom, box = (await view(page))["zoom"], await tip.bounding_box()
+    assert zoom < 0.6 and box and box["width"] >= 200, (zoom, box)  # readable though zoomed out
     await expect(node(page, "check_count").locator('[data-testid="pin-mark"]')).to_have_count(0)
 
 
