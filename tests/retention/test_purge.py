@@ -138,3 +138,16 @@ def test_bad_requests_say_what_is_wrong() -> None:
         parse_before("last tuesday")
     assert parse_before("30d") == pytest.approx(time.time() - 30 * DAY, abs=5)
     assert parse_before("2026-01-02") < parse_before("2026-01-02T12:00")
+
+
+async def test_deleting_a_run_takes_the_links_to_its_tasks(engine: Engine) -> None:
+    asked = publish(engine, ask_flow())
+    run_id = await engine.start_run(asked, {})
+    await engine.wait(run_id)
+    engine.tasks.complete(link_task(engine, run_id), "out", {}, by="link:carol")
+    assert (await engine.wait(run_id)).status == "succeeded"
+    assert traces(engine, run_id)["task_links"] == 1
+
+    assert await engine.delete_runs([run_id]) == 1
+
+    assert traces(engine, run_id) == {}

@@ -22,6 +22,7 @@ from app.api.v1 import (
     docs,
     errors,
     events,
+    form_links,
     functions,
     runs,
     schedules,
@@ -34,7 +35,17 @@ from app.api.v1.streams import Streams
 from app.engine.service import Engine
 
 PREFIX = "/api/v1"
-RESOURCES = (runs, workflows, tasks, schedules, functions, artifacts, events, v1_audit)
+RESOURCES = (
+    runs,
+    workflows,
+    form_links,
+    tasks,
+    schedules,
+    functions,
+    artifacts,
+    events,
+    v1_audit,
+)
 
 
 def build_v1(

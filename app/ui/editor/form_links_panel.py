@@ -10,6 +10,7 @@ from nicegui import ui
 
 from app.auth.form_links import FormLinkError, FormLinks, folder_form_links
 from app.auth.page_access import viewer
+from app.auth.principal import WORKFLOWS_WRITE
 from app.engine.service import Engine
 from app.engine.webhooks import hook_path
 
@@ -44,6 +45,9 @@ class FormLinksPanel:
             ui.label(LINK_HINT if shared else SIGNED_IN_HINT).classes("ren-hint")
             if not shared:
                 return
+            if not viewer().can(WORKFLOWS_WRITE):  # read-only editor: the links, no changes
+                self._list(changes=False)
+                return
             with ui.row().classes("w-full items-center no-wrap gap-2"):
                 self.label = ui.input("Name of the link (e.g. newsletter)").props("dense outlined")
                 self.label.classes("flex-1").mark("form-link-label")
@@ -65,14 +69,14 @@ class FormLinksPanel:
         ui.notify(f"Link “{link.label}” copied", type="positive")
         self.update({"path": self.path, "access": "link"}, force=True)
 
-    def _list(self) -> None:
+    def _list(self, changes: bool = True) -> None:
         now = time.time()
         for link in reversed(self.links.of_form(self.workflow_id, self.path)):
             state = link.state(now)
             url = f"{self.base}/f/{self.links.token_of(link)}"
             with ui.row().classes("w-full items-center no-wrap gap-1").mark("form-link"):
                 ui.label(f"{link.label} · {state}").classes("text-sm flex-1")
-                if state != "open":
+                if state != "open" or not changes:
                     continue
                 ui.button(icon="content_copy", on_click=lambda _, u=url: self._copy(u)).props(
                     "flat dense round size=sm"
