@@ -1,5 +1,5 @@
-"""Workflows as most tests and benches set them up: a straight chain start → nodes → end, and
-publishing one as a person who reviewed it would."""
+"""Workflows as most tests and benches use them: a straight chain start → nodes → end,
+publishing one as a person who reviewed it would, and reading what a run's steps did."""
 
 from __future__ import annotations
 
@@ -33,3 +33,16 @@ def publish_reviewed(engine: Engine, doc: dict[str, Any]) -> str:
     engine.trust_code(wid)
     engine.workflows.publish(wid)
     return wid
+
+
+def step_outputs(engine: Engine, run_id: str) -> dict[str, Any]:
+    """The output of each step of the run that succeeded, by node key (n1, each[0], …)."""
+    return {s.node_key: s.output for s in engine.steps(run_id) if s.status == "succeeded"}
+
+
+def step_error(engine: Engine, run_id: str) -> dict[str, Any]:
+    """The error of the run's last failed step ({"message", …}); a step must have failed."""
+    failed = [s for s in engine.steps(run_id) if s.status == "failed"]
+    assert failed, "no step failed"
+    error: dict[str, Any] = failed[-1].error
+    return error

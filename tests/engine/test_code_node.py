@@ -14,6 +14,7 @@ from app.engine.code_trust import How
 from app.engine.service import Engine
 from app.engine.workflows import WorkflowInvalid
 from tests.conftest import chain_workflow
+from tests.flows import step_error
 
 
 def code_flow(code: str, wid: str = "wf", **config: Any) -> dict[str, Any]:
@@ -30,13 +31,6 @@ async def run_trusted(
     engine.workflows.trust.trust_spec(wid, engine.workflows.draft(wid), how)
     engine.workflows.publish(wid)
     return await engine.run(wid, input or {})
-
-
-def step_error(engine: Engine, run_id: str) -> dict[str, Any]:
-    failed = [s for s in engine.steps(run_id) if s.status == "failed"]
-    assert failed, "no step failed"
-    error: dict[str, Any] = failed[-1].error
-    return error
 
 
 async def test_code_returns_the_output_and_ints_stay_ints(engine: Engine) -> None:

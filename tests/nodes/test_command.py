@@ -14,7 +14,7 @@ import psutil
 
 from app.engine.service import Engine
 from tests.conftest import chain_workflow
-from tests.flows import publish_reviewed
+from tests.flows import publish_reviewed, step_error
 
 PY = sys.executable
 
@@ -25,12 +25,6 @@ def command_flow(wid: str = "wf", **config: Any) -> dict[str, Any]:
 
 async def run_command(engine: Engine, input: Any = None, **config: Any) -> Any:
     return await engine.run(publish_reviewed(engine, command_flow(**config)), input or {})
-
-
-def step_error(engine: Engine, run_id: str) -> str:
-    failed = [s for s in engine.steps(run_id) if s.status == "failed"]
-    assert failed, "no step failed"
-    return str(failed[-1].error["message"])
 
 
 def gone(pid: int) -> bool:
@@ -87,7 +81,7 @@ async def test_a_non_zero_exit_fails_with_the_end_of_stderr_unless_allowed(
     )
     run = await run_command(engine, program=PY, args=["-c", code])
     assert run.status == "failed"
-    message = step_error(engine, run.id)
+    message = step_error(engine, run.id)["message"]
     name = PY
     assert message.endswith(
         f"command '{name}' exited with 2: line 4\nline 5\nline 6\nline 7\nline 8"
@@ -125,7 +119,7 @@ async def test_a_timeout_kills_the_whole_process_tree(engine: Engine, tmp_path: 
     pids = tmp_path / "pids"
     run = await run_command(engine, program=PY, args=["-c", TREE, str(pids)], timeout_s=1.5)
     assert run.status == "failed"
-    message = step_error(engine, run.id)
+    message = step_error(engine, run.id)["message"]
     assert "timed out after 1.5 s; it and every process it started were killed" in message
     grandchild = int(pids.read_text())
     assert gone(grandchild)
@@ -164,7 +158,7 @@ async def test_a_missing_program_is_a_problem_and_a_clear_error(engine: Engine) 
         "existing file"
     ]
     run = await run_command(engine, {"p": "no-such-program-ren"}, program="{{ input.p }}")
-    assert step_error(engine, run.id).endswith(
+    assert step_error(engine, run.id)["message"].endswith(
         "command 'no-such-program-ren': program not found (not on PATH and not an existing file)"
     )
 
@@ -232,7 +226,7 @@ async def test_the_runner_refuses_a_command_that_lost_its_trust(
     engine.store.write_raw("DELETE FROM trusted_code")
     run = await engine.run(wid, {})
     assert run.status == "failed"
-    assert step_error(engine, run.id) == (
+    assert step_error(engine, run.id)["message"] == (
         "this workflow was imported with a command; review and trust it before it runs"
     )
     assert not marker.exists()
@@ -245,12 +239,12 @@ async def test_the_steps_own_timeout_kills_the_tree_too(engine: Engine, tmp_path
     doc = chain_workflow({"type": "command", "config": config, "timeout_s": 1.5})
     run = await engine.run(publish_reviewed(engine, doc), {})
     assert run.status == "failed"
-    assert "timed out" in step_error(engine, run.id)
+    assert "timed out" in step_error(engine, run.id)["message"]
     assert gone(int(pids.read_text()))
 
 
 async def test_stdin_that_its_encoding_cannot_hold_fails_clearly(engine: Engine) -> None:
     run = await run_command(engine, program=PY, args=["-c", "pass"], stdin="café", encoding="ascii")
     assert run.status == "failed"
-    message = step_error(engine, run.id)
+    message = step_error(engine, run.id)["message"]
     assert message.startswith(f"command '{PY}': stdin cannot be written as 'ascii' codec")

@@ -18,6 +18,7 @@ from app.credentials.vault import folder_vault
 from app.engine.service import Engine
 from app.nodes.context import StepContext
 from tests.conftest import chain_workflow
+from tests.flows import step_error
 from tests.nodes.smtp_server import PASSWORD, USER, SmtpServer, self_signed, serve, start_server
 
 REPORT = b"name,total\nana,3\nbo,4\n"
@@ -61,13 +62,6 @@ def email_node(**config: Any) -> dict[str, Any]:
             **config,
         },
     }
-
-
-def step_error(engine: Engine, run_id: str) -> dict[str, Any]:
-    failed = [s for s in engine.steps(run_id) if s.status == "failed"]
-    assert failed, "no step failed"
-    error: dict[str, Any] = failed[-1].error
-    return error
 
 
 async def test_the_message_arrives_with_its_attachment_and_the_login(

@@ -14,7 +14,7 @@ import pytest
 from app.engine.service import Engine
 from app.nodes.catalog import default_catalog
 from tests.conftest import chain_workflow
-from tests.flows import publish_reviewed
+from tests.flows import publish_reviewed, step_outputs
 from tests.trash_home import use_home
 
 
@@ -29,10 +29,6 @@ async def run_nodes(engine: Engine, *nodes: dict[str, Any], input: Any = None) -
     """Run start -> nodes -> end (trusted) and return the run."""
     doc = chain_workflow(*nodes, wid=f"files{next(counter)}")
     return await engine.run(publish_reviewed(engine, doc), input or {})
-
-
-def outputs(engine: Engine, run_id: str) -> dict[str, Any]:
-    return {s.node_key: s.output for s in engine.steps(run_id)}
 
 
 def error_of(run: Any) -> str:
@@ -65,7 +61,7 @@ async def test_text_round_trips_with_an_encoding(engine: Engine, tmp_path: Path)
     )
     assert run.status == "succeeded", run.error
     assert target.read_bytes() == "Grüße Zoë".encode("latin-1")
-    written = outputs(engine, run.id)["n1"]
+    written = step_outputs(engine, run.id)["n1"]
     assert written == {"path": str(target), "bytes": 9, "size": 9}
     assert run.output["content"] == "Grüße Zoë"
 
@@ -115,7 +111,7 @@ async def test_csv_header_row_and_files_without_header(engine: Engine, tmp_path:
         node("read_file", path=str(bare), format="csv", header_row=0),
     )
     assert run.status == "succeeded", run.error
-    found = outputs(engine, run.id)
+    found = step_outputs(engine, run.id)
     assert found["n1"]["content"] == [{"id": "1", "amount": "10"}, {"id": "2", "amount": "32"}]
     assert found["n2"]["content"] == [
         {"column_1": "a", "column_2": "1"},
@@ -140,7 +136,7 @@ async def test_excel_round_trips_by_sheet_name_and_number(engine: Engine, tmp_pa
         input={"rows": rows},
     )
     assert run.status == "succeeded", run.error
-    found = outputs(engine, run.id)
+    found = step_outputs(engine, run.id)
     assert found["n2"]["content"] == rows
     assert found["n3"]["content"] == rows
     missing = await run_nodes(
@@ -190,7 +186,7 @@ async def test_on_exists_replace_append_new_name_and_fail(engine: Engine, tmp_pa
     assert run.status == "succeeded", run.error
     assert log.read_text() == "one\ntwo\n"
     assert table.read_text() == "name,amount\nana,1\nbo,2\n"  # under the file's own header
-    found = outputs(engine, run.id)
+    found = step_outputs(engine, run.id)
     assert found["n1"]["bytes"] == 4 and found["n1"]["size"] == 8
     assert found["n3"]["path"] == str(tmp_path / "log (1).txt")
     assert found["n4"]["path"] == str(tmp_path / "log (2).txt")
@@ -293,7 +289,7 @@ async def test_list_files_with_glob_recursion_and_kinds(engine: Engine, tmp_path
         node("list_files", folder=folder, pattern="*.csv", hidden=True),
     )
     assert run.status == "succeeded", run.error
-    found = outputs(engine, run.id)
+    found = step_outputs(engine, run.id)
     assert [f["name"] for f in found["n1"]["files"]] == ["a.csv"]
     assert [f["name"] for f in found["n2"]["files"]] == ["a.csv", "c.csv", "d.csv"]
     assert [f["name"] for f in found["n3"]["files"]] == ["sub", "deeper"]
@@ -336,7 +332,7 @@ async def test_move_and_copy_into_folders_and_by_name(engine: Engine, tmp_path: 
         node("move_file", source=str(inbox / "a.pdf"), destination=str(tmp_path / "y" / "b.pdf")),
     )
     assert run.status == "succeeded", run.error
-    found = outputs(engine, run.id)
+    found = step_outputs(engine, run.id)
     assert found["n1"] == {
         "source": str(inbox / "a.pdf"),
         "path": str(archive / "a (1).pdf"),
@@ -392,7 +388,7 @@ async def test_delete_goes_to_the_trash_by_default(
         node("delete_file", path=str(home / "never.txt"), if_missing="ignore"),
     )
     assert run.status == "succeeded", run.error
-    found = outputs(engine, run.id)
+    found = step_outputs(engine, run.id)
     assert found["n1"] == {"path": str(doomed), "deleted": True, "trashed": True}
     assert found["n2"] == {"path": str(gone), "deleted": True, "trashed": False}
     assert found["n3"] == {"path": str(home / "never.txt"), "deleted": False, "trashed": False}

@@ -14,6 +14,7 @@ import pytest
 from app.engine.service import Engine
 from app.engine.workflows import WorkflowInvalid
 from tests.conftest import chain_workflow
+from tests.flows import step_outputs
 
 Edge = tuple[str, str]  # (source node id, target node id)
 
@@ -25,10 +26,6 @@ def storage(**config: Any) -> dict[str, Any]:
 async def run_chain(engine: Engine, *nodes: dict[str, Any], wid: str = "wf", **input: Any) -> Any:
     engine.import_workflow(chain_workflow(*nodes, wid=wid))
     return await engine.run(wid, input)
-
-
-def outputs(engine: Engine, run_id: str) -> dict[str, Any]:
-    return {s.node_key: s.output for s in engine.steps(run_id) if s.status == "succeeded"}
 
 
 def loop(concurrency: int, *body: dict[str, Any], edges: Iterable[Edge] = ()) -> dict[str, Any]:
@@ -64,7 +61,7 @@ async def test_set_then_get_in_the_same_run_and_the_next(engine: Engine, home: P
         text="hello",
     )
     assert run.status == "succeeded"
-    out = outputs(engine, run.id)
+    out = step_outputs(engine, run.id)
     assert out["n1"] == {"key": "greeting", "value": "none yet", "found": False}
     assert out["n2"] == {"key": "greeting", "value": "hello"}
     assert out["n3"] == {"key": "greeting", "value": "hello", "found": True}
@@ -92,14 +89,16 @@ async def test_set_keeps_json_values_and_their_kind(
         storage(operation="get", key="k", default="missing"),
         obj={"a": [1, 2.5, None, True], "b": "x"},
     )
-    got = outputs(engine, run.id)["n2"]
+    got = step_outputs(engine, run.id)["n2"]
     assert got["found"] is True
     assert got["value"] == expected and type(got["value"]) is type(expected)
 
 
 async def test_increment_counts_across_runs_ints_stay_ints(engine: Engine, home: Path) -> None:
     engine.import_workflow(chain_workflow(storage(operation="increment", key="hits")))
-    values = [outputs(engine, (await engine.run("wf", {})).id)["n1"]["value"] for _ in range(3)]
+    values = [
+        step_outputs(engine, (await engine.run("wf", {})).id)["n1"]["value"] for _ in range(3)
+    ]
     assert values == [1, 2, 3]
     assert all(type(v) is int for v in values)
     assert stored(home) == {("workflow:wf", "hits"): "3"}
@@ -124,7 +123,7 @@ async def test_increment_by_numbers_and_expressions(
         n=7,
     )
     assert run.status == "succeeded", run.error
-    value = outputs(engine, run.id)[f"n{len(steps) + 1}"]["value"]
+    value = step_outputs(engine, run.id)[f"n{len(steps) + 1}"]["value"]
     assert value == final and type(value) is type(final)
 
 
@@ -137,8 +136,8 @@ async def test_append_keeps_the_newest_items(engine: Engine, home: Path) -> None
     lengths = []
     for i in range(5):
         run = await engine.run("wf", {"i": i})
-        lengths.append(outputs(engine, run.id)["n1"]["length"])
-    last = outputs(engine, run.id)["n1"]
+        lengths.append(step_outputs(engine, run.id)["n1"]["length"])
+    last = step_outputs(engine, run.id)["n1"]
     assert lengths == [1, 2, 3, 3, 3]
     assert last["value"] == [{"i": 2}, {"i": 3}, {"i": 4}]
     assert stored(home)[("workflow:wf", "recent")] == '[{"i":2},{"i":3},{"i":4}]'
@@ -152,7 +151,7 @@ async def test_delete_removes_the_key(engine: Engine, home: Path) -> None:
         storage(operation="delete", key="k"),
         storage(operation="get", key="k"),
     )
-    out = outputs(engine, run.id)
+    out = step_outputs(engine, run.id)
     assert out["n2"] == {"key": "k", "deleted": True}
     assert out["n3"] == {"key": "k", "deleted": False}
     assert out["n4"]["found"] is False
@@ -173,7 +172,7 @@ async def test_workflow_keys_are_private_and_shared_keys_are_not(engine: Engine)
         storage(operation="get", key="count", scope="shared"),
         wid="b",
     )
-    out = outputs(engine, run.id)
+    out = step_outputs(engine, run.id)
     assert out["n1"]["value"] == 1  # b's own counter
     assert out["n2"]["value"] == 2  # both workflows counted
 
@@ -320,7 +319,7 @@ async def test_python_reads_and_writes_the_same_keys(engine: Engine) -> None:
         storage(operation="get", key="limit"),
         storage(operation="increment", key="runs"),
     )
-    out = outputs(engine, run.id)
+    out = step_outputs(engine, run.id)
     assert out["n1"]["value"] == 1.5 and out["n2"]["value"] == {"max": 3}
     assert engine.storage.get("runs", workflow="wf") == 1
     assert engine.storage.get("runs", "none") == "none"  # not a shared key
