@@ -142,8 +142,8 @@ class Tray:
         raise KeyError(f"no tray menu item '{label}' in {[str(e.text) for e in self.icon.menu]}")
 
     def _setup(self, icon: Any) -> None:
+        take_clicks(icon)  # first: once the icon shows, a click on it counts
         icon.visible = True
-        take_clicks(icon)
         threading.Thread(target=self._poll, name="ren-tray-poll", daemon=True).start()
 
     def _poll(self) -> None:
@@ -281,7 +281,10 @@ def _window_opener(folder: Path) -> Callable[[str], object]:
 
     def open_window(url: str) -> None:
         command = [*ren_command(), "--home", str(folder), "--native"]
-        subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+        no_console = getattr(subprocess, "CREATE_NO_WINDOW", 0)  # Windows: the window only
+        subprocess.Popen(
+            command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, creationflags=no_console
+        )
 
     return open_window
 

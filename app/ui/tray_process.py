@@ -21,6 +21,9 @@ if TYPE_CHECKING:
     from app.engine.service import Engine
 
 STOP_WAIT_S = 5.0
+# Windows: no console window of its own for the icon's process (its output still goes where
+# this process's goes)
+NO_CONSOLE = getattr(subprocess, "CREATE_NO_WINDOW", 0)
 
 
 class TrayProcess:
@@ -62,7 +65,7 @@ def start_tray(
     command = [*ren_command(), "--home", str(engine.folder.root), "tray"]
     if opens_window:
         command.append("--window")
-    process = subprocess.Popen(command, stdin=subprocess.DEVNULL)
+    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, creationflags=NO_CONSOLE)
     return TrayProcess(state, process)
 
 

@@ -1,7 +1,8 @@
 """`ren --native` with "Keep Ren running in the background when the window closes" on, on a
 virtual X display with a system tray: a run started while the window is open continues after
-the window closes, the process keeps serving the app (and `ren` attaches to it) with its tray
-icon (a process of its own), and a stop signal ends both cleanly. Real processes on 127.0.0.1."""
+the window closes, the process keeps serving the app with its tray icon (a process of its own),
+a click on the icon opens a window on it again, and a stop signal ends both cleanly. Real
+processes on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -96,8 +97,10 @@ def test_closing_the_window_keeps_ren_and_its_run_going(tmp_path: Path) -> None:
             assert not [t for t in windows(display) if t.endswith(" Ren")]
             with urllib.request.urlopen(url + "/runs", timeout=10) as page:
                 assert page.status == 200
-            attached = run_ren(home, "--no-browser")
-            assert f"Ren is already running for {home} at {url}." in attached.stdout
+            tray.click()  # plain X: a click on the icon opens Ren, as a window again
+            reopened = ren_window_id(display, app)  # `ren --native`, attached to this Ren
+            _close_until(display, reopened, None, app)  # and closing it leaves Ren running
+            assert app.poll() is None
             app.send_signal(signal.SIGTERM)
             assert app.wait(timeout=30) == 0
             assert not tray.exists(icon)  # the icon ended with Ren
