@@ -2,11 +2,13 @@
 and watches ann's run; ann, in a second browser context, is sent to the login page by the
 task's link, signs in, answers, and the admin's page shows the run going on to its end.
 The API's docs page works with every request beyond this machine cut off. An open page whose
-session ends or whose token is revoked goes to the login page by itself."""
+session ends or whose token is revoked goes to the login page by itself. Someone without an
+account fills in a form shared by link."""
 
 from __future__ import annotations
 
 import ipaddress
+import json
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
@@ -16,6 +18,8 @@ from playwright.async_api import expect
 
 from app.auth.accounts import Accounts
 from app.auth.db import AuthDb
+from app.auth.form_links import FormLinks
+from app.auth.links import load_key
 from app.auth.tokens import Tokens
 from tests.auth.lan_server import PASSWORDS, LanServer, start_lan_server
 from tests.browser import chromium, require_chromium, stop_app
@@ -137,3 +141,26 @@ async def test_an_open_page_goes_to_the_login_once_its_session_or_token_ends(
         db.close()
         await expect(by_token).to_have_url(f"{server.url}/login?next=%2Finbox", timeout=15_000)
         await scripted.close()
+
+
+async def test_someone_without_an_account_fills_in_a_form_shared_by_link(
+    server: LanServer,
+) -> None:
+    db = AuthDb(server.home / "ren.sqlite")  # another process than the server, as `ren` is
+    try:
+        _, token = FormLinks(db, load_key(server.home)).create("signup", "", "flyer", "boss")
+        async with chromium() as context:
+            page = await context.new_page()
+            await page.goto(f"{server.url}/forms/signup")
+            await expect(page.get_by_text("Sign in to Ren")).to_be_visible()  # its own address
+            await page.goto(f"{server.url}/f/{token}")
+            await expect(page.get_by_role("heading", name="Book a table")).to_be_visible()
+            await page.get_by_label("Name").fill("Cleo")
+            await page.get_by_label("Seats").fill("3")
+            await page.get_by_test_id("form-submit").click()
+            await expect(page.get_by_text("Thank you! Your answers were sent.")).to_be_visible()
+        (started,) = db.rows("SELECT target FROM audit WHERE who = 'form-link:flyer'")
+        run = db.row("SELECT input FROM run WHERE id = ?", (started["target"],))
+        assert run is not None and json.loads(run["input"])["name"] == "Cleo"
+    finally:
+        db.close()
