@@ -159,18 +159,21 @@ async def test_a_node_inside_a_loop_or_one_that_never_ran_is_refused(engine: Eng
         await rerun_from(engine, run.id, "each")  # skipped: the true branch was taken
 
 
+def ask_flow(then: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Workflow `ask`: start -> ask (a human task "Go?"), and on submit -> `then` if given."""
+    nodes: list[dict[str, Any]] = [
+        {"id": "start", "type": "start"},
+        {"id": "ask", "type": "human_task", "config": {"title": "Go?"}},
+    ]
+    edges = [{"source": "start", "target": "ask"}]
+    if then is not None:
+        nodes.append(then)
+        edges.append({"source": "ask", "source_port": "submit", "target": then["id"]})
+    return {"schema": "ren.workflow/1", "id": "ask", "name": "Ask", "nodes": nodes, "edges": edges}
+
+
 async def test_a_run_still_in_flight_is_refused(engine: Engine) -> None:
-    doc = {
-        "schema": "ren.workflow/1",
-        "id": "ask",
-        "name": "Ask",
-        "nodes": [
-            {"id": "start", "type": "start"},
-            {"id": "ask", "type": "human_task", "config": {"title": "Go?"}},
-        ],
-        "edges": [{"source": "start", "target": "ask"}],
-    }
-    engine.import_workflow(doc)
+    engine.import_workflow(ask_flow())
     run = await engine.run("ask", {})
     assert run.status == "waiting"
     with pytest.raises(RerunRefused, match="is waiting"):
@@ -191,21 +194,9 @@ def test_the_python_api_reruns_from_a_node(tmp_path: Path) -> None:
 
 
 async def test_a_persons_answer_upstream_is_reused_not_asked_again(engine: Engine) -> None:
-    doc = {
-        "schema": "ren.workflow/1",
-        "id": "ask",
-        "name": "Ask",
-        "nodes": [
-            {"id": "start", "type": "start"},
-            {"id": "ask", "type": "human_task", "config": {"title": "Go?"}},
-            {"id": "after", "type": "set", "config": {"values": {"seen": "yes"}}},
-        ],
-        "edges": [
-            {"source": "start", "target": "ask"},
-            {"source": "ask", "source_port": "submit", "target": "after"},
-        ],
-    }
-    engine.import_workflow(doc)
+    engine.import_workflow(
+        ask_flow({"id": "after", "type": "set", "config": {"values": {"seen": "yes"}}})
+    )
     run = await engine.run("ask", {})
     (task,) = engine.tasks.open_tasks(run_id=run.id)
     engine.tasks.complete(task["id"], "submit", {}, by="maria")
