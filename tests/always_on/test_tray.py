@@ -28,9 +28,10 @@ from app.engine.service import Engine
 from app.ui.tray import Tray, TrayClient
 from app.ui.tray_process import start_tray
 from app.ui.tray_state import TrayState
+from tests.always_on.approvals import approval_flow
 from tests.always_on.x_tray import SystemTray, system_tray
 from tests.browser import REN, free_port, require, start_app, stop_app
-from tests.engine.test_waits import APPROVAL, flow
+from tests.engine.test_waits import flow
 
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="the X display is Linux's"
@@ -122,7 +123,7 @@ async def test_the_tray_menu_pauses_and_resumes_schedules_and_quits(
 async def test_the_tray_counts_a_waiting_task_and_opens_the_inbox(
     tray_display: SystemTray, engine: Engine
 ) -> None:
-    engine.import_workflow(flow("approval", [APPROVAL], [("start", "review")]))
+    engine.import_workflow(approval_flow("approval"))
     run_id = await engine.start_run("approval", {"item": "laptop"})
     assert (await engine.wait(run_id, timeout=30)).status == "waiting"
     opened: list[str] = []

@@ -6,7 +6,6 @@ notify channel does); one assigned to someone else is not."""
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 import pytest
 
@@ -14,7 +13,7 @@ from app.engine.notifications import notifications_of
 from app.engine.notifications_desktop import desktop_missing
 from app.engine.service import Engine
 from app.ui.tray_state import TrayState, for_this_person
-from tests.engine.test_waits import APPROVAL, flow
+from tests.always_on.approvals import approval_flow
 
 URL = "http://127.0.0.1:8710"
 
@@ -25,11 +24,6 @@ def headless(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
     if desktop_missing() is None:
         pytest.skip("this machine has a desktop notification service")
-
-
-def assigned(to: str | None) -> dict[str, Any]:
-    task: dict[str, Any] = dict(APPROVAL)
-    return {**task, "config": {**task["config"], **({"assignee": to} if to else {})}}
 
 
 async def titles_after(engine: Engine, workflow_id: str, item: str) -> list[str]:
@@ -45,9 +39,9 @@ async def titles_after(engine: Engine, workflow_id: str, item: str) -> list[str]
 async def test_a_task_for_this_person_is_announced_one_for_someone_else_is_not(
     engine: Engine, headless: None
 ) -> None:
-    engine.import_workflow(flow("anyone", [assigned(None)], [("start", "review")]))
-    engine.import_workflow(flow("ada", [assigned("Ada")], [("start", "review")]))
-    engine.import_workflow(flow("bob", [assigned("bob")], [("start", "review")]))
+    engine.import_workflow(approval_flow("anyone"))
+    engine.import_workflow(approval_flow("ada", assignee="Ada"))
+    engine.import_workflow(approval_flow("bob", assignee="bob"))
     state = TrayState(engine, URL, lambda: None, person_name=lambda: "ada")
     state.start()
     try:
