@@ -1,6 +1,6 @@
 """What the AI agent loop costs per model or tool call, over the calls themselves.
 
-    .venv/bin/python bench/ai_bench.py [--tools 20] [--repeats 7]
+    .venv/bin/python bench/ai_bench.py [--tools 20] [--repeats 7] [--no-stream]
 
 A local OpenAI-compatible stub (tests/ai/openai_stub.py, its own thread) scripts an agent that
 calls a trivial function tool `--tools` times and then answers: 2*tools + 1 calls in all.
@@ -10,9 +10,11 @@ Per turn:
   on a real SQLite file; it builds each request, calls the stub, journals every reply and tool
   result (a commit each) and runs the tool;
 - direct: the same model requests posted by one keep-alive httpx client, back to back (the
-  stub's time plus the HTTP round trips the agent cannot avoid);
+  stub's time plus the HTTP round trips the agent cannot avoid; bodies read, not parsed);
 
 overhead per call = (agent - direct) / (2*tools + 1). Printed: medians over the turns.
+The model streams its replies (server-sent events, the chat model's default), so putting them
+back together is part of the loop's cost; `--no-stream` asks for plain JSON answers instead.
 """
 
 from __future__ import annotations
@@ -49,14 +51,18 @@ def scripted(tools: int) -> Any:
     return responder
 
 
-def workflow(base_url: str) -> dict[str, Any]:
+def workflow(base_url: str, stream: bool) -> dict[str, Any]:
     return {
         "schema": "ren.workflow/1",
         "id": "bench",
         "nodes": [
             {"id": "start", "type": "start"},
             {"id": "agent", "type": "ai_agent", "config": {"prompt": "go", "max_steps": 100}},
-            {"id": "gpt", "type": "chat_model", "config": {"base_url": base_url, "model": "m"}},
+            {
+                "id": "gpt",
+                "type": "chat_model",
+                "config": {"base_url": base_url, "model": "m", "stream": stream},
+            },
             {
                 "id": "echo",
                 "type": "function_tool",
@@ -93,17 +99,17 @@ async def direct_turn(client: httpx.AsyncClient, url: str, bodies: list[dict[str
     loop = asyncio.get_running_loop()
     began = loop.time()
     for body in bodies:
-        response = await client.post(url, json=body)
-        response.json()
+        response = await client.post(url, json=body)  # reads the body (streamed or not)
+        response.raise_for_status()
     return loop.time() - began
 
 
-async def main(tools: int, repeats: int) -> None:
+async def main(tools: int, repeats: int, stream: bool) -> None:
     calls = 2 * tools + 1
     with tempfile.TemporaryDirectory() as folder, OpenAIStub(responder=scripted(tools)) as stub:
         engine = Engine(Path(folder) / "home")
         await engine.start()
-        engine.import_workflow(workflow(stub.base_url))
+        engine.import_workflow(workflow(stub.base_url, stream))
         await agent_turn(engine)  # warm up (imports, first connections)
         bodies = stub.chat_requests()[-(tools + 1) :]
         url = stub.base_url + "/chat/completions"
@@ -122,6 +128,7 @@ async def main(tools: int, repeats: int) -> None:
                 over_direct.append((a - d) / calls)
         await engine.stop()
     print(f"tool calls per run: {tools}, model calls: {tools + 1}, calls in all: {calls}")
+    print(f"replies: {'streamed (server-sent events)' if stream else 'plain JSON'}")
     for label, values in (
         ("agent step", agent_s),
         ("stub's own time in it", stub_s),
@@ -139,5 +146,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tools", type=int, default=20)
     parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--no-stream", action="store_true", help="plain JSON replies")
     args = parser.parse_args()
-    asyncio.run(main(args.tools, args.repeats))
+    asyncio.run(main(args.tools, args.repeats, not args.no_stream))

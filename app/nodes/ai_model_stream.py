@@ -85,13 +85,13 @@ async def read_stream(response: httpx.Response, url: str, on_text: OnText | None
     """Read a text/event-stream answer to its end; `on_text` sees the text so far."""
     reply = StreamedReply()
     done = False
-    async for line in response.aiter_lines():
-        if not line.startswith("data:"):
+    async for line in response.aiter_lines():  # to the end: the connection is then reused
+        if done or not line.startswith("data:"):
             continue  # comments, event names, blank separators
         data = line[5:].strip()
         if data == "[DONE]":
             done = True
-            break
+            continue
         try:
             chunk = json.loads(data)
         except ValueError:

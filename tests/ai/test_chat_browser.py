@@ -1,110 +1,138 @@
-"""A conversation on the chat page in a real browser: `ren` runs as a subprocess, the model is
-the local OpenAI-compatible stub. The agent asks to call a tool that needs approval; the chat
-page says it waits, a person approves the call in the inbox (a second tab), and the reply
-appears on the chat page."""
+"""An AI chat built and used in a real browser, as a new user would, with the mouse: in the
+editor, a Chat trigger, an AI agent, a Chat model (the local OpenAI-compatible stub), two
+function tools (one needing approval) and a memory are dropped from the palette and wired
+together, configured in the side panel and published; on the chat page a message makes the
+agent call both tools; the page says it waits for a person, who approves the call in the inbox
+(a second tab), and the reply appears in the chat. One `ren` process, one browser."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.async_api import expect
+from playwright.async_api import Page, expect
 
-from app.engine.service import Engine
-from app.nodes.ai_ports import sub_node_edge
-from tests.ai.openai_stub import OpenAIStub, Reply, tool_call
+from tests.ai.openai_stub import OpenAIStub, Reply, Step, tool_call
 from tests.browser import chromium, require_chromium, start_ren, stop_app
+from tests.editor.test_editor_browser import (
+    connect,
+    drop_from_palette,
+    field,
+    new_workflow,
+    node,
+    saved,
+)
 from tests.ui.conftest import FUNCTION_FILES
 
 pytestmark = pytest.mark.browser
 
 
+def helpdesk(body: dict[str, Any]) -> Step:
+    """t.add (no approval), then t.sleep (needs approval), then the answer; the tools are
+    named after their functions."""
+    done = [m for m in body["messages"] if m["role"] == "tool"]
+    if not done:
+        return Reply(tool_calls=[tool_call("c1", "t_add", {"by": 2})])
+    if len(done) == 1:
+        return Reply(tool_calls=[tool_call("c2", "t_sleep", {"seconds": 0})])
+    return Reply("Rested and ready.")
+
+
 @pytest.fixture(scope="module")
 def stub() -> Iterator[OpenAIStub]:
-    with OpenAIStub() as server:
+    with OpenAIStub(responder=helpdesk) as server:
         yield server
 
 
-def chat_flow(stub: OpenAIStub) -> dict[str, Any]:
-    nap = {"function": "t.sleep", "name": "nap", "require_approval": True}
-    return {
-        "id": "helpdesk",
-        "name": "Helpdesk",
-        "nodes": [
-            {"id": "chat", "type": "chat_trigger", "config": {"title": "Helpdesk chat"}},
-            {"id": "agent", "type": "ai_agent", "config": {"prompt": "{{ input.message }}"}},
-            {
-                "id": "gpt",
-                "type": "chat_model",
-                "config": {"base_url": stub.base_url, "model": "m"},
-            },
-            {"id": "mem", "type": "memory_window", "config": {}},
-            {"id": "nap", "type": "function_tool", "config": nap},
-        ],
-        "edges": [
-            {"source": "chat", "target": "agent"},
-            sub_node_edge("gpt", "agent", "ai_language_model"),
-            sub_node_edge("mem", "agent", "ai_memory"),
-            sub_node_edge("nap", "agent", "ai_tool"),
-        ],
-    }
-
-
 @pytest.fixture(scope="module")
-def ren_url(tmp_path_factory: pytest.TempPathFactory, stub: OpenAIStub) -> Iterator[str]:
+def ren_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     require_chromium()
     home = tmp_path_factory.mktemp("ren-chat")
-
-    async def publish() -> None:
-        from app.nodes.functions import load_functions
-
-        for path in FUNCTION_FILES:
-            load_functions(str(path))
-        engine = Engine(home)
-        await engine.start(recover=False)
-        try:
-            engine.import_workflow(chat_flow(stub))
-        finally:
-            await engine.stop()
-
-    asyncio.run(publish())
     functions = [arg for path in FUNCTION_FILES for arg in ("--functions", str(path))]
     process, url = start_ren(home, *functions)
     yield url
     stop_app(process)
 
 
-async def test_a_chat_message_waits_for_an_approval_in_the_inbox_then_answers(
-    ren_url: str, stub: OpenAIStub, tmp_path: Path
+async def configure(page: Page, node_id: str, values: dict[str, str]) -> None:
+    """Select a node and type its settings into the side panel."""
+    await node(page, node_id).locator(".ren-node__label").click()
+    for name, value in values.items():
+        await field(page, name).fill(value)
+        await field(page, name).press("Tab")  # leaves the field: the value is kept
+
+
+async def build_helpdesk(page: Page, url: str, stub: OpenAIStub) -> str:
+    workflow_id = await new_workflow(page, url, "Helpdesk")
+    await node(page, "start").locator(".ren-node__label").click()
+    await page.keyboard.press("Delete")  # a chat starts this flow, not Start
+    await expect(node(page, "start")).to_have_count(0)
+    canvas = await page.locator(".ren-editor-canvas").bounding_box()
+    assert canvas
+    w, h = canvas["width"], canvas["height"]
+    await drop_from_palette(page, "chat_trigger", w * 0.15, h * 0.12)
+    await drop_from_palette(page, "ai_agent", w * 0.5, h * 0.12)
+    for n, sub in enumerate(("chat_model", "function_tool", "function_tool", "memory_window")):
+        await drop_from_palette(page, sub, w * (0.14 + 0.22 * n), h * 0.4)
+
+    await connect(page, "chat_trigger_1", "out", "ai_agent_1", "in")
+    await connect(page, "chat_model_1", "ai_language_model", "ai_agent_1", "ai_language_model")
+    await connect(page, "function_tool_1", "ai_tool", "ai_agent_1", "ai_tool")
+    await connect(page, "function_tool_2", "ai_tool", "ai_agent_1", "ai_tool")
+    await connect(page, "memory_window_1", "ai_memory", "ai_agent_1", "ai_memory")
+    await expect(page.locator(".vue-flow__edge.ren-edge--ai")).to_have_count(4)
+
+    await configure(page, "chat_trigger_1", {"title": "Helpdesk chat"})
+    await configure(page, "ai_agent_1", {"prompt": "{{ input.message }}"})
+    await configure(page, "chat_model_1", {"base_url": stub.base_url, "model": "stub"})
+    await configure(page, "function_tool_1", {"function": "t.add"})
+    await configure(page, "function_tool_2", {})
+    await page.locator('.ren-inspector [data-field="require_approval"]').click()
+    await field(page, "function").fill("t.sleep")
+    await field(page, "function").press("Tab")
+    await expect(page.locator(".ren-problems-button")).to_contain_text("No problems")
+    await saved(page)
+
+    await page.locator(".ren-publish").click()
+    await page.locator(".ren-publish-message input").fill("First chat")
+    await page.locator(".ren-publish-go").click()
+    await expect(page.locator(".q-notification")).to_contain_text("Published version 1")
+    return workflow_id
+
+
+async def test_build_an_agent_in_the_editor_chat_with_it_and_approve_its_tool_call(
+    ren_url: str, stub: OpenAIStub
 ) -> None:
-    stub.script = [
-        Reply(tool_calls=[tool_call("c1", "nap", {"seconds": 0})]),
-        Reply("Rested and ready."),
-    ]
-    async with chromium(viewport={"width": 1280, "height": 860}) as context:
+    async with chromium(viewport={"width": 1440, "height": 900}) as context:
+        editor = await context.new_page()
+        workflow_id = await build_helpdesk(editor, ren_url, stub)
+
         chat = await context.new_page()
-        await chat.goto(ren_url + "/chat/helpdesk")
+        await chat.goto(f"{ren_url}/chat/{workflow_id}")
         await expect(chat.get_by_text("Helpdesk chat")).to_be_visible()
-        await chat.get_by_placeholder("Type a message").fill("Take a nap, please")
+        await chat.get_by_placeholder("Type a message").fill("Count to two, then nap")
         await chat.get_by_role("button", name="Send").click()
-        await expect(chat.get_by_text("Take a nap, please")).to_be_visible()
+        await expect(chat.get_by_text("Count to two, then nap")).to_be_visible()
         await expect(chat.get_by_text("Waiting for a person to approve")).to_be_visible(
-            timeout=15_000
+            timeout=20_000
         )
 
-        inbox = await context.new_page()
+        inbox = editor  # the same person, another page of the app
         await inbox.goto(ren_url + "/inbox")
-        card = inbox.locator("a.ren-task-item").filter(has_text="Approve tool call: nap")
+        card = inbox.locator("a.ren-task-item").filter(has_text="Approve tool call: t_sleep")
         await expect(card).to_be_visible(timeout=10_000)
         await card.click()
         await inbox.get_by_label("Your name").fill("maria")
         await inbox.get_by_test_id("outcome-approve").click()
         await expect(inbox.get_by_text("Thanks — your answer was recorded")).to_be_visible()
 
-        await expect(chat.get_by_text("Rested and ready.")).to_be_visible(timeout=20_000)
+        reply = chat.locator(".q-message-text-content").filter(has_text="Rested and ready.")
+        await expect(reply).to_be_visible(timeout=20_000)
         await expect(chat.get_by_text("Waiting for a person to approve")).to_have_count(0)
-    tool_answer = stub.chat_requests()[1]["messages"][-1]
-    assert tool_answer["role"] == "tool" and "slept" in tool_answer["content"]
+
+    bodies = stub.chat_requests()
+    assert [t["function"]["name"] for t in bodies[0]["tools"]] == ["t_add", "t_sleep"]
+    assert bodies[0]["model"] == "stub"
+    counted, napped = [m for m in bodies[-1]["messages"] if m["role"] == "tool"]
+    assert '"counter": 2' in counted["content"] and "slept" in napped["content"]
