@@ -70,9 +70,6 @@ class FormTriggerNode(NodeType[FormTriggerConfig]):
     is_trigger = True
     config_model = FormTriggerConfig
 
-    def input_ports(self, config: FormTriggerConfig) -> Sequence[Port]:
-        return ()
-
     def output_ports(self, config: FormTriggerConfig) -> Sequence[Port]:
         return OUT_OBJECT
 
