@@ -67,7 +67,11 @@ class Snapshot:
 
 
 class NoServer(RuntimeError):
-    """The process serving the folder is gone, or refused the call."""
+    """The process serving the folder is gone (nothing listens where it said it would)."""
+
+
+class CallFailed(RuntimeError):
+    """The process serving the folder refused a call, or did not answer in time."""
 
 
 class TrayClient:
@@ -91,10 +95,14 @@ class TrayClient:
                 timeout=CALL_TIMEOUT_S,
             )
             body = response.json()
-        except (httpx.HTTPError, ValueError) as err:
-            raise NoServer(f"the Ren process serving this folder does not answer: {err}") from None
+        except httpx.ConnectError as err:
+            raise NoServer(f"the Ren process serving this folder is gone: {err}") from None
+        except (httpx.HTTPError, ValueError) as err:  # busy, or stopping while it answered
+            raise CallFailed(f"{name}: no answer from Ren: {err}") from None
         if not isinstance(body, dict) or not body.get("ok"):
-            raise NoServer(f"the Ren process serving this folder refused {name}: {body}")
+            error = body.get("error") if isinstance(body, dict) else None
+            message = error.get("message") if isinstance(error, dict) else body
+            raise CallFailed(f"{name}: {message}")
         return body.get("result")
 
     def status(self) -> Snapshot:
@@ -127,6 +135,9 @@ class Tray:
         except NoServer:
             self.stop()
             return self.snapshot
+        except CallFailed as err:  # the next poll asks again
+            log.debug("tray refresh: %s", err)
+            return self.snapshot
         try:
             self.icon.title = f"Ren: {self.snapshot.runs_line}"
             self.icon.update_menu()
@@ -157,12 +168,18 @@ class Tray:
         except NoServer:
             self.stop()
             return
+        except CallFailed as err:  # said where Ren's output goes; the menu stays as it was
+            print(f"ren tray: {err}", file=sys.stderr, flush=True)
+            return
         self.refresh()
 
     def _quit(self) -> None:
-        # gone already, or gone while answering: either way, done
-        with contextlib.suppress(NoServer):
+        try:
             self.client.call("quit_background")
+        except NoServer:  # gone already: done
+            pass
+        except CallFailed as err:  # e.g. a Ren in the foreground: it says how to stop it
+            print(f"ren tray: {err}", file=sys.stderr, flush=True)
         self.stop()
 
     def _menu(self) -> Any:

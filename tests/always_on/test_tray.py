@@ -25,7 +25,7 @@ import pytest
 from app.api.server import serve_api
 from app.engine.schedule_pause import PAUSED_FILE
 from app.engine.service import Engine
-from app.ui.tray import Tray, TrayClient
+from app.ui.tray import CallFailed, Tray, TrayClient
 from app.ui.tray_process import start_tray
 from app.ui.tray_state import TrayState
 from tests.always_on.approvals import approval_flow
@@ -163,18 +163,23 @@ async def test_after_a_sleep_the_tray_says_what_ran_late(
         assert line.visible
 
 
-async def test_the_icon_ends_when_the_serving_process_is_gone(
+async def test_a_refused_call_keeps_the_icon_and_it_ends_when_the_server_is_gone(
     tray_display: SystemTray, engine: Engine
 ) -> None:
     import pystray
 
     server = await serve_api(engine)
-    tray = Tray(TrayClient({**engine.lock.holder(), "ui": URL}), pystray, print)
+    holder = engine.lock.holder()
+    with pytest.raises(CallFailed, match="wrong or missing token"):
+        await asyncio.to_thread(TrayClient({**holder, "token": "not-it"}).status)
+    client = TrayClient({**holder, "token": "not-it", "ui": URL})
+    tray = Tray(client, pystray, print)
     loop_thread = threading.Thread(target=tray.run, daemon=True)
     loop_thread.start()
     try:
         await asyncio.to_thread(tray_display.wait_docked)
-        assert (await asyncio.to_thread(tray.refresh)).open_tasks == 0  # it answers
+        await asyncio.to_thread(tray.refresh)  # refused: the icon stays, and asks again later
+        assert loop_thread.is_alive() and tray.icon._running
         server.should_exit = True
         deadline = time.monotonic() + 30
         while loop_thread.is_alive():  # the icon polls: once nobody answers, it stops
