@@ -131,19 +131,24 @@ class Tray:
     def refresh(self) -> Snapshot:
         """Ask for the counts now and redraw; stop once the serving process is gone."""
         try:
-            self.snapshot = self.client.status()
+            fresh = self.client.status()
         except NoServer:
             self.stop()
             return self.snapshot
         except CallFailed as err:  # the next poll asks again
             log.debug("tray refresh: %s", err)
             return self.snapshot
+        if fresh != self.snapshot or self.icon.title == "Ren":
+            self.snapshot = fresh
+            on_main_thread(self._redraw)
+        return self.snapshot
+
+    def _redraw(self) -> None:
         try:
             self.icon.title = f"Ren: {self.snapshot.runs_line}"
             self.icon.update_menu()
-        except Exception:  # not shown (yet), or closing: the next refresh draws it
+        except Exception:  # not shown (yet), or closing: the next change draws it
             log.debug("tray redraw", exc_info=True)
-        return self.snapshot
 
     def item(self, label: str) -> Any:
         """The menu item whose text starts with `label` (tests, and a look at the menu)."""
@@ -208,6 +213,20 @@ class Tray:
             menu.SEPARATOR,
             item("Quit Ren", lambda: self._quit()),
         )
+
+
+def on_main_thread(call: Callable[[], None]) -> None:
+    """Run `call` where the icon's toolkit wants it: AppKit (macOS) only on the main thread,
+    which runs the icon's loop; pystray's other backends take calls from any thread."""
+    if sys.platform == "darwin":
+        try:
+            from PyObjCTools.AppHelper import callAfter  # type: ignore[import-not-found]
+        except ImportError:  # pystray's macOS backend brings it; without it, call here
+            call()
+        else:
+            callAfter(call)
+        return
+    call()
 
 
 def take_clicks(icon: Any) -> None:
