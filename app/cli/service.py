@@ -49,6 +49,8 @@ def cmd_service(args: argparse.Namespace) -> int:
                 "the service starts at the next login"
             ]
         print(f"Ren starts at login ({platform.name}): {done.paths[0]}")
+        for also in done.paths[1:]:
+            print(f"its tray icon at desktop login: {also}")
         print(f"log: {describe(folder).log}")
         for note in done.notes:
             print(note)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from app.service import launchd, systemd, windows
+from app.service import autostart, launchd, systemd, windows
 from app.service.description import ServiceDescription
 
 COMMAND_TIMEOUT_S = 30.0
@@ -152,8 +152,16 @@ def install(platform: Platform, service: ServiceDescription, start: bool = True)
     temp.write_bytes(platform.content(service))
     temp.replace(path)  # never a half-written file
     service.log.parent.mkdir(parents=True, exist_ok=True)
+    written = [path]
+    if isinstance(platform, Systemd):  # the tray icon, once the desktop session is up
+        entry = autostart.path(service)
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        temp = entry.with_name(entry.name + ".tmp")
+        temp.write_text(autostart.entry_text(service), encoding="utf-8")
+        temp.replace(entry)
+        written.append(entry)
     notes = platform.enable(service) if start else ["written, not started (--no-start)"]
-    return Outcome([path], notes)
+    return Outcome(written, notes)
 
 
 def uninstall(platform: Platform, service: ServiceDescription) -> Outcome:
@@ -163,5 +171,6 @@ def uninstall(platform: Platform, service: ServiceDescription) -> Outcome:
     notes = platform.disable(service)
     path.unlink(missing_ok=True)
     if isinstance(platform, Systemd):
+        autostart.path(service).unlink(missing_ok=True)
         run_tool(["systemctl", "--user", "daemon-reload"])
     return Outcome([path], notes)

@@ -6,6 +6,7 @@ same description and are parsed back for their required keys."""
 from __future__ import annotations
 
 import plistlib
+import re
 import shlex
 import shutil
 import subprocess
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from app.service import launchd, systemd, windows
+from app.service import autostart, launchd, systemd, windows
 from app.service.description import describe
 from tests.browser import free_port, start_app, stop_app
 from tests.ren_cli import REN, ROOT, child_env
@@ -39,6 +40,40 @@ def exec_start_argv(line: str) -> list[str]:
     return [word.replace("%%", "%").replace("$$", "$") for word in shlex.split(line)]
 
 
+def desktop_exec_argv(value: str) -> list[str]:
+    """An Exec key as a desktop reads it (Desktop Entry Specification): the string value's
+    escapes; then words split at spaces, where a double-quoted word takes `\\"`, `\\``,
+    `\\$` and `\\\\` as those characters; then `%%` is a literal `%`."""
+    text = re.sub(r"\\(.)", lambda m: {"s": " ", "n": "\n"}.get(m[1], m[1]), value)
+    words: list[str] = []
+    word, quoted, at = "", False, 0
+    while at < len(text):
+        char = text[at]
+        if quoted and char == "\\" and at + 1 < len(text) and text[at + 1] in '"`$\\':
+            word, at = word + text[at + 1], at + 2
+            continue
+        if char == '"':
+            quoted = not quoted
+        elif char == " " and not quoted:
+            if word:
+                words.append(word)
+            word = ""
+        else:
+            word += char
+        at += 1
+    assert not quoted, f"unclosed quote in {value!r}"
+    return [w.replace("%%", "%") for w in [*words, word] if w]
+
+
+def test_the_autostart_entry_quotes_an_awkward_folder(tmp_path: Path) -> None:
+    folder = tmp_path / 'data 100% $HOME "q" back\\slash `x`'
+    service = describe(folder, 8799)
+    values = unit_values(autostart.entry_text(service))
+    assert values["Type"] == "Application" and values["Terminal"] == "false"
+    argv = desktop_exec_argv(values["Exec"])
+    assert argv == [*service.command[:-5], "--home", str(folder), "tray"]
+
+
 def test_the_installed_unit_starts_a_ren_that_serves_and_status_finds_it(tmp_path: Path) -> None:
     config, home = tmp_path / "config", tmp_path / "ren home"  # a space: quoting matters
     port = free_port()
@@ -52,6 +87,14 @@ def test_the_installed_unit_starts_a_ren_that_serves_and_status_finds_it(tmp_pat
     assert values["WantedBy"] == "default.target"
     argv = exec_start_argv(values["ExecStart"])
     assert argv[-5:] == ["--home", str(home.resolve()), "worker", "--port", str(port)]
+    entry = config / "autostart" / "ren-tray.desktop"  # the icon once the desktop is up
+    assert f"its tray icon at desktop login: {entry}" in installed.stdout
+    assert desktop_exec_argv(unit_values(entry.read_text())["Exec"]) == [
+        *argv[:-5],
+        "--home",
+        str(home.resolve()),
+        "tray",
+    ]
 
     url = f"http://127.0.0.1:{port}"
     log = home / "service.log"  # where systemd appends its output
@@ -69,7 +112,7 @@ def test_the_installed_unit_starts_a_ren_that_serves_and_status_finds_it(tmp_pat
     removed = ren(config, home, "service", "uninstall")
     assert removed.returncode == 0, removed.stderr
     assert f"removed {unit}" in removed.stdout
-    assert not unit.exists()
+    assert not unit.exists() and not entry.exists()
     again = ren(config, home, "service", "uninstall")
     assert "no systemd user unit was installed" in again.stdout
 
