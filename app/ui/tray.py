@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app.engine.lock import FolderLock
+from app.engine.lock import EngineBusy, FolderLock
 
 log = logging.getLogger(__name__)
 
@@ -286,13 +286,33 @@ def run_tray(folder: Path, opens_window: bool) -> int:
     if pystray.Icon.__module__.endswith("_xorg") and not _x_has_tray():
         say_no_tray("this X display has no system tray")
         return 0
+    lock = TrayLock(folder)  # one icon per folder: the service's, the desktop's autostart...
+    try:
+        lock.acquire()
+    except EngineBusy as busy:
+        pid = busy.holder.get("pid", "?")
+        print(f"ren: the tray icon for {folder} already shows (pid {pid})", file=sys.stderr)
+        return 0
     holder = _wait_for_holder(folder)
     if holder is None:
+        lock.release()
         print(f"ren: no Ren app serves {folder}; start it first (ren worker)", file=sys.stderr)
         return 1
     opener = _window_opener(folder) if opens_window else webbrowser.open
-    Tray(TrayClient(holder), pystray, opener).run()
+    try:
+        Tray(TrayClient(holder), pystray, opener).run()
+    finally:
+        lock.release()
     return 0
+
+
+class TrayLock(FolderLock):
+    """Held by the process showing a data folder's tray icon (released by the OS at its end)."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(folder)
+        self.path = folder / "tray.lock"
+        self.info_path = folder / "tray.json"
 
 
 def say_no_tray(reason: str) -> None:

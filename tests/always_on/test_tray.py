@@ -11,6 +11,7 @@ a click on the docked icon (plain X: no menu) opens Ren, and the icon ends with 
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import signal
 import sys
@@ -257,3 +258,32 @@ def test_ren_tray_on_an_x_display_without_a_system_tray_says_so(tmp_path: Path) 
     assert done.returncode == 0, done.stderr
     said = "ren: no tray icon (this X display has no system tray); Ren runs without it"
     assert said in done.stderr
+
+
+def test_a_second_ren_tray_for_the_folder_shows_no_second_icon(
+    tray_display: SystemTray, tmp_path: Path
+) -> None:
+    """One icon per data folder (the service's own, the desktop's autostart entry...)."""
+    import subprocess
+
+    from app.ui.tray import TrayLock
+    from tests.ren_cli import ROOT, child_env
+
+    home = tmp_path / "h"
+    home.mkdir()
+    first = TrayLock(home)
+    first.acquire()
+    try:
+        done = subprocess.run(
+            [*REN, "tray"],
+            cwd=ROOT,
+            env=child_env({"REN_HOME": str(home)}),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        first.release()
+    assert done.returncode == 0, done.stderr
+    assert f"ren: the tray icon for {home} already shows (pid {os.getpid()})" in done.stderr
+    assert tray_display.docked == []
