@@ -255,10 +255,18 @@ def _check_structure(
                 problems.append(
                     Problem("unreachable", "no path leads here from a start node", node.id)
                 )
+    # a trigger with nothing after it, beside one that starts something, would start runs
+    # that do nothing (with no trigger connected, the other nodes are already unreachable)
+    idle = [t for t in triggers if not successors.get(t)]
+    some_connected = len(idle) < len(triggers)
     for trigger in triggers:
         if trigger in has_input:
             problems.append(
                 Problem("trigger_input", "a start node cannot have incoming edges", trigger)
+            )
+        if some_connected and trigger in idle:
+            problems.append(
+                Problem("unconnected_trigger", "nothing is connected after this trigger", trigger)
             )
 
     connected = {(e.source, e.source_port) for e in spec.edges}

@@ -77,6 +77,13 @@ class HumanTaskNode(NodeType[HumanTaskConfig]):
             ports.append(Port("timeout", "object", "timeout"))
         return ports
 
+    def branch_ports(self, config: HumanTaskConfig) -> Sequence[str]:
+        """With a choice of outcomes, each needs somewhere to go (like an If's true and false):
+        an unconnected one would end the run quietly when a person picks it."""
+        if len(config.outcomes) < 2:
+            return ()
+        return [o.name for o in config.outcomes]
+
     def config_problems(
         self, config: HumanTaskConfig, functions: FunctionLookup
     ) -> list[tuple[str, str]]:
