@@ -33,6 +33,7 @@ PRIMARY = (79, 70, 229, 255)  # the app's primary colour
 POLL_S = 2.0  # how often the icon asks for the counts (and notices that Ren stopped)
 CALL_TIMEOUT_S = 30.0
 HOLDER_WAIT_S = 30.0  # `ren tray` started with the server: wait this long for it to answer
+REATTACH_S = 30.0  # a crashed Ren restarted by its login service takes the folder within this
 # app.api.rpc's header, not imported from there: that module loads the whole engine, which an
 # icon's process has no use for
 TOKEN_HEADER = "X-Ren-Token"
@@ -79,6 +80,7 @@ class TrayClient:
     (app.api.rpc) with the token it wrote to `engine.json`."""
 
     def __init__(self, holder: dict[str, Any]) -> None:
+        self.holder = holder
         self.url = str(holder.get("ui") or "")
         host, port = holder.get("host", "127.0.0.1"), holder.get("port")
         self._rpc = f"http://{host}:{port}/api/rpc/"
@@ -112,11 +114,18 @@ class TrayClient:
 class Tray:
     """The icon and its menu; `run()` blocks (on the main thread) until `stop()`."""
 
-    def __init__(self, client: TrayClient, pystray: Any, open_ren: Callable[[str], object]) -> None:
+    def __init__(
+        self,
+        client: TrayClient,
+        pystray: Any,
+        open_ren: Callable[[str], object],
+        holders: Callable[[], dict[str, Any]] | None = None,
+    ) -> None:
         self.client = client
         self.snapshot = Snapshot()
         self._pystray = pystray
         self._open = open_ren
+        self._holders = holders  # what the folder's `engine.json` says now (None: never look)
         self._stopped = threading.Event()
         self.icon: Any = pystray.Icon("ren", icon_image(), "Ren", self._menu())
 
@@ -133,7 +142,8 @@ class Tray:
         try:
             fresh = self.client.status()
         except NoServer:
-            self.stop()
+            if not self._reattach():
+                self.stop()
             return self.snapshot
         except CallFailed as err:  # the next poll asks again
             log.debug("tray refresh: %s", err)
@@ -142,6 +152,24 @@ class Tray:
             self.snapshot = fresh
             on_main_thread(self._redraw)
         return self.snapshot
+
+    def _reattach(self) -> bool:
+        """After the serving process went away: follow the one that takes the folder over
+        (a login service restarting Ren after a crash). A Ren that stopped released the
+        folder (no `engine.json`): then the icon ends at once."""
+        if self._holders is None:
+            return False
+        deadline = time.monotonic() + REATTACH_S
+        while not self._stopped.is_set() and time.monotonic() < deadline:
+            holder = self._holders()
+            if not holder:
+                return False
+            fresh = holder != self.client.holder and holder.get("ui") and holder.get("token")
+            if fresh:
+                self.client = TrayClient(holder)
+                return True
+            self._stopped.wait(POLL_S)
+        return False
 
     def _redraw(self) -> None:
         try:
@@ -169,7 +197,12 @@ class Tray:
 
     def _do(self, name: str) -> None:
         try:
-            self.client.call(name)
+            try:
+                self.client.call(name)
+            except NoServer:
+                if not self._reattach():
+                    raise
+                self.client.call(name)  # on the Ren that took the folder over
         except NoServer:
             self.stop()
             return
@@ -187,9 +220,11 @@ class Tray:
             print(f"ren tray: {err}", file=sys.stderr, flush=True)
         self.stop()
 
+    def _open_at(self, path: str) -> None:
+        self._open(self.client.url + path)
+
     def _menu(self) -> Any:
         item, menu = self._pystray.MenuItem, self._pystray.Menu
-        url = self.client.url
 
         def toggle(icon: Any, entry: Any) -> None:
             paused = self.snapshot.paused
@@ -197,7 +232,7 @@ class Tray:
 
         return menu(
             item(lambda _: self.snapshot.runs_line, None, enabled=False),
-            item(lambda _: self.snapshot.tasks_line, lambda: self._open(url + "/inbox")),
+            item(lambda _: self.snapshot.tasks_line, lambda: self._open_at("/inbox")),
             item(
                 lambda _: self.snapshot.late or "",
                 None,
@@ -205,7 +240,7 @@ class Tray:
                 visible=lambda _: self.snapshot.late is not None,
             ),
             menu.SEPARATOR,
-            item("Open Ren", lambda: self._open(url), default=True),
+            item("Open Ren", lambda: self._open_at(""), default=True),
             item(
                 lambda _: "Resume schedules" if self.snapshot.paused else "Pause all schedules",
                 toggle,
@@ -300,7 +335,7 @@ def run_tray(folder: Path, opens_window: bool) -> int:
         return 1
     opener = _window_opener(folder) if opens_window else webbrowser.open
     try:
-        Tray(TrayClient(holder), pystray, opener).run()
+        Tray(TrayClient(holder), pystray, opener, FolderLock(folder).holder).run()
     finally:
         lock.release()
     return 0

@@ -26,7 +26,7 @@ import pytest
 from app.api.server import serve_api
 from app.engine.schedule_pause import PAUSED_FILE
 from app.engine.service import Engine
-from app.ui.tray import CallFailed, Tray, TrayClient
+from app.ui.tray import CallFailed, NoServer, Tray, TrayClient
 from app.ui.tray_process import start_tray
 from app.ui.tray_state import TrayState
 from tests.always_on.approvals import approval_flow
@@ -39,6 +39,7 @@ pytestmark = pytest.mark.skipif(
 )
 
 URL = "http://127.0.0.1:8710"
+URL2 = "http://127.0.0.1:8711"
 
 
 @pytest.fixture
@@ -189,6 +190,47 @@ async def test_a_refused_call_keeps_the_icon_and_it_ends_when_the_server_is_gone
             await asyncio.to_thread(loop_thread.join, 0.2)
     finally:
         tray.stop()
+
+
+async def test_the_icon_follows_a_ren_restarted_on_the_folder(
+    tray_display: SystemTray, engine: Engine
+) -> None:
+    """A login service restarts a crashed Ren, which takes the folder again (a new port and
+    token in `engine.json`): the icon asks that one from then on, and opens its address."""
+    import pystray
+
+    first = await serve_api(engine)
+    opened: list[str] = []
+    client = TrayClient({**engine.lock.holder(), "ui": URL})
+
+    def holders() -> dict[str, object]:  # what engine.json says (with the app's address)
+        return {**engine.lock.holder(), "ui": URL2}
+
+    tray = Tray(client, pystray, opened.append, holders)
+    loop_thread = threading.Thread(target=tray.run, daemon=True)
+    loop_thread.start()
+    try:
+        await asyncio.to_thread(tray_display.wait_docked)
+        first.should_exit = True
+        for _ in range(400):  # until the first one is gone: nothing listens at its address
+            try:
+                await asyncio.to_thread(client.status)
+            except NoServer:
+                break
+            await asyncio.sleep(0.05)
+        else:
+            pytest.fail("the first server did not stop")
+        second = await serve_api(engine)  # rewrites engine.json: another port, another token
+        scheduled(engine)
+        await click(tray, "Pause all schedules")  # handed to the second server
+        assert [s["enabled"] for s in engine.schedules.all()] == [False, False]
+        assert loop_thread.is_alive()
+        await click(tray, "Open Ren")
+        assert opened == [URL2]
+        second.should_exit = True
+    finally:
+        tray.stop()
+        await asyncio.to_thread(loop_thread.join, 10)
 
 
 def test_ren_worker_shows_the_icon_a_click_opens_ren_and_it_ends_with_the_worker(
