@@ -182,11 +182,29 @@ def bool_field(spec: FieldSpec, value: Any, on_change: OnChange) -> ui.element:
     return switch
 
 
+# Built-in choices the form says in words (a form field's type, a task's on_timeout); any
+# other choice, e.g. a function's own Literal values, is shown as it is stored.
+_CHOICE_WORDS = {
+    "yes_no": "yes/no",
+    "long_text": "long text",
+    "multi_choice": "multiple choice",
+    "timeout_port": "timeout port",
+}
+
+
+def choice_label(value: Any) -> str:
+    """A choice as a person reads it: `long_text` is "long text", `yes_no` "yes/no"."""
+    return _CHOICE_WORDS.get(str(value), str(value))
+
+
 def enum_field(spec: FieldSpec, value: Any, on_change: OnChange) -> ui.element:
     options = list(spec.choices)
     current = value if value in options else (spec.default if spec.default in options else None)
     select = ui.select(
-        options, label=field_label(spec), value=current, on_change=lambda e: on_change(e.value)
+        {option: choice_label(option) for option in options},  # stored as is, shown in words
+        label=field_label(spec),
+        value=current,
+        on_change=lambda e: on_change(e.value),
     ).props("dense outlined stack-label options-dense")
     select.classes("w-full ren-field")
     select.props["data-field"] = spec.name

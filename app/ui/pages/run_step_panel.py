@@ -32,13 +32,35 @@ def _escape(text: str) -> str:
 
 
 def json_block(value: Any, what: str) -> None:
-    """A value as indented JSON, or "No input." and the like when there is none."""
+    """A value as indented JSON, or "No input." and the like when there is none; the times in
+    it (e.g. a task's `completed_at`, seconds since 1970) are also said as local times."""
     if value is None or value == {}:
         ui.label(f"No {what}.").classes("ren-muted")
     else:
         ui.html(
             f"<pre class='ren-json'>{_escape(pretty_json(value))}</pre>", sanitize=False
         ).classes("ren-json-wrap")
+        for path, at in times_in(value):
+            ui.label(f"{path}: {stamp(at)}").classes("ren-small ren-muted").mark("step-time")
+
+
+EPOCH_RANGE = (1e9, 1e10)  # 2001 to 2286: a number in a `…_at` field this big is a time
+
+
+def times_in(value: Any, path: str = "", limit: int = 5) -> list[tuple[str, float]]:
+    """The `…_at` fields of `value` (nested too) holding seconds since 1970."""
+    found: list[tuple[str, float]] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else str(key)
+            is_number = isinstance(item, int | float) and not isinstance(item, bool)
+            if is_number and str(key).endswith("_at") and EPOCH_RANGE[0] <= item < EPOCH_RANGE[1]:
+                found.append((where, float(item)))
+            elif isinstance(item, dict):
+                found += times_in(item, where, limit)
+            if len(found) >= limit:
+                break
+    return found[:limit]
 
 
 class StepPanel:

@@ -1,0 +1,70 @@
+"""What a new user tripped over, without developer words: a form field's type says "yes/no"
+and "long text" (stored as yes_no and long_text), and a step's times read as times."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+
+from nicegui.testing import User
+
+from app.core.dsl import WorkflowSpec
+from app.ui import runtime
+from app.ui.editor.fields import choice_label
+from app.ui.flow_editor import FlowEditor
+from app.ui.pages.run_step_panel import times_in
+
+WID = "papercuts"
+
+
+def test_built_in_choices_in_words_and_any_other_as_it_is() -> None:
+    assert choice_label("yes_no") == "yes/no"
+    assert choice_label("long_text") == "long text"
+    assert choice_label("multi_choice") == "multiple choice"
+    assert choice_label("eu_west") == "eu_west"  # e.g. a function's own Literal value
+
+
+def test_times_in_a_step_output_are_found_by_their_at_fields() -> None:
+    answer = {
+        "outcome": "approve",
+        "values": {"amount": 1796531111, "decided_at": 1796531111.73},
+        "completed_by": "ana",
+        "completed_at": 1796531111.73,
+        "seen_at": 12,  # too small to be a time
+        "created_at": True,
+    }
+    assert times_in(answer) == [
+        ("values.decided_at", 1796531111.73),
+        ("completed_at", 1796531111.73),
+    ]
+    assert times_in([1, 2]) == [] and times_in(None) == []
+    assert datetime.fromtimestamp(times_in(answer)[1][1]).year == 2026
+
+
+async def test_the_form_designer_shows_field_types_in_words(editor_user: User) -> None:
+    doc = {
+        "name": "Papercuts",
+        "nodes": [
+            {"id": "start", "type": "start"},
+            {
+                "id": "ask",
+                "type": "human_task",
+                "config": {"title": "Ok?", "fields": [{"name": "ok", "type": "yes_no"}]},
+            },
+        ],
+        "edges": [{"source": "start", "target": "ask"}],
+    }
+    runtime.engine().workflows.save(WorkflowSpec.model_validate(doc), WID)
+    await editor_user.open(f"/workflows/{WID}")
+    editor_user.find(FlowEditor).trigger("selection", {"nodes": ["ask"], "edges": []})
+    await editor_user.should_see(marker="field-fields[0].type")
+    (select,) = editor_user.find(marker="field-fields[0].type").elements
+    assert select.value == "yes_no"
+    assert select.options["yes_no"] == "yes/no" and select.options["long_text"] == "long text"
+    select.set_value("long_text")
+    for _ in range(100):  # autosaved a moment later, as stored
+        fields = runtime.engine().workflows.draft(WID).nodes[1].config["fields"]
+        if fields[0]["type"] == "long_text":
+            break
+        await asyncio.sleep(0.05)
+    assert fields[0]["type"] == "long_text"
