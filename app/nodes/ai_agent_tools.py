@@ -9,7 +9,8 @@ Each may set `require_approval`: the agent then asks a person before the call ru
 
 A tool's `run` gets the call's idempotency key (`tool_call_key`): the same for the same call
 when the step runs again after a crash, so a server that honours `Idempotency-Key` (the header
-an http_tool sends) does a cut-off call's side effect once. Tools run at least once per call.
+an http_tool sends) does a cut-off call's side effect once; a function tool finds it as its
+`ctx.idempotency_key`. Tools run at least once per call.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import copy
 import hashlib
 import re
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any, Protocol
 
 from pydantic import Field
@@ -93,6 +94,23 @@ def tool_call_key(run_id: str, node_key: str, seq: int, call_id: str) -> str:
     return "ren-" + hashlib.sha256(key.encode()).hexdigest()[:40]
 
 
+@dataclass
+class ToolCallContext(StepContext):
+    """The agent's step as a function tool sees it: `idempotency_key` is the call's own (the
+    step's calls would otherwise share the step's key)."""
+
+    call_key: str = ""
+
+    @property
+    def idempotency_key(self) -> str:
+        return self.call_key
+
+
+def call_context(ctx: StepContext, key: str) -> ToolCallContext:
+    shared = {f.name: getattr(ctx, f.name) for f in fields(StepContext)}  # secrets set included
+    return ToolCallContext(**shared, call_key=key)
+
+
 async def _no_run(ctx: StepContext, args: dict[str, Any], state: Any, key: str) -> Any:
     raise RuntimeError("a workflow tool runs as a child run, not in the agent's step")
 
@@ -140,7 +158,7 @@ def function_tool(config: FunctionToolConfig, functions: FunctionRegistry) -> To
     async def run(ctx: StepContext, args: dict[str, Any], state: Any, key: str) -> Any:
         kwargs = dict(args)
         if info.wants_ctx:
-            kwargs["ctx"] = ctx
+            kwargs["ctx"] = call_context(ctx, key)
         state = copy.deepcopy(state)
         if info.is_async:
             return await info.fn(state, **kwargs)
@@ -267,7 +285,8 @@ class HttpToolNode(_ToolNode):
     icon = "public"
     description = (
         "Lets an AI agent make an HTTP request; the model's arguments fill {{ input.<name> }} "
-        "in the URL, query, headers and body."
+        "in the URL, query, headers and body. Each call sends an Idempotency-Key header, the "
+        "same when a call cut off by a crash is sent again."
     )
     config_model = HttpToolConfig
 

@@ -23,9 +23,11 @@ def mark(name: str) -> None:
 
 
 @register_function("ai.note")
-def note(state: dict[str, Any], text: str) -> dict[str, Any]:
+def note(state: dict[str, Any], text: str, ctx: Any) -> dict[str, Any]:
     """Write a note down."""
     mark("note")
+    with (MARKS / "keys.txt").open("a", encoding="utf-8") as out:
+        out.write(ctx.idempotency_key + "\n")
     return {"noted": text}
 
 

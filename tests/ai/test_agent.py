@@ -80,6 +80,8 @@ async def test_the_agent_calls_two_tools_and_answers(
     assert out["usage"] == {"prompt_tokens": 90, "completion_tokens": 14, "total_tokens": 104}
     assert [c["name"] for c in out["tool_calls"]] == ["ai_note", "ai_slow"]
     assert calls_made(marks) == ["note", "slow"]
+    # the function saw its call's idempotency key: run, agent step, journal place, call id
+    assert (marks / "keys.txt").read_text().split() == [f"{run.id}:agent:1:c1"]
     first = stub.chat_requests()[0]
     assert first["messages"][-1] == {"role": "user", "content": "Do the chores"}
     tools = {t["function"]["name"]: t["function"] for t in first["tools"]}
