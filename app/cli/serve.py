@@ -176,7 +176,9 @@ def _running_app(folder: DataFolder) -> str | None:
             url = busy.holder.get("ui")
             if isinstance(url, str):
                 return url
-            if waited >= ATTACH_WAIT_S:
+            # its API answers but it serves no pages (a batch worker): no use waiting
+            serves_api_only = "token" in busy.holder
+            if serves_api_only or waited >= ATTACH_WAIT_S:
                 raise Usage(
                     f"{busy} without the app (e.g. `ren worker --until-idle`); open Ren once it "
                     "has finished, or use another data folder with --home"

@@ -81,7 +81,8 @@ def test_a_batch_worker_without_the_app_is_named(tmp_path: Path) -> None:
             sys.executable,
             "-c",
             "import sys, time; from pathlib import Path; from app.engine.lock import FolderLock;"
-            "lock = FolderLock(Path(sys.argv[1])); lock.acquire({'port': 1});"
+            "lock = FolderLock(Path(sys.argv[1]));"
+            "lock.acquire({'port': 1, 'host': '127.0.0.1', 'token': 't'});"  # as a batch's API
             "print('held', flush=True);"
             "time.sleep(120)",
             str(home),
