@@ -124,7 +124,10 @@ async def test_build_test_pin_publish_answer_and_rerun_with_the_mouse(
     await expect(panel).to_contain_text("Data · Set")
     values = page.locator('.ren-inspector [data-field="values"]')
     await values.get_by_role("button", name="Add").click()
-    await values.locator(".ren-map-key input").first.fill("approved_amount")
+    key = values.locator(".ren-map-key input").first
+    await key.fill("approved_amount")
+    cut = await key.evaluate("(el) => el.scrollWidth > el.clientWidth")
+    assert not cut, "the key box cuts its name"
     await panel.locator('[data-testid="data-source"]').click()
     await page.get_by_role("option", name=re.compile(r"Run input")).click()
     dragged = panel.locator('[data-expr="params.amount"]')
@@ -154,6 +157,7 @@ async def test_build_test_pin_publish_answer_and_rerun_with_the_mouse(
 
     # test the rest: the pinned answer stands in for the person
     await node(page, "set_1").locator(".ren-node__label").click()
+    await expect(panel).to_contain_text("Data · Set")
     await panel.locator('[data-testid="test-node"]').click()
     await in_test_dialog(page, {"amount": 1500})
     booked = panel.locator('[data-expr="nodes.set_1.approved_amount"]')
@@ -167,9 +171,22 @@ async def test_build_test_pin_publish_answer_and_rerun_with_the_mouse(
     await page.locator(".ren-publish").click()
     await page.locator(".ren-publish-go").click()
     await expect(page.locator(".q-notification").last).to_contain_text("Published version")
+    # the Versions view lists it, its toggle in readable text
+    await page.locator(".ren-versions").click()
+    toggle = page.locator(".ren-diff-mode")
+    await expect(toggle).to_contain_text("What it changed")
+    size = await toggle.locator(".q-btn").first.evaluate(
+        "(el) => parseFloat(getComputedStyle(el).fontSize)"
+    )
+    assert size >= 12, size
+    await page.keyboard.press("Escape")
+    await expect(toggle).to_be_hidden()
+    # the Run dialog: the amount field has the focus, Enter runs
     await page.locator(".ren-run").click()
-    await page.locator('.ren-run-dialog [data-field="amount"]').fill("1500")
-    await page.locator(".ren-run-go").click()
+    amount_field = page.locator('.ren-run-dialog [data-field="amount"]')
+    await expect(amount_field).to_be_focused()
+    await page.keyboard.type("1500")
+    await page.keyboard.press("Enter")
     await page.wait_for_url(re.compile(r".*/runs/[^/]+$"))
     run_url = page.url
     status = page.locator('[data-testid="run-status"]')
