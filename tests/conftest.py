@@ -7,9 +7,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from app.engine.service import Engine
 from tests.flows import chain
+
+# No per-example deadline anywhere: a deadline is a timed assertion, and on a busy machine
+# (or with tests run side by side) a first call that imports a module overruns it.
+settings.register_profile("ren", deadline=None)
+settings.load_profile("ren")
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.core.cycles import knots
 from app.core.dsl import WorkflowSpec
 
 X_STEP, Y_STEP = 240, 120  # the importers' grid for nodes without a position
@@ -29,35 +28,59 @@ Size = tuple[float, float]
 Point = tuple[float, float]
 
 
+def _forward_links(ids: Sequence[str], successors: Mapping[str, list[str]]) -> set[tuple[str, str]]:
+    """The links left once every back edge of a depth-first walk is dropped: a DAG.
+
+    The walk starts from the entries (nodes nothing points at), in `ids` order, so a loop's
+    edge back to an earlier node is the one dropped and the loop reads left to right."""
+    has_parent = {b for targets in successors.values() for b in targets}
+    roots = [n for n in ids if n not in has_parent] + [n for n in ids if n in has_parent]
+    state: dict[str, int] = {}  # 1: on the walk's stack, 2: finished
+    forward: set[tuple[str, str]] = set()
+    for root in roots:
+        if root in state:
+            continue
+        state[root] = 1
+        work = [(root, iter(successors.get(root, ())))]
+        while work:
+            node, children = work[-1]
+            for child in children:
+                if state.get(child) == 1:
+                    continue  # a back edge: it closes a cycle
+                forward.add((node, child))
+                if child not in state:
+                    state[child] = 1
+                    work.append((child, iter(successors.get(child, ()))))
+                    break
+            else:
+                state[node] = 2
+                work.pop()
+    return forward
+
+
 def _depths(ids: Sequence[str], links: Iterable[tuple[str, str]]) -> dict[str, int]:
-    """Longest-path depth of each node from the entries; a cycle collapses into one column."""
+    """Longest-path depth of each node from the entries, ignoring the edges that close a
+    cycle (a loop back to an earlier node is drawn as such on the canvas)."""
     known = set(ids)
     successors: dict[str, list[str]] = defaultdict(list)
     for a, b in links:
-        if a in known and b in known:
+        if a in known and b in known and b not in successors[a]:
             successors[a].append(b)
-    part = {node: node for node in ids}  # each node's column group: a cycle shares one
-    for knot in knots(ids, successors):
-        for node in knot:
-            part[node] = knot[0]
-    after: dict[str, set[str]] = defaultdict(set)
-    waiting: dict[str, int] = dict.fromkeys(set(part.values()), 0)
-    for a, targets in successors.items():
-        for b in targets:
-            pa, pb = part[a], part[b]
-            if pa != pb and pb not in after[pa]:
-                after[pa].add(pb)
-                waiting[pb] += 1
-    depth = dict.fromkeys(waiting, 0)
-    ready = deque(p for p, count in waiting.items() if count == 0)
-    while ready:  # Kahn's order over the groups: each column is one past its deepest parent
+    after: dict[str, list[str]] = defaultdict(list)
+    waiting: dict[str, int] = dict.fromkeys(ids, 0)
+    for a, b in _forward_links(ids, successors):
+        after[a].append(b)
+        waiting[b] += 1
+    depth = dict.fromkeys(ids, 0)
+    ready = deque(n for n in ids if waiting[n] == 0)
+    while ready:  # Kahn's order: each column is one past its deepest parent
         current = ready.popleft()
         for nxt in after[current]:
             depth[nxt] = max(depth[nxt], depth[current] + 1)
             waiting[nxt] -= 1
             if waiting[nxt] == 0:
                 ready.append(nxt)
-    return {node: depth[part[node]] for node in ids}
+    return depth
 
 
 def place_unpositioned(nodes: list[dict[str, Any]], links: list[tuple[str, str]]) -> None:
@@ -134,7 +157,7 @@ def layered(
     dummies: set[str] = set()
     for a, b in link_list:
         if depth[a] >= depth[b]:
-            continue  # inside a cycle: same column
+            continue  # an edge back to an earlier column (a loop): drawn as such
         previous = a
         for d in range(depth[a] + 1, depth[b]):
             dummy = f"\0{a}\0{b}\0{d}"

@@ -525,8 +525,8 @@ def test_layout_goes_left_to_right_by_depth_and_keeps_given_positions() -> None:
         "c": (240, 0),
         "d": (2 * X_STEP, 0),
         "loose": (0, Y_STEP),
-        "l1": (0, 2 * Y_STEP),  # a cycle is one column
-        "l2": (0, 3 * Y_STEP),
+        "l1": (0, 2 * Y_STEP),  # a cycle reads left to right, its back edge ignored
+        "l2": (X_STEP, 2 * Y_STEP),
     }
 
 
