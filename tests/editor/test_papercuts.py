@@ -9,8 +9,10 @@ from datetime import datetime
 from nicegui.testing import User
 
 from app.core.dsl import WorkflowSpec
+from app.core.problems import Problem
 from app.ui import runtime
 from app.ui.editor.fields import choice_label
+from app.ui.editor.problems_panel import field_words, where
 from app.ui.flow_editor import FlowEditor
 from app.ui.pages.run_step_panel import times_in
 
@@ -68,3 +70,22 @@ async def test_the_form_designer_shows_field_types_in_words(editor_user: User) -
             break
         await asyncio.sleep(0.05)
     assert fields[0]["type"] == "long_text"
+
+
+def test_the_problem_list_says_where_in_the_forms_words() -> None:
+    spec = WorkflowSpec.model_validate(
+        {
+            "nodes": [
+                {"id": "start", "type": "start"},
+                {"id": "ask", "type": "human_task", "name": "Approve", "config": {"title": "x"}},
+            ],
+            "edges": [{"source": "start", "target": "ask"}],
+        }
+    )
+    field = Problem("bad_config", "Field 1: name is required", "ask", field="config.fields.0.name")
+    assert where(field, spec) == "Approve (ask) · Field 1 · name"
+    port = Problem("unconnected_outcome", "…", "ask", field="outputs.reject")
+    assert where(port, spec) == "Approve (ask) · output reject"
+    edge = Problem("bad_edge", "…", edge_id=spec.edges[0].id)
+    assert where(edge, spec) == "Connection start → Approve"  # names, where given
+    assert field_words("config.cases.2.value") == "Case 3 · value"

@@ -15,9 +15,26 @@ Focus = Callable[[str | None, str | None], None]
 MAX_SHOWN = 200  # a list longer than this is not read anyway; the count says how many
 
 
+def field_words(field: str) -> str:
+    """A problem's field as the form names it: 'fields.0.name' is 'Field 1 · name' (the form
+    designer's "Field 1"), 'outputs.reject' is 'output reject'."""
+    parts = field.removeprefix("config.").split(".") if field else []
+    if len(parts) == 2 and parts[0] == "outputs":
+        return f"output {parts[1]}"
+    words: list[str] = []
+    for part in parts:
+        if part.isdigit() and words:
+            noun = words.pop()
+            noun = noun[:-1] if noun.endswith("s") else noun
+            words.append(f"{noun[:1].upper()}{noun[1:]} {int(part) + 1}")
+        else:
+            words.append(part)
+    return " · ".join(words)
+
+
 def where(problem: Problem, spec: WorkflowSpec) -> str:
-    """'If (check) · condition', 'Connection start → end', or 'Workflow'."""
-    field = (problem.field or "").removeprefix("config.")
+    """'If (check) · condition', 'Connection Start → Approve', or 'Workflow'."""
+    field = field_words(problem.field or "")
     if problem.node_id:
         node = spec.node(problem.node_id)
         name = node.label if node else problem.node_id
@@ -26,9 +43,18 @@ def where(problem: Problem, spec: WorkflowSpec) -> str:
         return f"{name} · {field}" if field else name
     if problem.edge_id:
         edge = next((e for e in spec.edges if e.id == problem.edge_id), None)
-        text = f"Connection {edge.source} → {edge.target}" if edge else "Connection"
+        text = (
+            f"Connection {_label(spec, edge.source)} → {_label(spec, edge.target)}"
+            if edge
+            else "Connection"
+        )
         return f"{text} · {field}" if field else text
     return "Workflow"
+
+
+def _label(spec: WorkflowSpec, node_id: str) -> str:
+    node = spec.node(node_id)
+    return node.label if node else node_id
 
 
 class ProblemList:
