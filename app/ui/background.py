@@ -92,8 +92,8 @@ def background_card(engine: Engine) -> None:
 
         ui.switch("Start Ren at login", value=installed, on_change=lambda e: at_login(e.value))
         ui.label(
-            f"Starts `ren worker` for this data folder when you log in ({platform.name}); "
-            f"logs go to {service.log}. Same as `ren service install`."
+            f"Starts “ren worker” for this data folder when you log in ({platform.name}); "
+            f"logs go to {service.log}. Same as “ren service install”."
         ).classes("text-sm opacity-70")
         _running_actions(engine)
 

@@ -97,7 +97,7 @@ class CodeEditor:
             actions = page_heading(
                 "New function file" if new else f"functions/{file}",
                 'Register functions with @register_function("name"); each gets the node\'s '
-                "input as `state` and returns a dict.",
+                "input as “state” and returns a dict.",
             )
             with actions:
                 if self.back:  # came from a workflow's problem list: the way back, unsaved

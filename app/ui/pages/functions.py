@@ -110,7 +110,7 @@ class FunctionsPage:
                     "functions",
                     "No functions yet",
                     "A function node runs a Python function you write: it gets the node's "
-                    "input as `state` and returns a dict, its output. Write one here, or upload "
+                    "input as “state” and returns a dict, its output. Write one here, or upload "
                     "a .py file; it is saved in the data folder's functions/ folder.",
                 )
                 with actions:

@@ -223,7 +223,7 @@ class RunsPage:
                     "history",
                     "No runs yet",
                     "Runs appear here as soon as a workflow starts: from the editor's Run button, "
-                    "from `ren run`, or from Python. Each run keeps every step's input and output.",
+                    "from “ren run”, or from Python. Each run keeps every step's input and output.",
                 )
                 with actions:
                     ui.button(

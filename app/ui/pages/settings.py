@@ -141,7 +141,7 @@ def _functions_card(engine: Engine) -> None:
         if not functions:
             ui.label(
                 "No Python functions yet. Add them on the Functions page (they are saved in "
-                "the data folder's functions/ folder), or start Ren with `--functions FILE`."
+                "the data folder's functions/ folder), or start Ren with “--functions FILE”."
             ).classes("ren-muted")
             return
         rows = [
