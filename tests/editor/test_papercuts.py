@@ -8,11 +8,13 @@ from datetime import datetime
 
 from nicegui.testing import User
 
+from app.core.diff import diff_specs
 from app.core.dsl import WorkflowSpec
 from app.core.problems import Problem
 from app.ui import runtime
 from app.ui.editor.fields import choice_label
 from app.ui.editor.problems_panel import field_words, where
+from app.ui.editor.versions import readable
 from app.ui.flow_editor import FlowEditor
 from app.ui.pages.run_step_panel import times_in
 
@@ -89,3 +91,36 @@ def test_the_problem_list_says_where_in_the_forms_words() -> None:
     edge = Problem("bad_edge", "…", edge_id=spec.edges[0].id)
     assert where(edge, spec) == "Connection start → Approve"  # names, where given
     assert field_words("config.cases.2.value") == "Case 3 · value"
+
+
+def test_the_versions_view_says_what_changed_inside_maps_and_lists_in_words() -> None:
+    old = WorkflowSpec.model_validate(
+        {
+            "nodes": [
+                {"id": "start", "type": "start"},
+                {"id": "book", "type": "set", "name": "Book", "config": {"values": {"a": 1}}},
+                {
+                    "id": "ask",
+                    "type": "human_task",
+                    "config": {"title": "x", "outcomes": [{"name": "approve"}]},
+                },
+            ],
+            "edges": [],
+        }
+    )
+    new = old.model_copy(deep=True)
+    new.params = {
+        "type": "object",
+        "properties": {"amount": {"type": "integer"}},
+        "required": ["amount"],
+    }
+    new.nodes[1].config["values"] = {"a": 2, "approved_amount": "{{ params.amount }}"}
+    new.nodes[2].config["outcomes"] = [{"name": "approve"}, {"name": "reject"}]
+    lines = dict(readable(c) for c in diff_specs(old, new).changes)
+    assert lines["Workflow run input changed"] == ["amount (integer, required) added"]
+    assert lines["Node 'Book' (book): config values changed"] == [
+        "a: 1 → 2",
+        "approved_amount added: '{{ params.amount }}'",
+    ]
+    assert lines["Node 'ask': config outcomes changed"] == ["reject added"]
+    assert not any('{"' in h or any('{"' in d for d in ds) for h, ds in lines.items())

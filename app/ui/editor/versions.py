@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 from nicegui import ui
 
-from app.core.diff import Change, SpecDiff, diff_specs
+from app.core.diff import Change, SpecDiff, diff_specs, show
 from app.core.dsl import WorkflowSpec, parse_workflow
 from app.store.schema import WorkflowVersion
 
@@ -45,9 +46,97 @@ def diff_view(diff: SpecDiff, empty: str = "No changes.") -> None:
 
 def _line(change: Change) -> None:
     icon, css = _ICONS.get(change.kind, _CHANGED)
+    headline, details = readable(change)
     with ui.row().classes(f"items-start no-wrap gap-2 ren-diff-line {css}"):
         ui.icon(icon, size="16px")
-        ui.label(change.line).classes("min-w-0 break-words")
+        with ui.column().classes("min-w-0 gap-0"):
+            ui.label(headline).classes("min-w-0 break-words")
+            for detail in details:
+                ui.label(detail).classes("min-w-0 break-words ren-hint ren-diff-detail")
+
+
+MAX_DETAILS = 8
+
+
+def readable(change: Change) -> tuple[str, list[str]]:
+    """A change as a headline and, for a structured value (a map, a list, the run input's
+    schema), what changed inside it in words instead of the JSON before and after."""
+    structured = isinstance(change.before, dict | list) or isinstance(change.after, dict | list)
+    if not structured or change.subject not in ("config", "workflow") or not change.field:
+        return change.line, []
+    marker = f" {change.field}"
+    cut = change.line.find(marker)
+    headline = change.line[: cut + len(marker)] if cut >= 0 else change.line
+    if change.subject == "workflow" and change.field == "params":
+        details = _input_fields(change.before, change.after)
+        headline = headline.replace("Workflow params", "Workflow run input")
+    else:
+        details = _inside(change.before, change.after, "")
+    if len(details) > MAX_DETAILS:
+        details = [*details[:MAX_DETAILS], f"… and {len(details) - MAX_DETAILS} more"]
+    return headline + (" changed" if details else ""), details
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, dict):
+        return f"{{{len(value)} keys}}" if value else "{}"
+    if isinstance(value, list):
+        return f"[{len(value)} items]" if value else "[]"
+    return show(value)
+
+
+def _inside(before: Any, after: Any, path: str) -> list[str]:
+    """Each difference between two values, by dotted path (lists of named items by name)."""
+    here = path or "value"
+    if isinstance(before, list) and isinstance(after, list):
+        named = all(isinstance(i, dict) and "name" in i for i in [*before, *after])
+        if named:
+            before = {str(i["name"]): i for i in before}
+            after = {str(i["name"]): i for i in after}
+        else:
+            before = {str(n + 1): i for n, i in enumerate(before)}
+            after = {str(n + 1): i for n, i in enumerate(after)}
+    if isinstance(before, dict) and isinstance(after, dict):
+        out: list[str] = []
+        for key in [*before, *(k for k in after if k not in before)]:
+            where = f"{path}.{key}" if path else str(key)
+            if key not in after:
+                out.append(f"{where} removed")
+            elif key not in before:
+                item = after[key]
+                named = isinstance(item, dict) and item.get("name") == key  # a list's item
+                out.append(f"{where} added" if named else f"{where} added: {_short(item)}")
+            elif before[key] != after[key]:
+                out += _inside(before[key], after[key], where)
+        return out
+    if before is None:
+        return [f"{here} added: {_short(after)}"] if path else _inside({}, after, path)
+    if after is None:
+        return [f"{here} removed"] if path else _inside(before, {}, path)
+    return [f"{here}: {_short(before)} → {_short(after)}"]
+
+
+def _input_fields(before: Any, after: Any) -> list[str]:
+    """The run input's fields added, removed or changed (type, required)."""
+
+    def fields(schema: Any) -> dict[str, str]:
+        schema = schema if isinstance(schema, dict) else {}
+        props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+        need = set(schema.get("required") or ())
+        return {
+            str(name): str((prop or {}).get("type", "any")) + (", required" if name in need else "")
+            for name, prop in props.items()
+        }
+
+    old, new = fields(before), fields(after)
+    out = [f"{name} ({kind}) added" for name, kind in new.items() if name not in old]
+    out += [f"{name} removed" for name in old if name not in new]
+    out += [
+        f"{name}: {old[name]} → {new[name]}"
+        for name in new
+        if name in old and old[name] != new[name]
+    ]
+    return out or _inside(before, after, "")
 
 
 def spec_of(version: WorkflowVersion) -> WorkflowSpec:
