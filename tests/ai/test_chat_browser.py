@@ -58,9 +58,36 @@ def ren_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 async def configure(page: Page, node_id: str, values: dict[str, str]) -> None:
     """Select a node and type its settings into the side panel."""
     await node(page, node_id).locator(".ren-node__label").click()
+    await expect(page.locator(".ren-inspector")).to_contain_text(f"id: {node_id}")
     for name, value in values.items():
+        await type_into(page, name, value)
+
+
+async def type_into(page: Page, name: str, value: str) -> None:
+    """Fill a side-panel field and leave it; again if the panel was redrawn meanwhile (a
+    change redraws it, and a fill that lands in the old one is lost, as a person would see)."""
+    for _ in range(3):
         await field(page, name).fill(value)
-        await field(page, name).press("Tab")  # leaves the field: the value is kept
+        await field(page, name).press("Tab")
+        try:
+            await expect(field(page, name)).to_have_value(value, timeout=2_000)
+            return
+        except AssertionError:
+            continue
+    await expect(field(page, name)).to_have_value(value)
+
+
+async def switch_on(page: Page, name: str) -> None:
+    toggle = page.locator(f'.ren-inspector [data-field="{name}"]')
+    for _ in range(3):
+        if await toggle.get_attribute("aria-checked") != "true":  # a redrawn panel: off again
+            await toggle.click()
+        try:
+            await expect(toggle).to_have_attribute("aria-checked", "true", timeout=2_000)
+            return
+        except AssertionError:
+            continue
+    await expect(toggle).to_have_attribute("aria-checked", "true")
 
 
 async def build_helpdesk(page: Page, url: str, stub: OpenAIStub) -> str:
@@ -87,10 +114,9 @@ async def build_helpdesk(page: Page, url: str, stub: OpenAIStub) -> str:
     await configure(page, "ai_agent_1", {"prompt": "{{ input.message }}"})
     await configure(page, "chat_model_1", {"base_url": stub.base_url, "model": "stub"})
     await configure(page, "function_tool_1", {"function": "t.add"})
-    await configure(page, "function_tool_2", {})
-    await page.locator('.ren-inspector [data-field="require_approval"]').click()
-    await field(page, "function").fill("t.sleep")
-    await field(page, "function").press("Tab")
+    await configure(page, "function_tool_2", {"function": "t.sleep"})
+    await switch_on(page, "require_approval")
+    await expect(node(page, "function_tool_2").locator(".ren-node__problems")).to_have_count(0)
     await expect(page.locator(".ren-problems-button")).to_contain_text("No problems")
     await saved(page)
 
