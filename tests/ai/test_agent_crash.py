@@ -12,8 +12,6 @@ record it then read, and a kill between the two writes made a loaded run fail.)"
 from __future__ import annotations
 
 import json
-import os
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -30,6 +28,7 @@ import pytest
 
 from tests.ai.openai_stub import OpenAIStub, Reply, Step, tool_call
 from tests.ai.test_agent import tool_messages, two_tools
+from tests.ren_cli import child_env, ended_well, kill_9
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKER = Path(__file__).with_name("agent_worker.py")
@@ -88,13 +87,10 @@ class HeldApi:
 
 
 def spawn(mode: str, home: Path, marks: Path, *urls: str) -> subprocess.Popen[str]:
-    env = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
-    env["PYTHONPATH"] = str(ROOT)
-    env["AI_TEST_MARKS"] = str(marks)
     return subprocess.Popen(
         [sys.executable, str(WORKER), mode, str(home), *urls],
         cwd=ROOT,
-        env=env,
+        env=child_env({"PYTHONPATH": str(ROOT), "AI_TEST_MARKS": str(marks)}),
         stdout=subprocess.DEVNULL,  # nothing reads them while it runs: a full pipe would block
         stderr=subprocess.PIPE,
         text=True,
@@ -133,13 +129,10 @@ def test_kill_9_between_tool_calls_replays_recorded_replies(tmp_path: Path, api:
         worker = spawn("start", home, marks, stub.base_url, api.url)
         wait_for(api.first, worker)  # note ran, the http tool's request is held
         assert journal_kinds(home) == ["model", "tool", "model"]
-        os.kill(worker.pid, signal.SIGKILL)
-        worker.wait(timeout=PATIENCE_S)
+        kill_9(worker)
         before = len(stub.chat_requests())
 
-        worker = spawn("resume", home, marks, stub.base_url)
-        _, err = worker.communicate(timeout=PATIENCE_S)
-        assert worker.returncode == 0, err
+        ended_well(spawn("resume", home, marks, stub.base_url), PATIENCE_S)
         requests = stub.chat_requests()
 
     assert before == 2
