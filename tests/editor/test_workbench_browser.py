@@ -118,6 +118,7 @@ async def test_build_test_pin_publish_answer_and_rerun_with_the_mouse(
     await connect(page, "human_task_1", "approve", "set_1", "in")
     await connect(page, "human_task_1", "reject", "end_2", "in")
     await connect(page, "set_1", "out", "end_1", "in")
+    await page.locator(".ren-layout").click()  # tidy: left to right
 
     # the Set node books the run input's amount: dragged from the data panel
     await node(page, "set_1").locator(".ren-node__label").click()
@@ -135,6 +136,8 @@ async def test_build_test_pin_publish_answer_and_rerun_with_the_mouse(
     value_box = page.locator(".ren-inspector .ren-map-value input").first
     await dragged.drag_to(value_box)
     await expect(value_box).to_have_value("{{ params.amount }}")
+    cut = await value_box.evaluate("(el) => el.scrollWidth > el.clientWidth")
+    assert not cut, "the value box cuts its expression"
     await expect(page.locator(".ren-problems-button")).to_have_text(re.compile("No problems"))
     await saved(page)
 
