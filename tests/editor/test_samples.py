@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.ui.editor.samples import complete_at, suggest
+from app.ui.editor.samples import complete_at, field_rows, suggest
 
 NAMES = ["input", "input.amount", "input.who", "params", "params.amount", "nodes.ask.values.ok"]
 
@@ -32,3 +32,9 @@ def test_complete_replaces_the_partial_name_and_puts_the_cursor_after_it() -> No
     # nothing typed at the cursor: the name is inserted there
     assert complete_at("a and ", 6, "input.who") == ("a and input.who", 15)
     assert complete_at("", 5, "input") == ("input", 5)
+
+
+def test_a_time_field_also_says_when() -> None:
+    rows = {r.text: r.shown for r in field_rows({"completed_at": 1796531111.73, "n_at": 5})}
+    assert rows["completed_at"].startswith("1796531111.73 (2026-")
+    assert rows["n_at"] == "5"  # too small to be a time

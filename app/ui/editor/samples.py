@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,7 +47,16 @@ class FieldRow:
         if isinstance(self.value, list):
             return f"[{len(self.value)} items]"
         text = json.dumps(self.value, ensure_ascii=False, default=str)
+        if is_time(self.path, self.value):  # e.g. a task's completed_at: say when, too
+            text += time.strftime(" (%Y-%m-%d %H:%M:%S)", time.localtime(self.value))
         return text if len(text) <= 60 else text[:57] + "…"
+
+
+def is_time(path: Sequence[str | int], value: Any) -> bool:
+    """A `…_at` field holding seconds since 1970 (2001 to 2286)."""
+    named = bool(path) and str(path[-1]).endswith("_at")
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    return named and number and 1e9 <= value < 1e10
 
 
 def type_name(value: Any) -> str:
