@@ -70,6 +70,9 @@ class StepPanel:
         self.version_id = version_id
         self.box = ui.column().classes("ren-card w-full p-4 gap-3 min-h-[200px]")
         self.box.props('data-testid="step-detail"')
+        # dialogs live outside the box: the box is redrawn as the run goes on (e.g. when it
+        # ends), which must not close a dialog opened from it
+        self.dialogs = ui.element("div")
 
     def show(self, key: str | None, row: dict[str, Any], run_status: str) -> None:
         """Show the step `key` (its row as the page keeps it), or how to pick one."""
@@ -136,7 +139,9 @@ class StepPanel:
         name, input = str(row.get("name") or key), attempts[-1].input
 
         def open_dialog() -> None:
-            RerunDialog(self.engine, self.run_id, key, name, input)
+            self.dialogs.clear()
+            with self.dialogs:
+                RerunDialog(self.engine, self.run_id, key, name, input)
 
         ui.button("Re-run from here", icon="replay", on_click=open_dialog).props(
             "outline color=primary no-caps"
