@@ -136,6 +136,7 @@ async def test_build_the_approval_flow_in_the_editor_and_run_it(
     # drag the nodes from the palette onto the canvas, left to right
     for x, node_type in enumerate(("form_trigger", "human_task", "write_file", "send_email")):
         await drop_from_palette(page, node_type, 100 + 220 * x, 120)
+    await drop_from_palette(page, "end", 100 + 220 * 2, 320)  # where a rejection goes
 
     # the form: three questions
     await open_node(page, "form_trigger_1")
@@ -161,10 +162,12 @@ async def test_build_the_approval_flow_in_the_editor_and_run_it(
     await expect(task).to_contain_text("Approve")  # labels show once there are two ports
     await expect(task).to_contain_text("Reject")
 
-    # connect the ports: the form's answers go to the task, its Approve port on to the file
+    # connect the ports: the form's answers go to the task, its Approve port on to the file,
+    # its Reject port to the end (an outcome leading nowhere is a problem)
     for source, port, target in (
         ("form_trigger_1", "out", "human_task_1"),
         ("human_task_1", "approve", "write_file_1"),
+        ("human_task_1", "reject", "end_1"),
         ("write_file_1", "out", "send_email_1"),
     ):
         await connect(page, source, port, target, "in")
