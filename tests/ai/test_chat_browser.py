@@ -7,6 +7,7 @@ agent call both tools; the page says it waits for a person, who approves the cal
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -77,6 +78,15 @@ async def type_into(page: Page, name: str, value: str) -> None:
     await expect(field(page, name)).to_have_value(value)
 
 
+async def pick_function(page: Page, node_id: str, name: str) -> None:
+    """Select a tool node and choose its function from the side panel's list of functions."""
+    await configure(page, node_id, {})
+    picker = page.locator('.ren-inspector [data-field="function"]')
+    await picker.click()
+    await page.get_by_role("option", name=re.compile(re.escape(name) + "$")).click()
+    await expect(picker).to_have_value(name)
+
+
 async def switch_on(page: Page, name: str) -> None:
     toggle = page.locator(f'.ren-inspector [data-field="{name}"]')
     for _ in range(3):
@@ -113,8 +123,8 @@ async def build_helpdesk(page: Page, url: str, stub: OpenAIStub) -> str:
     await configure(page, "chat_trigger_1", {"title": "Helpdesk chat"})
     await configure(page, "ai_agent_1", {"prompt": "{{ input.message }}"})
     await configure(page, "chat_model_1", {"base_url": stub.base_url, "model": "stub"})
-    await configure(page, "function_tool_1", {"function": "t.add"})
-    await configure(page, "function_tool_2", {"function": "t.sleep"})
+    await pick_function(page, "function_tool_1", "t.add")
+    await pick_function(page, "function_tool_2", "t.sleep")
     await switch_on(page, "require_approval")
     await expect(node(page, "function_tool_2").locator(".ren-node__problems")).to_have_count(0)
     await expect(page.locator(".ren-problems-button")).to_contain_text("No problems")

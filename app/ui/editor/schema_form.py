@@ -51,6 +51,8 @@ KNOWN_KINDS: dict[tuple[str, str], Kind] = {
     ("function", "function"): "function",
     ("function", "args"): "args",
     ("subworkflow", "workflow"): "workflow",
+    ("function_tool", "function"): "function",  # an agent's tools pick from the same lists
+    ("workflow_tool", "workflow"): "workflow",
 }
 # maps whose values may hold {{ templates }}
 TEMPLATE_MAPS = {("set", "values")}
