@@ -131,10 +131,13 @@ def status_of(answer: bytes) -> int:
 
 
 def routes(served: Served) -> list[tuple[str, str]]:
-    found = [("POST", "/hooks/orders"), ("POST", "/api/rpc/runs")]
-    if served.kind == "app":
-        found += [("GET", "/inbox"), ("GET", "/_nicegui_ws/socket.io/?EIO=4&transport=polling")]
-    return found
+    return [  # the worker serves the app's pages too (the app attaches to it)
+        ("POST", "/hooks/orders"),
+        ("POST", "/api/rpc/runs"),
+        ("GET", "/inbox"),
+        ("GET", "/api/v1/runs"),
+        ("GET", "/_nicegui_ws/socket.io/?EIO=4&transport=polling"),
+    ]
 
 
 def test_a_foreign_host_gets_421_and_no_page_on_every_route(served: Served) -> None:
@@ -158,14 +161,11 @@ def test_loopback_names_and_allow_host_get_in(served: Served) -> None:
             f"{served.url}/api/rpc/runs", json={}, headers={**headers, "Host": host}
         )
         assert response.status_code == 200, (host, response.text)
-    if served.kind == "app":
-        page = httpx.get(f"{served.url}/inbox", headers={"Host": f"{ALLOWED}:{port}"})
-        assert page.status_code == 200 and "<html" in page.text
+    page = httpx.get(f"{served.url}/inbox", headers={"Host": f"{ALLOWED}:{port}"})
+    assert page.status_code == 200 and "<html" in page.text  # the worker serves the app too
 
 
 def test_a_websocket_from_a_foreign_host_or_origin_is_refused(served: Served) -> None:
-    if served.kind != "app":
-        pytest.skip("ren worker has no websocket")
     port = port_of(served)
     upgrade = (
         "GET /_nicegui_ws/socket.io/?EIO=4&transport=websocket HTTP/1.1\n"
@@ -187,8 +187,6 @@ def test_a_websocket_from_a_foreign_host_or_origin_is_refused(served: Served) ->
 def test_socketio_polling_from_a_foreign_origin_gets_no_session_and_no_cors(
     served: Served,
 ) -> None:
-    if served.kind != "app":
-        pytest.skip("ren worker has no socket.io")
     url = f"{served.url}/_nicegui_ws/socket.io/?EIO=4&transport=polling"
     for origin in ("http://evil.example", f"http://evil.example:{port_of(served)}", "null"):
         response = httpx.get(url, headers={"Origin": origin})
