@@ -10,23 +10,15 @@ from __future__ import annotations
 
 import time
 
-from nicegui import app, ui
+from nicegui import ui
 
 from app.auth.audit import acting
 from app.auth.form_links import FormLink, FormLinks, folder_form_links
-from app.auth.links import EXPIRED, REVOKED
-from app.auth.setup import gate_of
 from app.engine.form_triggers import FormUnavailable, PublicForm, find_form
 from app.engine.service import Engine
-from app.ui import runtime
+from app.ui.pages.link_frame import LINK_PROBLEMS, UNKNOWN_LINK, link_frame, notice
 from app.ui.pages.public_form import FormPage
-from app.ui.pages.task_link import notice
 
-PROBLEMS = {
-    EXPIRED: ("This link has expired", "Ask whoever sent it for a new one."),
-    REVOKED: ("This link was withdrawn", "Ask whoever sent it for a new one."),
-}
-UNKNOWN_LINK = ("This link does not work", "Check that you have the whole link.")
 NOT_SHARED = (
     "This form is not shared by link any more",
     "Ask whoever sent you the link how to fill it in now.",
@@ -40,20 +32,13 @@ def register() -> None:
 
 
 def form_link_page(token: str) -> None:
-    gate = gate_of(app)
-    if gate is not None:
-        gate.open_client(ui.context.client.id)  # its socket connects without a session
-    ui.page_title("A form · Ren")
-    with ui.column().classes("ren-public-form w-full max-w-3xl mx-auto p-4 gap-5"):
-        try:
-            engine = runtime.engine()
-        except RuntimeError:
-            notice("Ren is not running", "Try again in a moment.")
+    with link_frame("A form · Ren") as engine:
+        if engine is None:
             return
         links = folder_form_links(engine.folder.root, engine.folder.db_path)
         checked = links.check(token)
         if checked.link is None or checked.problem is not None:
-            notice(*PROBLEMS.get(checked.problem or "", UNKNOWN_LINK))
+            notice(*LINK_PROBLEMS.get(checked.problem or "", UNKNOWN_LINK))
             return
         try:
             form = find_form(engine, checked.link.workflow_id, checked.link.path)

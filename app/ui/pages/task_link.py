@@ -8,11 +8,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from nicegui import app, ui
+from nicegui import ui
 
 from app.auth.links import (
-    EXPIRED,
-    REVOKED,
     USED,
     LinkError,
     TaskLink,
@@ -21,20 +19,17 @@ from app.auth.links import (
 )
 from app.auth.page_access import viewer
 from app.auth.principal import TASKS_LINK
-from app.auth.setup import gate_of
 from app.core.forms import FormInvalid, Outcome
 from app.engine.service import Engine, NotFound
 from app.engine.tasks import NoLongerPossible
-from app.ui import runtime
+from app.ui.pages.link_frame import LINK_PROBLEMS, UNKNOWN_LINK, link_frame, notice
 from app.ui.pages.task import outcome_button
 from app.ui.task_form import TaskForm
 
 PROBLEMS = {
     USED: ("This link was already used", "The answer was recorded; the link works only once."),
-    EXPIRED: ("This link has expired", "Ask whoever sent it for a new one."),
-    REVOKED: ("This link was withdrawn", "Ask whoever sent it for a new one."),
+    **LINK_PROBLEMS,
 }
-UNKNOWN_LINK = ("This link does not work", "Check that you have the whole link.")
 ANSWERED = ("This task was already answered", "There is nothing more to do here.")
 
 
@@ -43,15 +38,8 @@ def register() -> None:
 
 
 def link_page(token: str) -> None:
-    gate = gate_of(app)
-    if gate is not None:
-        gate.open_client(ui.context.client.id)  # its socket connects without a session
-    ui.page_title("A task for you · Ren")
-    with ui.column().classes("ren-public-form w-full max-w-3xl mx-auto p-4 gap-5"):
-        try:
-            engine = runtime.engine()
-        except RuntimeError:
-            notice("Ren is not running", "Try again in a moment.")
+    with link_frame("A task for you · Ren") as engine:
+        if engine is None:
             return
         links = folder_links(engine.folder.root, engine.folder.db_path)
         checked = links.check(token)
@@ -67,12 +55,6 @@ def link_page(token: str) -> None:
             notice(*ANSWERED)
             return
         LinkedTask(engine, links, checked.link, task)
-
-
-def notice(title: str, text: str) -> None:
-    with ui.column().classes("ren-card w-full p-6 gap-2").mark("link-notice"):
-        ui.label(title).classes("text-xl font-semibold").props('role="heading" aria-level="1"')
-        ui.label(text).classes("ren-muted")
 
 
 class LinkedTask:
