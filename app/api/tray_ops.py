@@ -12,7 +12,7 @@ from typing import Any
 from app.api.ops import OpError, op
 from app.engine.schedule_pause import pause_all, resume_all
 from app.engine.service import Engine
-from app.ui.tray_state import serving, status_of
+from app.engine.tray_state import serving, status_of
 
 
 @op

@@ -127,7 +127,7 @@ def _running_actions(engine: Engine) -> None:
 def quit_ren(engine: Engine) -> None:
     """Stop the process serving this page: the way it stops in the background (its tray's
     Quit), else the app's own shutdown (`ren` in a terminal)."""
-    from app.ui.tray_state import serving
+    from app.engine.tray_state import serving
 
     state = serving(engine)
     if state is not None:

@@ -13,9 +13,9 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from app.engine.tray_state import TrayState
 from app.service.description import ren_command
 from app.ui.tray import say_no_tray
-from app.ui.tray_state import TrayState
 
 if TYPE_CHECKING:
     from app.engine.service import Engine

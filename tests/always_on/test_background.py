@@ -79,8 +79,8 @@ async def test_the_settings_card_switches_keep_running_and_start_at_login(
 async def test_settings_pause_all_schedules_resume_them_and_quit_ren(user: User) -> None:
     """The tray menu's actions in Settings (a plain X tray has no menu): pause every schedule,
     resume only those, and quit the Ren serving the page (here: its background state's quit)."""
+    from app.engine.tray_state import TrayState
     from app.ui import runtime
-    from app.ui.tray_state import TrayState
 
     await user.open("/settings")
     engine = runtime.engine()

@@ -26,9 +26,9 @@ import pytest
 from app.api.server import serve_api
 from app.engine.schedule_pause import PAUSED_FILE
 from app.engine.service import Engine
+from app.engine.tray_state import TrayState
 from app.ui.tray import CallFailed, NoServer, Tray, TrayClient
 from app.ui.tray_process import start_tray
-from app.ui.tray_state import TrayState
 from tests.always_on.approvals import approval_flow
 from tests.always_on.x_tray import SystemTray, system_tray
 from tests.browser import REN, free_port, require, start_app, stop_app

@@ -12,7 +12,7 @@ import pytest
 from app.engine.notifications import notifications_of
 from app.engine.notifications_desktop import desktop_missing
 from app.engine.service import Engine
-from app.ui.tray_state import TrayState, for_this_person
+from app.engine.tray_state import TrayState, for_this_person
 from tests.always_on.approvals import approval_flow
 
 URL = "http://127.0.0.1:8710"
