@@ -21,7 +21,9 @@ from app.nodes.form_trigger import FormTriggerConfig
 from app.store import reads
 
 if TYPE_CHECKING:
+    from app.engine.compiled import CompiledWorkflow
     from app.engine.service import Engine
+    from app.store.schema import WorkflowVersion
 
 SUBMISSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
@@ -43,17 +45,29 @@ class PublicForm:
         return FormSpec(fields=self.config.fields)
 
 
-def find_form(engine: Engine, workflow_id: str, path: str = "") -> PublicForm:
-    """The form served at /forms/<workflow_id>/<path>; FormUnavailable when there is none."""
+def published_trigger_host(
+    engine: Engine, workflow_id: str
+) -> tuple[WorkflowVersion, CompiledWorkflow] | None:
+    """The latest published version of a live workflow and its compiled form, for the pages a
+    trigger serves (forms, chats); None when there is no such workflow or it was deleted.
+    Raises NotFound when it has no published version yet."""
     with engine.store.session() as session:
         workflow = reads.get_workflow_any(session, workflow_id)
     if workflow is None or workflow.deleted_at is not None:
-        raise FormUnavailable("There is no form at this address.")
+        return None
+    row = engine.workflows.version(workflow_id)
+    return row, engine.workflows.compiled(row.id)
+
+
+def find_form(engine: Engine, workflow_id: str, path: str = "") -> PublicForm:
+    """The form served at /forms/<workflow_id>/<path>; FormUnavailable when there is none."""
     try:
-        row = engine.workflows.version(workflow_id)
+        host = published_trigger_host(engine, workflow_id)
     except NotFound:
-        raise FormUnavailable("There is no form at this address.") from None
-    compiled = engine.workflows.compiled(row.id)
+        host = None
+    if host is None:
+        raise FormUnavailable("There is no form at this address.")
+    row, compiled = host
     wanted = hook_path(path)
     for node_id, node in compiled.nodes.items():
         config = node.config

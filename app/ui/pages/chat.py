@@ -22,11 +22,11 @@ from typing import Any
 from fastapi.responses import HTMLResponse, Response
 from nicegui import ui
 
+from app.engine.form_triggers import published_trigger_host
 from app.engine.service import Engine
 from app.engine.workflows import NotFound
 from app.nodes import ai_stream
 from app.nodes.chat_trigger import ChatTriggerConfig
-from app.store import reads
 from app.ui import runtime
 
 SESSION = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -57,15 +57,13 @@ def register() -> None:
 
 
 def find_chat(engine: Engine, workflow_id: str) -> Chat:
-    with engine.store.session() as session:
-        workflow = reads.get_workflow_any(session, workflow_id)
-    if workflow is None or workflow.deleted_at is not None:
-        raise ChatUnavailable("There is no chat at this address.")
     try:
-        row = engine.workflows.version(workflow_id)
+        host = published_trigger_host(engine, workflow_id)
     except NotFound:
         raise ChatUnavailable("This chat's workflow is not published yet.") from None
-    compiled = engine.workflows.compiled(row.id)
+    if host is None:
+        raise ChatUnavailable("There is no chat at this address.")
+    row, compiled = host
     for node in compiled.nodes.values():
         if isinstance(node.config, ChatTriggerConfig) and node.spec.parent is None:
             name = compiled.spec.name or workflow_id
